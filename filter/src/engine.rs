@@ -1,0 +1,826 @@
+//! The engine: a policy compiled once, and the per-request path that uses it.
+//!
+//! extract -> normalize -> scan -> decide -> act, each a plain call on plain data. The host glue
+//! calls [`Engine::route`] in the headers phase and [`Engine::inspect_request`] at end of body, and
+//! turns the returned [`Verdict`] into proxy-wasm calls. The [`AuditRecord`] travels alongside.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::audit::{sha256_hex, AuditRecord, LabelRecord, PolicyRef, SpanRef, SCHEMA};
+use crate::error::{InspectError, PolicyError};
+use crate::extract::{apply_edits, extract, pointer_of, Extracted};
+use crate::identity::{Identity, IdentityState};
+use crate::normalize::{normalize_into, Normalized};
+use crate::policy::{Capture, IdentityPolicy, LabelAction, LabelPolicy, Limits, Policy, Provider};
+use crate::reply::{error_reply, Reply};
+use crate::scan::{ScanCache, Scanner};
+
+/// Labels that may only be approved on a US-resident destination.
+const US_ONLY_LABELS: &[&str] = &["ITAR", "CUI", "CLASSIFIED", "EAR"];
+
+#[derive(Debug, Clone)]
+pub struct DestInfo {
+    pub name: String,
+    pub cluster: String,
+    pub residency: String,
+    pub formats: Vec<Provider>,
+    approved: Vec<String>,
+    max_rank: Option<usize>,
+    require_groups: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+struct ModelInfo {
+    dests: Vec<usize>,
+    reroute: bool,
+}
+
+/// What the headers phase decided.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Route {
+    /// Buffer the body and inspect it in this wire format.
+    Inspect(Provider),
+    /// A bodyless request to a listed path: send to this cluster without inspection.
+    Passthrough {
+        destination: String,
+        cluster: String,
+    },
+    /// Answer now.
+    Refuse(Reply),
+}
+
+/// What to do with the request after inspection.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Verdict {
+    Forward {
+        destination: String,
+        cluster: String,
+        /// The rewritten body when redaction changed it.
+        body: Option<Vec<u8>>,
+    },
+    Refuse(Reply),
+}
+
+/// Reusable per-VM buffers for the request path.
+pub struct Scratch {
+    scan: ScanCache,
+    norm: Normalized,
+}
+
+/// A label found in the content, after grouping findings of the same label/level/tag.
+#[derive(Debug, Clone)]
+struct LabelHit {
+    label: String,
+    level: Option<String>,
+    rank: Option<usize>,
+    tag: Option<String>,
+    action: LabelAction,
+    confidence: f32,
+    rules: Vec<String>,
+    spans: Vec<(usize, usize, usize)>, // (piece, start, end) in the piece's decoded string
+    unredactable: bool,
+}
+
+pub struct Engine {
+    pub policy_ref: PolicyRef,
+    endpoints: Vec<(String, Provider)>,
+    passthrough: Vec<(String, String, usize)>,
+    pub destinations: Vec<DestInfo>,
+    models: BTreeMap<String, ModelInfo>,
+    labels: BTreeMap<String, LabelPolicy>,
+    pub identity: Option<IdentityPolicy>,
+    levels: Vec<String>,
+    scanner: Scanner,
+    pub limits: Limits,
+    capture: Capture,
+}
+
+/// Parts of the request the headers phase learned, for the audit record.
+#[derive(Debug, Clone, Default)]
+pub struct RequestHead {
+    pub method: String,
+    pub path: String,
+    pub request_id: String,
+    pub content_type: String,
+    pub content_encoding: String,
+}
+
+impl Engine {
+    /// Parse, check and compile a policy. This is the only place patterns are compiled.
+    pub fn from_policy_json(json: &[u8]) -> Result<Engine, PolicyError> {
+        let policy = Policy::parse(json)?;
+        let digest = canonical_digest(&policy);
+        Engine::compile(policy, digest)
+    }
+
+    fn compile(policy: Policy, digest: String) -> Result<Engine, PolicyError> {
+        let levels = policy
+            .identity
+            .as_ref()
+            .map(|i| i.clearance_levels.clone())
+            .unwrap_or_else(crate::policy::default_levels);
+        let mut destinations = Vec::new();
+        for (name, d) in &policy.destinations {
+            if !d.residency.eq_ignore_ascii_case("US") {
+                if let Some(l) = d
+                    .approved_labels
+                    .iter()
+                    .find(|l| US_ONLY_LABELS.contains(&l.as_str()))
+                {
+                    return Err(PolicyError::Invalid {
+                        at: format!("destinations.{name}.approved_labels"),
+                        why: format!("{l} may only be approved on a US-resident destination (residency is {:?})", d.residency),
+                    });
+                }
+                if d.max_classification.is_some() {
+                    return Err(PolicyError::Invalid {
+                        at: format!("destinations.{name}.max_classification"),
+                        why: "classified content may only go to a US-resident destination".into(),
+                    });
+                }
+            }
+            destinations.push(DestInfo {
+                name: name.clone(),
+                cluster: d.cluster.clone(),
+                residency: d.residency.clone(),
+                formats: d.formats.clone(),
+                approved: d.approved_labels.clone(),
+                max_rank: d
+                    .max_classification
+                    .as_ref()
+                    .and_then(|m| levels.iter().position(|l| l == m)),
+                require_groups: d.require_groups.clone(),
+            });
+        }
+        let dest_index = |n: &str| destinations.iter().position(|d| d.name == n);
+        let mut models = BTreeMap::new();
+        for (m, r) in &policy.models {
+            let mut dests = Vec::new();
+            for d in &r.destinations {
+                let i = dest_index(d).ok_or_else(|| PolicyError::Invalid {
+                    at: format!("models.{m}"),
+                    why: format!("unknown destination {d:?}"),
+                })?;
+                dests.push(i);
+            }
+            models.insert(
+                m.clone(),
+                ModelInfo {
+                    dests,
+                    reroute: r.reroute,
+                },
+            );
+        }
+        let mut passthrough = Vec::new();
+        for p in &policy.passthrough {
+            let i = dest_index(&p.destination).ok_or_else(|| PolicyError::Invalid {
+                at: "passthrough".into(),
+                why: format!("unknown destination {:?}", p.destination),
+            })?;
+            passthrough.push((p.method.to_ascii_uppercase(), p.path.clone(), i));
+        }
+        let scanner = Scanner::compile(&policy)?;
+        Ok(Engine {
+            policy_ref: PolicyRef {
+                id: policy.id.clone(),
+                version: policy.version.clone(),
+                digest,
+            },
+            endpoints: policy
+                .endpoints
+                .iter()
+                .map(|e| (e.path.clone(), e.format))
+                .collect(),
+            passthrough,
+            destinations,
+            models,
+            labels: policy.labels.clone(),
+            identity: policy.identity.clone(),
+            levels,
+            scanner,
+            limits: policy.limits.clone(),
+            capture: policy.audit.capture,
+        })
+    }
+
+    pub fn new_scratch(&self) -> Scratch {
+        Scratch {
+            scan: self.scanner.new_cache(),
+            norm: Normalized::with_capacity(4096),
+        }
+    }
+
+    /// A fresh audit record for a request.
+    pub fn audit_start(&self, head: &RequestHead, time: String) -> AuditRecord {
+        AuditRecord {
+            schema: SCHEMA,
+            time,
+            request_id: head.request_id.clone(),
+            policy: self.policy_ref.clone(),
+            method: head.method.clone(),
+            path: head.path.clone(),
+            decision: "pending".into(),
+            ..AuditRecord::default()
+        }
+    }
+
+    /// Headers phase: which paths are inspected, passed through or refused; encodings refused.
+    pub fn route(&self, head: &RequestHead, audit: &mut AuditRecord) -> Route {
+        let path = head.path.split('?').next().unwrap_or("");
+        if let Some((_, provider)) = self.endpoints.iter().find(|(p, _)| p == path) {
+            let provider = *provider;
+            audit.provider = Some(provider.as_str());
+            if head.method != "POST" {
+                return self.refuse(
+                    audit,
+                    provider,
+                    405,
+                    "method_not_allowed",
+                    "reject",
+                    "only POST is accepted on this endpoint",
+                    &head.request_id,
+                );
+            }
+            let enc = head.content_encoding.trim();
+            if !enc.is_empty() && !enc.eq_ignore_ascii_case("identity") {
+                let e = InspectError::Encoded(enc.to_string());
+                return self.refuse(
+                    audit,
+                    provider,
+                    e.status(),
+                    e.reason(),
+                    "reject",
+                    &e.to_string(),
+                    &head.request_id,
+                );
+            }
+            let ct = head.content_type.split(';').next().unwrap_or("").trim();
+            if !ct.is_empty() && !ct.eq_ignore_ascii_case("application/json") {
+                let e = InspectError::ContentType(ct.to_string());
+                return self.refuse(
+                    audit,
+                    provider,
+                    e.status(),
+                    e.reason(),
+                    "reject",
+                    &e.to_string(),
+                    &head.request_id,
+                );
+            }
+            return Route::Inspect(provider);
+        }
+        if let Some((_, _, d)) = self
+            .passthrough
+            .iter()
+            .find(|(m, p, _)| *m == head.method && p == path)
+        {
+            if let Some(dest) = self.destinations.get(*d) {
+                audit.decision = "passthrough".into();
+                audit.reason = "listed_path".into();
+                audit.destination = Some(dest.name.clone());
+                return Route::Passthrough {
+                    destination: dest.name.clone(),
+                    cluster: dest.cluster.clone(),
+                };
+            }
+        }
+        let provider = if path.starts_with("/v1/messages") {
+            Provider::Anthropic
+        } else {
+            Provider::Openai
+        };
+        self.refuse(
+            audit,
+            provider,
+            404,
+            "path_not_allowed",
+            "reject",
+            &format!("{} {} is not served by this gateway", head.method, path),
+            &head.request_id,
+        )
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn refuse(
+        &self,
+        audit: &mut AuditRecord,
+        provider: Provider,
+        status: u16,
+        code: &str,
+        decision: &str,
+        message: &str,
+        request_id: &str,
+    ) -> Route {
+        audit.decision = decision.into();
+        audit.reason = code.into();
+        audit.message = message.into();
+        Route::Refuse(error_reply(provider, status, code, message, request_id))
+    }
+
+    /// The identity requirement of the policy, applied to what the glue found.
+    pub fn identity_required(&self) -> bool {
+        self.identity.as_ref().is_some_and(|i| i.required)
+    }
+
+    /// End of body: inspect, decide, act. Never panics; anything uninspectable is refused.
+    pub fn inspect_request(
+        &self,
+        scratch: &mut Scratch,
+        provider: Provider,
+        body: &[u8],
+        identity: &Identity,
+        audit: &mut AuditRecord,
+    ) -> Verdict {
+        let rid = audit.request_id.clone();
+        audit.request_bytes = body.len();
+        if self.identity.is_some() {
+            audit.identity = Some(identity.clone());
+        }
+        let fail = |audit: &mut AuditRecord, e: InspectError| {
+            audit.decision = "reject".into();
+            audit.reason = e.reason().into();
+            audit.message = e.to_string();
+            Verdict::Refuse(error_reply(
+                provider,
+                e.status(),
+                e.reason(),
+                &e.to_string(),
+                &rid,
+            ))
+        };
+        if body.len() > self.limits.max_body_bytes {
+            return fail(
+                audit,
+                InspectError::TooLarge {
+                    limit: self.limits.max_body_bytes,
+                },
+            );
+        }
+        // 1. Who is asking.
+        if self.identity_required() && identity.state != IdentityState::Verified {
+            let msg = match (&identity.state, &identity.problem) {
+                (IdentityState::Invalid, Some(p)) => {
+                    format!("the identity token is not acceptable: {p}")
+                }
+                _ => "a verified identity token is required (Authorization: Bearer or x-api-key)"
+                    .to_string(),
+            };
+            audit.decision = "refuse".into();
+            audit.reason = "unauthenticated".into();
+            audit.message = msg.clone();
+            return Verdict::Refuse(error_reply(provider, 401, "unauthenticated", &msg, &rid));
+        }
+        // 2. What it says.
+        let mut ex = match extract(provider, body) {
+            Ok(e) => e,
+            Err(e) => return fail(audit, e),
+        };
+        audit.model = ex.model.clone();
+        audit.stream = Some(ex.stream);
+        audit.request_text_sha256 = Some(sha256_hex(ex.doc.as_bytes()));
+        if self.capture == Capture::Full {
+            audit.request_text = Some(ex.doc.clone());
+        }
+        if ex.media_parts > 0 && !self.limits.allow_uninspectable_media {
+            let msg =
+                "the request carries images, audio or files, which this gateway cannot inspect";
+            audit.decision = "reject".into();
+            audit.reason = "uninspectable_media".into();
+            audit.message = msg.into();
+            return Verdict::Refuse(error_reply(provider, 415, "uninspectable_media", msg, &rid));
+        }
+        let model_name = ex.model.clone().unwrap_or_default();
+        let Some(model) = self.models.get(&model_name) else {
+            let msg = format!("model {model_name:?} is not approved by the gateway policy");
+            audit.decision = "block".into();
+            audit.reason = "model_not_allowed".into();
+            audit.message = msg.clone();
+            return Verdict::Refuse(error_reply(provider, 403, "model_not_allowed", &msg, &rid));
+        };
+        let requested = model.dests.first().and_then(|&d| self.destinations.get(d));
+        audit.destination_requested = requested.map(|d| d.name.clone());
+        let hits = match self.scan_extracted(scratch, &ex, audit) {
+            Ok(h) => h,
+            Err(e) => return fail(audit, e),
+        };
+        // 3. Redact what the policy redacts; what remains is decided.
+        let mut edits = Vec::new();
+        let mut controlled: Vec<&LabelHit> = Vec::new();
+        for h in &hits {
+            match h.action {
+                LabelAction::Redact if !h.unredactable => {
+                    for &(piece, s, e) in &h.spans {
+                        if let Some(vi) = ex.pieces.get(piece).and_then(|p| p.value_index) {
+                            let tag = h.tag.as_deref().unwrap_or(&h.label);
+                            edits.push((vi, s, e, format!("[REDACTED:{tag}]")));
+                        }
+                    }
+                }
+                LabelAction::Allow => {}
+                _ => controlled.push(h),
+            }
+        }
+        // Block labels first, then identity requirements, then destinations.
+        if let Some(h) = controlled.iter().find(|h| h.action == LabelAction::Block) {
+            let msg = format!(
+                "the request contains {} content, which this gateway does not forward",
+                label_name(h)
+            );
+            return self.block(audit, provider, "blocked_content", &msg, &rid);
+        }
+        for h in &controlled {
+            if let Some(missing) = self.missing_attribute(h, identity) {
+                let msg = format!(
+                    "the request contains {} content; the caller lacks {missing}",
+                    label_name(h)
+                );
+                audit.decision = "refuse".into();
+                audit.reason = "identity_ineligible".into();
+                audit.message = msg.clone();
+                return Verdict::Refuse(error_reply(
+                    provider,
+                    403,
+                    "identity_ineligible",
+                    &msg,
+                    &rid,
+                ));
+            }
+        }
+        let mut chosen = None;
+        for (i, &d) in model.dests.iter().enumerate() {
+            let Some(dest) = self.destinations.get(d) else {
+                continue;
+            };
+            if dest.formats.contains(&provider) && self.approves(dest, &controlled, identity) {
+                chosen = Some((i, dest));
+                break;
+            }
+        }
+        let (rank, dest) = match chosen {
+            Some((i, d)) if i == 0 || model.reroute => (i, d),
+            _ => {
+                let names: Vec<String> = controlled.iter().map(|h| label_name(h)).collect();
+                let msg = format!(
+                    "the request contains {} content and no destination approved for it serves model {model_name:?}",
+                    names.join(", ")
+                );
+                return self.block(audit, provider, "controlled_content", &msg, &rid);
+            }
+        };
+        let body_out = if edits.is_empty() {
+            None
+        } else {
+            match apply_edits(&mut ex.body, &mut edits) {
+                Ok(b) => Some(b),
+                Err(e) => return fail(audit, e),
+            }
+        };
+        audit.decision = if rank > 0 {
+            "reroute"
+        } else if body_out.is_some() {
+            "redact"
+        } else {
+            "allow"
+        }
+        .into();
+        audit.reason = match audit.decision.as_str() {
+            "reroute" => "approved_destination",
+            "redact" => "redacted",
+            _ if controlled.is_empty() => "no_controlled_content",
+            _ => "destination_approved",
+        }
+        .into();
+        if self.capture == Capture::Redacted && controlled.is_empty() {
+            audit.request_text = Some(match &body_out {
+                Some(_) => redacted_doc(&ex),
+                None => ex.doc.clone(),
+            });
+        }
+        audit.destination = Some(dest.name.clone());
+        audit.forwarded_bytes = Some(body_out.as_ref().map_or(body.len(), |b| b.len()));
+        Verdict::Forward {
+            destination: dest.name.clone(),
+            cluster: dest.cluster.clone(),
+            body: body_out,
+        }
+    }
+
+    /// A body over the limit, refused before it is buffered whole.
+    pub fn refuse_oversize(
+        &self,
+        provider: Provider,
+        size: usize,
+        audit: &mut AuditRecord,
+    ) -> Reply {
+        let e = InspectError::TooLarge {
+            limit: self.limits.max_body_bytes,
+        };
+        audit.request_bytes = size;
+        audit.decision = "reject".into();
+        audit.reason = e.reason().into();
+        audit.message = e.to_string();
+        error_reply(
+            provider,
+            e.status(),
+            e.reason(),
+            &e.to_string(),
+            &audit.request_id,
+        )
+    }
+
+    fn block(
+        &self,
+        audit: &mut AuditRecord,
+        provider: Provider,
+        code: &str,
+        msg: &str,
+        rid: &str,
+    ) -> Verdict {
+        audit.decision = "block".into();
+        audit.reason = code.into();
+        audit.message = msg.into();
+        Verdict::Refuse(error_reply(provider, 403, code, msg, rid))
+    }
+
+    fn approves(&self, dest: &DestInfo, labels: &[&LabelHit], identity: &Identity) -> bool {
+        if !dest
+            .require_groups
+            .iter()
+            .all(|g| identity.groups.contains(g))
+        {
+            return false;
+        }
+        labels.iter().all(|h| {
+            if h.label == "CLASSIFIED" {
+                matches!((dest.max_rank, h.rank), (Some(max), Some(r)) if r <= max)
+            } else {
+                dest.approved.contains(&h.label)
+            }
+        })
+    }
+
+    /// The identity attribute a label needs and the caller lacks, in words for the client.
+    fn missing_attribute(&self, h: &LabelHit, id: &Identity) -> Option<String> {
+        let lp = self.labels.get(&h.label)?;
+        let req = &lp.requires;
+        if req.us_person && id.us_person != Some(true) {
+            return Some(match id.us_person {
+                None => "a verified US-person status".into(),
+                _ => "US-person status".into(),
+            });
+        }
+        if let Some(c) = &req.clearance {
+            let need = if c == "level" {
+                h.rank
+            } else {
+                self.levels.iter().position(|l| l == c)
+            };
+            if let Some(need) = need {
+                if id.clearance_rank.is_none_or(|r| r < need) {
+                    let name = self.levels.get(need).cloned().unwrap_or_default();
+                    return Some(format!("a {name} clearance"));
+                }
+            }
+        }
+        if req.compartments {
+            if let Some(t) = &h.tag {
+                if !id.compartments.iter().any(|c| c.eq_ignore_ascii_case(t)) {
+                    return Some(format!("access to compartment {t}"));
+                }
+            }
+        }
+        for g in &req.groups {
+            if !id.groups.contains(g) {
+                return Some(format!("membership in group {g}"));
+            }
+        }
+        None
+    }
+
+    /// Normalize the whole conversation once, scan it once, group findings into labels.
+    fn scan_extracted(
+        &self,
+        scratch: &mut Scratch,
+        ex: &Extracted,
+        audit: &mut AuditRecord,
+    ) -> Result<Vec<LabelHit>, InspectError> {
+        let norm = &mut scratch.norm;
+        norm.clear();
+        for (i, p) in ex.pieces.iter().enumerate() {
+            if i > 0 {
+                norm.push_linear(b"\n", p.doc_start - 1);
+            }
+            let s = p.doc_start as usize;
+            let text = ex.doc.get(s..s + p.len as usize).unwrap_or("");
+            normalize_into(norm, text, p.doc_start);
+        }
+        let out = self.scanner.scan(&mut scratch.scan, &norm.text)?;
+        let mut changes = norm.changes;
+        changes.insert(out.changes);
+        audit.normalizations = changes.names();
+        let mut hits: Vec<LabelHit> = Vec::new();
+        for f in &out.findings {
+            let Some(rule) = self.scanner.rules.get(f.rule) else {
+                continue;
+            };
+            let lp = self.labels.get(&rule.label);
+            if lp.is_some_and(|lp| f.confidence < lp.min_confidence) {
+                continue;
+            }
+            let action = rule
+                .action
+                .or(lp.map(|l| l.action))
+                .unwrap_or(LabelAction::Control);
+            let (os, oe) = norm.orig_span(f.start, f.end);
+            // Map the doc span onto the pieces it covers.
+            let mut spans = Vec::new();
+            let mut unredactable = false;
+            let first = ex.pieces.partition_point(|p| p.doc_start + p.len <= os);
+            for (pi, p) in ex.pieces.iter().enumerate().skip(first) {
+                if p.doc_start >= oe.max(os + 1) {
+                    break;
+                }
+                let s = os.max(p.doc_start) - p.doc_start;
+                let e = oe.min(p.doc_start + p.len) - p.doc_start;
+                if p.value_index.is_none() {
+                    unredactable = true;
+                }
+                spans.push((pi, s as usize, e as usize));
+            }
+            let rank = rule
+                .level
+                .as_ref()
+                .and_then(|l| self.levels.iter().position(|x| x == l));
+            // Group by label, level, tag and action.
+            if let Some(h) = hits.iter_mut().find(|h| {
+                h.label == rule.label
+                    && h.level == rule.level
+                    && h.tag == rule.tag
+                    && h.action == action
+            }) {
+                if !h.rules.contains(&rule.id) {
+                    h.rules.push(rule.id.clone());
+                }
+                h.confidence = h.confidence.max(f.confidence);
+                h.spans.extend(spans);
+                h.unredactable |= unredactable;
+            } else {
+                hits.push(LabelHit {
+                    label: rule.label.clone(),
+                    level: rule.level.clone(),
+                    rank,
+                    tag: rule.tag.clone(),
+                    action,
+                    confidence: f.confidence,
+                    rules: vec![rule.id.clone()],
+                    spans,
+                    unredactable,
+                });
+            }
+        }
+        for h in &hits {
+            for r in &h.rules {
+                if !audit.rules.contains(r) {
+                    audit.rules.push(r.clone());
+                }
+            }
+            audit.labels.push(LabelRecord {
+                label: h.label.clone(),
+                level: h.level.clone(),
+                tag: h.tag.clone(),
+                rules: h.rules.clone(),
+                confidence: (f64::from(h.confidence) * 100.0).round() / 100.0,
+                action: match h.action {
+                    LabelAction::Control => "control",
+                    LabelAction::Redact if h.unredactable => "control",
+                    LabelAction::Redact => "redact",
+                    LabelAction::Block => "block",
+                    LabelAction::Allow => "allow",
+                }
+                .into(),
+                spans: h
+                    .spans
+                    .iter()
+                    .take(16)
+                    .map(|&(pi, s, e)| SpanRef {
+                        location: ex
+                            .pieces
+                            .get(pi)
+                            .and_then(|p| p.value_index)
+                            .and_then(|vi| pointer_of(&ex.body, vi))
+                            .unwrap_or_else(|| "(object key)".into()),
+                        start: s,
+                        end: e,
+                    })
+                    .collect(),
+            });
+        }
+        // Unredactable redact-findings are controlled instead.
+        for h in hits.iter_mut() {
+            if h.action == LabelAction::Redact && h.unredactable {
+                h.action = LabelAction::Control;
+            }
+        }
+        Ok(hits)
+    }
+
+    /// Scan a plain text (CLI `explain`, corpus tests): labels as audit records.
+    pub fn explain_text(
+        &self,
+        scratch: &mut Scratch,
+        text: &str,
+    ) -> Result<(Vec<LabelRecord>, Vec<&'static str>), InspectError> {
+        let body =
+            serde_json::json!({"model": "", "messages": [{"role": "user", "content": text}]});
+        let bytes = serde_json::to_vec(&body).map_err(|e| InspectError::Scan(e.to_string()))?;
+        let ex = extract(Provider::Openai, &bytes)?;
+        let mut audit = AuditRecord::default();
+        self.scan_extracted(scratch, &ex, &mut audit)?;
+        Ok((audit.labels, audit.normalizations))
+    }
+
+    /// Redact a plain text with the policy's redact rules (corpus tests, CLI): the text after redaction
+    /// and whether anything non-redactable was found.
+    pub fn redact_text(
+        &self,
+        scratch: &mut Scratch,
+        text: &str,
+    ) -> Result<(String, bool), InspectError> {
+        let body =
+            serde_json::json!({"model": "", "messages": [{"role": "user", "content": text}]});
+        let bytes = serde_json::to_vec(&body).map_err(|e| InspectError::Scan(e.to_string()))?;
+        let mut ex = extract(Provider::Openai, &bytes)?;
+        let mut audit = AuditRecord::default();
+        let hits = self.scan_extracted(scratch, &ex, &mut audit)?;
+        let mut edits = Vec::new();
+        let mut controlled = false;
+        for h in &hits {
+            match h.action {
+                LabelAction::Redact => {
+                    for &(piece, s, e) in &h.spans {
+                        if let Some(vi) = ex.pieces.get(piece).and_then(|p| p.value_index) {
+                            edits.push((
+                                vi,
+                                s,
+                                e,
+                                format!("[REDACTED:{}]", h.tag.as_deref().unwrap_or(&h.label)),
+                            ));
+                        }
+                    }
+                }
+                LabelAction::Allow => {}
+                _ => controlled = true,
+            }
+        }
+        let out = apply_edits(&mut ex.body, &mut edits)?;
+        let v: Value =
+            serde_json::from_slice(&out).map_err(|e| InspectError::Scan(e.to_string()))?;
+        let text = v["messages"][0]["content"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        Ok((text, controlled))
+    }
+
+    pub fn destination(&self, name: &str) -> Option<&DestInfo> {
+        self.destinations.iter().find(|d| d.name == name)
+    }
+}
+
+fn label_name(h: &LabelHit) -> String {
+    match (&h.level, &h.tag) {
+        (Some(l), _) if h.label == "CLASSIFIED" => format!("classified ({l})"),
+        (_, Some(t)) if h.label == "PII" => format!("PII ({t})"),
+        _ => h.label.clone(),
+    }
+}
+
+fn redacted_doc(ex: &Extracted) -> String {
+    // After apply_edits the body holds the redacted strings; rebuild the joined text from them.
+    let mut out = String::new();
+    collect_strings(&ex.body, &mut out);
+    out
+}
+
+fn collect_strings(v: &Value, out: &mut String) {
+    match v {
+        Value::String(s) => {
+            if !out.is_empty() {
+                out.push('\n');
+            }
+            out.push_str(s);
+        }
+        Value::Array(a) => a.iter().for_each(|x| collect_strings(x, out)),
+        Value::Object(m) => m.values().for_each(|x| collect_strings(x, out)),
+        _ => {}
+    }
+}
+
+/// sha256 of the policy in canonical form (parsed and re-serialized with sorted keys), so
+/// formatting changes do not change the digest but any content change does.
+pub fn canonical_digest(policy: &Policy) -> String {
+    let v = serde_json::to_value(policy).unwrap_or(Value::Null);
+    sha256_hex(&serde_json::to_vec(&v).unwrap_or_default())
+}

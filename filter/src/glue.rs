@@ -1,0 +1,330 @@
+//! Host glue (wasm32 only): proxy-wasm callbacks -> calls on the engine. No policy logic here.
+//!
+//! Uses the raw `hostcalls` API, whose calls return errors, instead of the SDK's convenience
+//! getters, which panic on a host error (a panic would take the VM down).
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::UNIX_EPOCH;
+
+use proxy_wasm::hostcalls as host;
+use proxy_wasm::traits::{Context, HttpContext, RootContext};
+use proxy_wasm::types::{Action, BufferType, ContextType, LogLevel, MapType};
+
+use crate::audit::{rfc3339, AuditRecord};
+use crate::engine::{Engine, RequestHead, Route, Scratch, Verdict};
+use crate::identity::{decode_pairs_struct, Identity};
+use crate::policy::Provider;
+use crate::reply::Reply;
+
+/// Header the routes use as `cluster_header`. Owned by the gateway: client copies are dropped.
+const ROUTE_HEADER: &str = "x-itar-destination";
+/// Filter state key the access log prints (`%FILTER_STATE(wasm.itar_audit:PLAIN)%`).
+const AUDIT_KEY: &str = "itar_audit";
+const JWT_METADATA: &str = "envoy.filters.http.jwt_authn";
+
+proxy_wasm::main! {{
+    proxy_wasm::set_log_level(LogLevel::Info);
+    proxy_wasm::set_root_context(|_| -> Box<dyn RootContext> { Box::new(Root::default()) });
+}}
+
+#[derive(Default)]
+struct Root {
+    shared: Option<Rc<Shared>>,
+}
+
+struct Shared {
+    engine: Engine,
+    scratch: RefCell<Scratch>,
+}
+
+fn log(level: LogLevel, msg: &str) {
+    let _ = host::log(level, msg);
+}
+
+fn now_nanos() -> u128 {
+    host::get_current_time()
+        .ok()
+        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+        .map(|d| d.as_nanos())
+        .unwrap_or(0)
+}
+
+impl Context for Root {}
+
+impl RootContext for Root {
+    fn on_configure(&mut self, _size: usize) -> bool {
+        let config = match host::get_buffer(BufferType::PluginConfiguration, 0, usize::MAX) {
+            Ok(Some(c)) => c,
+            _ => {
+                log(
+                    LogLevel::Critical,
+                    "itar-filter: no policy in the plugin configuration; refusing it",
+                );
+                return false;
+            }
+        };
+        match Engine::from_policy_json(&config) {
+            Ok(engine) => {
+                log(
+                    LogLevel::Info,
+                    &format!(
+                        "itar-filter: policy {} version {} (sha256 {}) compiled",
+                        engine.policy_ref.id, engine.policy_ref.version, engine.policy_ref.digest
+                    ),
+                );
+                let scratch = RefCell::new(engine.new_scratch());
+                self.shared = Some(Rc::new(Shared { engine, scratch }));
+                true
+            }
+            Err(e) => {
+                log(
+                    LogLevel::Critical,
+                    &format!("itar-filter: policy rejected: {e}"),
+                );
+                false
+            }
+        }
+    }
+
+    fn create_http_context(&self, _context_id: u32) -> Option<Box<dyn HttpContext>> {
+        Some(Box::new(Http {
+            shared: self.shared.clone(),
+            audit: None,
+            provider: None,
+            decision_headers: Vec::new(),
+        }))
+    }
+
+    fn get_type(&self) -> Option<ContextType> {
+        Some(ContextType::HttpContext)
+    }
+}
+
+struct Http {
+    shared: Option<Rc<Shared>>,
+    audit: Option<AuditRecord>,
+    provider: Option<Provider>,
+    /// Response headers telling the client what happened.
+    decision_headers: Vec<(&'static str, String)>,
+}
+
+impl Http {
+    fn reply(&mut self, r: &Reply) -> Action {
+        let mut headers: Vec<(&str, &str)> = vec![("content-type", "application/json")];
+        for (k, v) in &r.headers {
+            headers.push((k, v.as_str()));
+        }
+        if let Some(a) = &self.audit {
+            headers.push(("x-itar-decision", a.decision.as_str()));
+        }
+        let _ = host::send_http_response(r.status as u32, headers, Some(&r.body));
+        Action::Pause
+    }
+
+    /// Verified claims from jwt_authn's metadata, or Missing. Never from request headers.
+    fn identity(&self, engine: &Engine) -> Identity {
+        let Some(policy) = &engine.identity else {
+            return Identity::missing();
+        };
+        let path = vec![
+            "metadata",
+            "filter_metadata",
+            JWT_METADATA,
+            policy.metadata_key.as_str(),
+        ];
+        match host::get_property(path) {
+            Ok(Some(bytes)) => match decode_pairs_struct(&bytes) {
+                Some(claims) => Identity::from_claims(policy, &claims),
+                None => Identity::missing(),
+            },
+            _ => Identity::missing(),
+        }
+    }
+
+    fn forward(&mut self, cluster: &str) {
+        let _ = host::set_map_value(MapType::HttpRequestHeaders, ROUTE_HEADER, Some(cluster));
+        let _ = host::call_foreign_function("clear_route_cache", None);
+    }
+}
+
+impl Context for Http {}
+
+impl HttpContext for Http {
+    fn on_http_request_headers(&mut self, _n: usize, end_of_stream: bool) -> Action {
+        let Some(shared) = self.shared.clone() else {
+            // No policy compiled in this VM: refuse rather than pass.
+            let _ = host::send_http_response(503, vec![("content-type", "application/json")], Some(b"{\"error\":{\"message\":\"gateway policy not loaded\",\"type\":\"server_error\",\"code\":\"policy_unavailable\"}}"));
+            return Action::Pause;
+        };
+        let engine = &shared.engine;
+        let headers = host::get_map(MapType::HttpRequestHeaders).unwrap_or_default();
+        let mut head = RequestHead::default();
+        for (k, v) in &headers {
+            match k.as_str() {
+                ":method" => head.method = v.clone(),
+                ":path" => head.path = v.clone(),
+                "x-request-id" => head.request_id = v.clone(),
+                "content-type" => head.content_type = v.clone(),
+                "content-encoding" => head.content_encoding = v.clone(),
+                _ => {}
+            }
+        }
+        // Gateway-owned headers: a client can never pick a cluster or forge a decision.
+        for (k, _) in &headers {
+            if k.starts_with("x-itar-") {
+                let _ = host::set_map_value(MapType::HttpRequestHeaders, k, None);
+            }
+        }
+        // The caller's token never goes upstream; upstream credentials are Envoy's to add.
+        let _ = host::set_map_value(MapType::HttpRequestHeaders, "authorization", None);
+        let _ = host::set_map_value(MapType::HttpRequestHeaders, "x-api-key", None);
+        // Upstreams must answer in a form the filter can read.
+        let _ = host::set_map_value(
+            MapType::HttpRequestHeaders,
+            "accept-encoding",
+            Some("identity"),
+        );
+        let mut audit = engine.audit_start(&head, rfc3339(now_nanos()));
+        let route = engine.route(&head, &mut audit);
+        if engine.identity.is_some() {
+            audit.identity = Some(self.identity(engine));
+        }
+        self.audit = Some(audit);
+        match route {
+            Route::Refuse(r) => self.reply(&r),
+            Route::Passthrough {
+                destination,
+                cluster,
+            } => {
+                self.decision_headers
+                    .push(("x-itar-destination", destination));
+                self.forward(&cluster);
+                Action::Continue
+            }
+            Route::Inspect(provider) => {
+                self.provider = Some(provider);
+                if end_of_stream {
+                    return self.inspect(&shared, provider, &[]);
+                }
+                Action::Pause
+            }
+        }
+    }
+
+    fn on_http_request_body(&mut self, body_size: usize, end_of_stream: bool) -> Action {
+        let (Some(shared), Some(provider)) = (self.shared.clone(), self.provider) else {
+            return Action::Continue;
+        };
+        if body_size > shared.engine.limits.max_body_bytes {
+            // Refused by size alone, before the rest of the body is buffered.
+            let Some(mut audit) = self.audit.take() else {
+                return Action::Continue;
+            };
+            let reply = shared
+                .engine
+                .refuse_oversize(provider, body_size, &mut audit);
+            self.audit = Some(audit);
+            return self.reply(&reply);
+        }
+        if !end_of_stream {
+            return Action::Pause;
+        }
+        let body = match host::get_buffer(BufferType::HttpRequestBody, 0, body_size) {
+            Ok(Some(b)) => b,
+            _ => Vec::new(),
+        };
+        self.inspect(&shared, provider, &body)
+    }
+
+    fn on_http_response_headers(&mut self, _n: usize, _end_of_stream: bool) -> Action {
+        if let Some(a) = &self.audit {
+            let _ = host::set_map_value(
+                MapType::HttpResponseHeaders,
+                "x-itar-decision",
+                Some(&a.decision),
+            );
+            let _ = host::set_map_value(
+                MapType::HttpResponseHeaders,
+                "x-itar-policy",
+                Some(&a.policy.version),
+            );
+        }
+        for (k, v) in &self.decision_headers {
+            let _ = host::set_map_value(MapType::HttpResponseHeaders, k, Some(v));
+        }
+        Action::Continue
+    }
+
+    fn on_log(&mut self) {
+        let Some(mut audit) = self.audit.take() else {
+            return;
+        };
+        if let Ok(Some(code)) = host::get_property(vec!["response", "code"]) {
+            audit.response_status = le_u64(&code) as u16;
+        }
+        if let Ok(Some(size)) = host::get_property(vec!["response", "total_size"]) {
+            audit.response_bytes = le_u64(&size) as usize;
+        }
+        if audit.decision == "pending" {
+            // The request ended before the filter decided (client gone, upstream error on headers).
+            audit.decision = "incomplete".into();
+            audit.reason = "request_ended_before_decision".into();
+        }
+        if let Ok(json) = serde_json::to_vec(&audit) {
+            let _ = host::set_property(vec![AUDIT_KEY], Some(&json));
+        }
+    }
+}
+
+impl Http {
+    fn inspect(&mut self, shared: &Shared, provider: Provider, body: &[u8]) -> Action {
+        let engine = &shared.engine;
+        let Some(mut audit) = self.audit.take() else {
+            return Action::Continue;
+        };
+        let identity = audit.identity.clone().unwrap_or_else(Identity::missing);
+        let t0 = now_nanos();
+        let verdict = match shared.scratch.try_borrow_mut() {
+            Ok(mut scratch) => {
+                engine.inspect_request(&mut scratch, provider, body, &identity, &mut audit)
+            }
+            Err(_) => {
+                let mut s = engine.new_scratch();
+                engine.inspect_request(&mut s, provider, body, &identity, &mut audit)
+            }
+        };
+        audit.scan_us = Some(((now_nanos().saturating_sub(t0)) / 1000) as u64);
+        self.audit = Some(audit);
+        match verdict {
+            Verdict::Refuse(r) => self.reply(&r),
+            Verdict::Forward {
+                destination,
+                cluster,
+                body: new_body,
+            } => {
+                if let Some(b) = new_body {
+                    let _ = host::set_buffer(BufferType::HttpRequestBody, 0, body.len(), &b);
+                    let len = b.len().to_string();
+                    let _ = host::set_map_value(
+                        MapType::HttpRequestHeaders,
+                        "content-length",
+                        Some(&len),
+                    );
+                }
+                self.decision_headers
+                    .push(("x-itar-destination", destination));
+                self.forward(&cluster);
+                Action::Continue
+            }
+        }
+    }
+}
+
+fn le_u64(b: &[u8]) -> u64 {
+    let mut a = [0u8; 8];
+    for (i, x) in b.iter().take(8).enumerate() {
+        a[i] = *x;
+    }
+    u64::from_le_bytes(a)
+}

@@ -1,0 +1,339 @@
+//! Identity: who is asking, from claims Envoy's jwt_authn verified. Unknown is its own state.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::policy::IdentityPolicy;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IdentityState {
+    /// Claims came from jwt_authn's verified metadata and passed the policy's pins.
+    Verified,
+    /// No verified claims (no token, or no jwt_authn in the chain).
+    Missing,
+    /// Claims were present but unusable (wrong issuer/audience/type).
+    Invalid,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Identity {
+    pub state: IdentityState,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+    /// None: unknown (no claim), never a default yes.
+    pub us_person: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clearance: Option<String>,
+    #[serde(skip)]
+    pub clearance_rank: Option<usize>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub compartments: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub team: Option<String>,
+}
+
+impl Identity {
+    pub fn missing() -> Identity {
+        Identity {
+            state: IdentityState::Missing,
+            problem: None,
+            subject: None,
+            issuer: None,
+            us_person: None,
+            clearance: None,
+            clearance_rank: None,
+            compartments: Vec::new(),
+            groups: Vec::new(),
+            team: None,
+        }
+    }
+
+    fn invalid(mut self, why: String) -> Identity {
+        self.state = IdentityState::Invalid;
+        self.problem = Some(why);
+        self
+    }
+
+    /// Interpret verified claims (a JSON object) under the identity policy.
+    pub fn from_claims(policy: &IdentityPolicy, claims: &Value) -> Identity {
+        let mut id = Identity::missing();
+        let Some(_) = claims.as_object() else {
+            return id.invalid("claims are not an object".into());
+        };
+        let map = &policy.claims;
+        id.state = IdentityState::Verified;
+        match string_claim(claims, &map.subject) {
+            Ok(Some(s)) => id.subject = Some(s),
+            Ok(None) => return id.invalid(format!("claim {} is missing", map.subject)),
+            Err(e) => return id.invalid(e),
+        }
+        match string_claim(claims, &map.issuer) {
+            Ok(iss) => id.issuer = iss,
+            Err(e) => return id.invalid(e),
+        }
+        if !policy.issuers.is_empty()
+            && !id
+                .issuer
+                .as_ref()
+                .is_some_and(|i| policy.issuers.iter().any(|p| p == i))
+        {
+            return id.invalid("issuer is not trusted".into());
+        }
+        if !policy.audiences.is_empty() {
+            let auds = match list_claim(claims, &map.audience) {
+                Ok(a) => a,
+                Err(e) => return id.invalid(e),
+            };
+            if !auds.iter().any(|a| policy.audiences.contains(a)) {
+                return id.invalid("audience is not accepted".into());
+            }
+        }
+        if let Some(path) = &map.us_person {
+            match lookup(claims, path) {
+                None => {}
+                Some(Value::Bool(b)) => id.us_person = Some(*b),
+                Some(_) => return id.invalid(format!("claim {path} must be a boolean")),
+            }
+        } else if let Some(path) = &map.person_category {
+            match list_claim(claims, path) {
+                Ok(vals) if vals.is_empty() => {}
+                Ok(vals) => {
+                    id.us_person = Some(vals.iter().any(|v| {
+                        policy
+                            .us_person_values
+                            .iter()
+                            .any(|p| p.eq_ignore_ascii_case(v))
+                    }))
+                }
+                Err(e) => return id.invalid(e),
+            }
+        }
+        if let Some(path) = &map.clearance {
+            match string_claim(claims, path) {
+                Ok(Some(c)) => {
+                    let rank = policy
+                        .clearance_levels
+                        .iter()
+                        .position(|l| l.eq_ignore_ascii_case(c.trim()));
+                    match rank {
+                        Some(r) => {
+                            id.clearance_rank = Some(r);
+                            id.clearance = policy.clearance_levels.get(r).cloned();
+                        }
+                        None => return id.invalid(format!("claim {path} has an unknown level")),
+                    }
+                }
+                Ok(None) => {}
+                Err(e) => return id.invalid(e),
+            }
+        }
+        if let Some(path) = &map.compartments {
+            match list_claim(claims, path) {
+                Ok(v) => id.compartments = v.into_iter().map(|s| s.to_ascii_uppercase()).collect(),
+                Err(e) => return id.invalid(e),
+            }
+        }
+        if let Some(path) = &map.groups {
+            match list_claim(claims, path) {
+                Ok(v) => id.groups = v,
+                Err(e) => return id.invalid(e),
+            }
+        }
+        if let Some(path) = &map.team {
+            match string_claim(claims, path) {
+                Ok(t) => id.team = t,
+                Err(e) => return id.invalid(e),
+            }
+        }
+        for g in &policy.require_groups {
+            if !id.groups.contains(g) {
+                return id.invalid(format!("not a member of required group {g}"));
+            }
+        }
+        id
+    }
+}
+
+/// Dotted path into nested objects; a key containing dots can be written whole (tried first).
+fn lookup<'a>(v: &'a Value, path: &str) -> Option<&'a Value> {
+    if let Some(x) = v.get(path) {
+        return Some(x);
+    }
+    let mut cur = v;
+    for part in path.split('.') {
+        cur = cur.get(part)?;
+    }
+    Some(cur)
+}
+
+fn string_claim(v: &Value, path: &str) -> Result<Option<String>, String> {
+    match lookup(v, path) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(format!("claim {path} must be a string")),
+    }
+}
+
+/// A claim that is a string or a list of strings (space-separated strings are not split).
+fn list_claim(v: &Value, path: &str) -> Result<Vec<String>, String> {
+    match lookup(v, path) {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::String(s)) => Ok(vec![s.clone()]),
+        Some(Value::Array(a)) => a
+            .iter()
+            .map(|x| match x {
+                Value::String(s) => Ok(s.clone()),
+                _ => Err(format!("claim {path} must be a list of strings")),
+            })
+            .collect(),
+        Some(_) => Err(format!(
+            "claim {path} must be a string or a list of strings"
+        )),
+    }
+}
+
+/// Decode the proxy-wasm "pairs" encoding: u32 count, then (u32 key len, u32 value len) per pair,
+/// then each key and value followed by a NUL byte. Little-endian.
+pub fn decode_pairs(b: &[u8]) -> Option<Vec<(&[u8], &[u8])>> {
+    let rd = |at: usize| -> Option<usize> {
+        let s = b.get(at..at + 4)?;
+        Some(u32::from_le_bytes([s[0], s[1], s[2], s[3]]) as usize)
+    };
+    let n = rd(0)?;
+    if n > b.len() / 8 {
+        return None;
+    }
+    let mut sizes = Vec::with_capacity(n);
+    for i in 0..n {
+        sizes.push((rd(4 + i * 8)?, rd(8 + i * 8)?));
+    }
+    let mut at = 4 + n * 8;
+    let mut out = Vec::with_capacity(n);
+    for (kl, vl) in sizes {
+        let k = b.get(at..at + kl)?;
+        at += kl + 1;
+        let v = b.get(at..at + vl)?;
+        at += vl + 1;
+        out.push((k, v));
+    }
+    Some(out)
+}
+
+/// Claims from jwt_authn metadata in the pairs encoding, as a JSON object. Envoy hands values over
+/// without type tags: strings as raw UTF-8, numbers as 8-byte little-endian f64, booleans as one
+/// byte, nested lists and structs in the pairs encoding again. Type checks happen in
+/// [`Identity::from_claims`], against what the policy expects of each claim.
+pub fn decode_pairs_struct(b: &[u8]) -> Option<Value> {
+    let pairs = decode_pairs(b)?;
+    let mut map = serde_json::Map::new();
+    for (k, v) in pairs {
+        let key = std::str::from_utf8(k).ok()?.to_string();
+        map.insert(key, raw_value(v));
+    }
+    Some(Value::Object(map))
+}
+
+fn raw_value(v: &[u8]) -> Value {
+    match v {
+        [0] => Value::Bool(false),
+        [1] => Value::Bool(true),
+        _ => match std::str::from_utf8(v) {
+            Ok(s) if !s.bytes().any(|c| c < 0x20 && c != b'\t') => Value::String(s.to_string()),
+            _ if v.len() == 8 => {
+                let mut a = [0u8; 8];
+                a.copy_from_slice(v);
+                serde_json::Number::from_f64(f64::from_le_bytes(a))
+                    .map_or(Value::Null, Value::Number)
+            }
+            _ => match decode_pairs_struct(v) {
+                Some(x) => x,
+                None => Value::Null,
+            },
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::{default_levels, ClaimMap};
+    use serde_json::json;
+
+    fn pol() -> IdentityPolicy {
+        IdentityPolicy {
+            metadata_key: "claims".into(),
+            required: true,
+            issuers: vec!["https://idp.example".into()],
+            audiences: vec!["itar-gateway".into()],
+            claims: ClaimMap {
+                person_category: Some("person_category".into()),
+                clearance: Some("clearance".into()),
+                compartments: Some("sci".into()),
+                groups: Some("groups".into()),
+                ..ClaimMap::default()
+            },
+            us_person_values: vec!["citizen".into(), "lawful_permanent_resident".into()],
+            clearance_levels: default_levels(),
+            require_groups: vec![],
+        }
+    }
+
+    #[test]
+    fn verified_claims() {
+        let c = json!({"sub":"alice","iss":"https://idp.example","aud":["itar-gateway"],
+            "person_category":"citizen","clearance":"SECRET","sci":["si","tk"],"groups":["eng"]});
+        let id = Identity::from_claims(&pol(), &c);
+        assert_eq!(id.state, IdentityState::Verified);
+        assert_eq!(id.us_person, Some(true));
+        assert_eq!(id.clearance_rank, Some(2));
+        assert_eq!(id.compartments, vec!["SI", "TK"]);
+    }
+
+    #[test]
+    fn refusals() {
+        let base = json!({"sub":"a","iss":"https://idp.example","aud":"itar-gateway"});
+        assert_eq!(Identity::from_claims(&pol(), &base).us_person, None);
+        let mut c = base.clone();
+        c["iss"] = json!("https://evil");
+        assert_eq!(
+            Identity::from_claims(&pol(), &c).state,
+            IdentityState::Invalid
+        );
+        let mut c = base.clone();
+        c["aud"] = json!("other");
+        assert_eq!(
+            Identity::from_claims(&pol(), &c).state,
+            IdentityState::Invalid
+        );
+        let mut c = base.clone();
+        c["clearance"] = json!(3);
+        assert_eq!(
+            Identity::from_claims(&pol(), &c).state,
+            IdentityState::Invalid
+        );
+        let mut c = base.clone();
+        c["person_category"] = json!("foreign_national");
+        assert_eq!(Identity::from_claims(&pol(), &c).us_person, Some(false));
+    }
+
+    #[test]
+    fn pairs() {
+        let mut b = Vec::new();
+        b.extend(2u32.to_le_bytes());
+        b.extend(1u32.to_le_bytes());
+        b.extend(2u32.to_le_bytes());
+        b.extend(2u32.to_le_bytes());
+        b.extend(0u32.to_le_bytes());
+        b.extend(b"a\0xy\0bb\0\0");
+        let p = decode_pairs(&b).unwrap();
+        assert_eq!(p, vec![(&b"a"[..], &b"xy"[..]), (&b"bb"[..], &b""[..])]);
+        assert!(decode_pairs(&b[..10]).is_none());
+    }
+}

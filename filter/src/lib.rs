@@ -1,0 +1,19 @@
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+//! ITAR gateway filter: decides whether AI traffic may go where it is going.
+//!
+//! Everything outside `glue` is plain Rust with no proxy-wasm dependency and is tested natively.
+//! The request path is one direction: extract -> normalize -> scan -> decide -> act -> audit
+//! (see docs/architecture.md).
+
+pub mod audit;
+pub mod engine;
+pub mod error;
+pub mod extract;
+pub mod identity;
+pub mod normalize;
+pub mod policy;
+pub mod reply;
+pub mod scan;
+
+#[cfg(target_arch = "wasm32")]
+mod glue;

@@ -1,0 +1,544 @@
+//! The policy file: its serde model and the checks that need no compilation.
+//!
+//! The format is documented in docs/policy.md. Every struct denies unknown fields so a typo in a
+//! policy is a configuration error, never a silently ignored setting. Compilation into runtime
+//! structures happens in [`crate::engine::Engine::from_policy_json`].
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::PolicyError;
+
+/// Wire format a route or destination speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Provider {
+    Openai,
+    Anthropic,
+}
+
+impl Provider {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Provider::Openai => "openai",
+            Provider::Anthropic => "anthropic",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    /// Which policy this is: appears in every audit record.
+    pub id: String,
+    pub version: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub limits: Limits,
+    /// Inspected AI endpoints: request path -> wire format.
+    pub endpoints: Vec<Endpoint>,
+    /// Other paths that are let through uninspected (bodyless requests only), each to a destination.
+    #[serde(default)]
+    pub passthrough: Vec<Passthrough>,
+    pub destinations: BTreeMap<String, Destination>,
+    /// Requested model name -> where it may be served.
+    pub models: BTreeMap<String, ModelRoute>,
+    #[serde(default)]
+    pub identity: Option<IdentityPolicy>,
+    /// Per-label handling. Labels not listed are `control`led.
+    #[serde(default)]
+    pub labels: BTreeMap<String, LabelPolicy>,
+    /// Named patterns; all are compiled into one multi-pattern automaton.
+    #[serde(default)]
+    pub signals: Vec<Signal>,
+    /// Rules turn signal matches into labels.
+    #[serde(default)]
+    pub rules: Vec<Rule>,
+    /// Audit settings.
+    #[serde(default)]
+    pub audit: AuditPolicy,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Limits {
+    /// Largest request body the filter inspects; larger gets 413.
+    pub max_body_bytes: usize,
+    /// Largest buffered (non-streamed) response body the filter inspects; larger fails closed.
+    pub max_response_bytes: usize,
+    /// How many times nested encodings (base64 in hex in ...) are decoded.
+    pub max_decode_depth: u8,
+    /// Total decoded bytes scanned per request on top of the text itself.
+    pub max_decoded_bytes: usize,
+    /// Let images, audio and files through uninspected (default false: refused with 415).
+    pub allow_uninspectable_media: bool,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_body_bytes: 1024 * 1024,
+            max_response_bytes: 4 * 1024 * 1024,
+            max_decode_depth: 2,
+            max_decoded_bytes: 1024 * 1024,
+            allow_uninspectable_media: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Endpoint {
+    pub path: String,
+    pub format: Provider,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Passthrough {
+    pub method: String,
+    pub path: String,
+    pub destination: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Destination {
+    /// Envoy cluster name the request is routed to.
+    pub cluster: String,
+    /// ISO country code of where the endpoint runs and stores data, e.g. "US".
+    pub residency: String,
+    #[serde(default)]
+    pub region: String,
+    /// Wire formats it speaks; a request is only ever sent to a destination speaking its format.
+    pub formats: Vec<Provider>,
+    /// Labels this destination may receive (e.g. "ITAR", "CUI", "EAR", "PII").
+    #[serde(default)]
+    pub approved_labels: Vec<String>,
+    /// Highest classification level it may receive; none means no classified content.
+    #[serde(default)]
+    pub max_classification: Option<String>,
+    /// Groups a caller must hold to use this destination at all.
+    #[serde(default)]
+    pub require_groups: Vec<String>,
+    #[serde(default)]
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelRoute {
+    /// Destinations serving this model, in order of preference. The first is where a request goes
+    /// when no label asks for more.
+    pub destinations: Vec<String>,
+    /// Whether a request may be moved to a later destination that is approved for its labels.
+    #[serde(default = "yes")]
+    pub reroute: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LabelAction {
+    /// The label may go only to destinations approved for it, asked by eligible people.
+    Control,
+    /// Replace the spans that raised it, then decide on what remains.
+    Redact,
+    /// Refuse, wherever the request was going.
+    Block,
+    /// Record only.
+    Allow,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct LabelPolicy {
+    pub action: LabelAction,
+    /// Identity attributes a caller needs for content with this label.
+    #[serde(default)]
+    pub requires: Requirements,
+    /// Minimum confidence for the label to count.
+    #[serde(default)]
+    pub min_confidence: f32,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Requirements {
+    #[serde(default)]
+    pub us_person: bool,
+    /// Clearance needed; "level" means the clearance must be at least the label's own level.
+    #[serde(default)]
+    pub clearance: Option<String>,
+    /// Compartments must cover those named in the content (for CLASSIFIED).
+    #[serde(default)]
+    pub compartments: bool,
+    #[serde(default)]
+    pub groups: Vec<String>,
+}
+
+/// Where the verified claims are and what they mean. See docs/identity.md.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdentityPolicy {
+    /// jwt_authn `payload_in_metadata` key the filter reads claims from.
+    pub metadata_key: String,
+    /// Refuse every inspected request without a verified identity.
+    #[serde(default = "yes")]
+    pub required: bool,
+    #[serde(default)]
+    pub issuers: Vec<String>,
+    #[serde(default)]
+    pub audiences: Vec<String>,
+    #[serde(default)]
+    pub claims: ClaimMap,
+    /// Values of the person-category claim that make a US person.
+    #[serde(default)]
+    pub us_person_values: Vec<String>,
+    /// Clearance levels, lowest first.
+    #[serde(default = "default_levels")]
+    pub clearance_levels: Vec<String>,
+    /// Groups everybody must hold to use the gateway at all.
+    #[serde(default)]
+    pub require_groups: Vec<String>,
+}
+
+pub fn default_levels() -> Vec<String> {
+    ["UNCLASSIFIED", "CONFIDENTIAL", "SECRET", "TOP SECRET"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
+}
+
+/// Claim names, as dotted paths into the verified payload.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ClaimMap {
+    pub subject: String,
+    pub issuer: String,
+    pub audience: String,
+    /// Boolean claim: true for a US person.
+    pub us_person: Option<String>,
+    /// String claim compared with `us_person_values`.
+    pub person_category: Option<String>,
+    pub clearance: Option<String>,
+    pub compartments: Option<String>,
+    pub groups: Option<String>,
+    pub team: Option<String>,
+}
+
+impl Default for ClaimMap {
+    fn default() -> Self {
+        ClaimMap {
+            subject: "sub".into(),
+            issuer: "iss".into(),
+            audience: "aud".into(),
+            us_person: None,
+            person_category: None,
+            clearance: None,
+            compartments: None,
+            groups: None,
+            team: None,
+        }
+    }
+}
+
+/// A named pattern. Exactly one of `regex` or `terms`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Signal {
+    pub id: String,
+    #[serde(default)]
+    pub regex: Option<String>,
+    #[serde(default)]
+    pub terms: Vec<String>,
+    /// For terms: match case-insensitively (ASCII).
+    #[serde(default)]
+    pub case_insensitive: bool,
+    /// For terms: require word boundaries (default true).
+    #[serde(default = "yes")]
+    pub whole_word: bool,
+    /// For terms: accept leetspeak digits/symbols for letters (1T4R).
+    #[serde(default)]
+    pub leet: bool,
+    /// For terms: accept any run of spaces, dots or slashes between words.
+    #[serde(default)]
+    pub flex_space: bool,
+    #[serde(default)]
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    pub id: String,
+    /// ITAR, EAR, CUI, CLASSIFIED, PII (or any label the policy names).
+    pub label: String,
+    /// For CLASSIFIED: the level this rule indicates.
+    #[serde(default)]
+    pub level: Option<String>,
+    /// Sub-kind, e.g. SSN, EXPT; used in placeholders and audit.
+    #[serde(default)]
+    pub tag: Option<String>,
+    /// The signal whose matches this rule judges; its span is what gets redacted.
+    pub signal: String,
+    /// Confidence of a bare match (or the base before support is added).
+    #[serde(default = "one")]
+    pub confidence: f32,
+    /// Supporting evidence within `window` bytes of the primary match.
+    #[serde(default)]
+    pub support: Vec<Support>,
+    #[serde(default = "default_window")]
+    pub window: usize,
+    /// Confidence needed to fire; default: `confidence` (a bare match fires).
+    #[serde(default)]
+    pub threshold: Option<f32>,
+    /// Signals that, near the match, mean the text explains or releases rather than applies.
+    #[serde(default)]
+    pub exclude: Vec<Exclusion>,
+    /// Structured-identifier check on the matched text.
+    #[serde(default)]
+    pub validate: Option<Validator>,
+    /// Overrides the label's action for this rule (e.g. redact FOUO portions).
+    #[serde(default)]
+    pub action: Option<LabelAction>,
+    #[serde(default)]
+    pub description: String,
+}
+
+fn one() -> f32 {
+    1.0
+}
+fn default_window() -> usize {
+    200
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Support {
+    pub signal: String,
+    pub weight: f32,
+    /// Distinct matches needed for the weight to count.
+    #[serde(default = "one_usize")]
+    pub min_count: usize,
+}
+
+fn one_usize() -> usize {
+    1
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Exclusion {
+    pub signal: String,
+    /// Bytes around the primary match; 0 means "overlapping or adjacent".
+    #[serde(default)]
+    pub window: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Validator {
+    Ssn,
+    Edipi,
+    Luhn,
+    CageContract,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Capture {
+    /// No content in the audit record (hashes only).
+    #[default]
+    None,
+    /// The inspected text after redaction, for allowed requests only.
+    Redacted,
+    /// The inspected text as received.
+    Full,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuditPolicy {
+    pub capture: Capture,
+}
+
+pub const KNOWN_LABELS: &[&str] = &["ITAR", "EAR", "CUI", "CLASSIFIED", "PII"];
+
+impl Policy {
+    /// Parse and check a policy. Errors name the field and, for JSON syntax, line and column.
+    pub fn parse(json: &[u8]) -> Result<Policy, PolicyError> {
+        let policy: Policy = serde_json::from_slice(json).map_err(|e| PolicyError::Parse {
+            line: e.line(),
+            column: e.column(),
+            message: e.to_string(),
+        })?;
+        policy.check()?;
+        Ok(policy)
+    }
+
+    fn check(&self) -> Result<(), PolicyError> {
+        let invalid = |at: String, why: String| Err(PolicyError::Invalid { at, why });
+        if self.id.trim().is_empty() || self.version.trim().is_empty() {
+            return invalid(
+                "id/version".into(),
+                "id and version must not be empty".into(),
+            );
+        }
+        if self.endpoints.is_empty() {
+            return invalid(
+                "endpoints".into(),
+                "at least one inspected endpoint is needed".into(),
+            );
+        }
+        for (i, e) in self.endpoints.iter().enumerate() {
+            if !e.path.starts_with('/') {
+                return invalid(format!("endpoints[{i}].path"), "must start with '/'".into());
+            }
+        }
+        let levels = self
+            .identity
+            .as_ref()
+            .map(|i| i.clearance_levels.clone())
+            .unwrap_or_else(default_levels);
+        for (name, d) in &self.destinations {
+            if d.cluster.is_empty() {
+                return invalid(
+                    format!("destinations.{name}.cluster"),
+                    "must not be empty".into(),
+                );
+            }
+            if let Some(level) = &d.max_classification {
+                if !levels.iter().any(|l| l == level) {
+                    return invalid(
+                        format!("destinations.{name}.max_classification"),
+                        format!("unknown level {level:?}; known: {levels:?}"),
+                    );
+                }
+            }
+        }
+        for (i, p) in self.passthrough.iter().enumerate() {
+            if !self.destinations.contains_key(&p.destination) {
+                return invalid(
+                    format!("passthrough[{i}].destination"),
+                    format!("unknown destination {:?}", p.destination),
+                );
+            }
+        }
+        for (model, route) in &self.models {
+            if route.destinations.is_empty() {
+                return invalid(
+                    format!("models.{model}.destinations"),
+                    "must not be empty".into(),
+                );
+            }
+            for d in &route.destinations {
+                if !self.destinations.contains_key(d) {
+                    return invalid(
+                        format!("models.{model}.destinations"),
+                        format!("unknown destination {d:?}"),
+                    );
+                }
+            }
+        }
+        for (label, lp) in &self.labels {
+            if !(0.0..=1.0).contains(&lp.min_confidence) {
+                return invalid(
+                    format!("labels.{label}.min_confidence"),
+                    "must be within 0..1".into(),
+                );
+            }
+            if let Some(c) = &lp.requires.clearance {
+                if c != "level" && !levels.iter().any(|l| l == c) {
+                    return invalid(
+                        format!("labels.{label}.requires.clearance"),
+                        format!("unknown level {c:?}; use one of {levels:?} or \"level\""),
+                    );
+                }
+            }
+        }
+        if let Some(id) = &self.identity {
+            if id.metadata_key.is_empty() {
+                return invalid("identity.metadata_key".into(), "must not be empty".into());
+            }
+            if id.claims.us_person.is_some() == id.claims.person_category.is_some()
+                && id.claims.us_person.is_some()
+            {
+                return invalid(
+                    "identity.claims".into(),
+                    "set either us_person or person_category, not both".into(),
+                );
+            }
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for (i, s) in self.signals.iter().enumerate() {
+            if !seen.insert(s.id.as_str()) {
+                return invalid(
+                    format!("signals[{i}].id"),
+                    format!("duplicate signal id {:?}", s.id),
+                );
+            }
+            match (&s.regex, s.terms.is_empty()) {
+                (Some(_), false) | (None, true) => {
+                    return invalid(
+                        format!("signals[{i}] ({})", s.id),
+                        "give exactly one of regex or terms".into(),
+                    )
+                }
+                _ => {}
+            }
+        }
+        let mut rule_ids = std::collections::BTreeSet::new();
+        for (i, r) in self.rules.iter().enumerate() {
+            let at = format!("rules[{i}] ({})", r.id);
+            if !rule_ids.insert(r.id.as_str()) {
+                return invalid(at, "duplicate rule id".into());
+            }
+            if !seen.contains(r.signal.as_str()) {
+                return invalid(
+                    format!("{at}.signal"),
+                    format!("unknown signal {:?}", r.signal),
+                );
+            }
+            for s in &r.support {
+                if !seen.contains(s.signal.as_str()) {
+                    return invalid(
+                        format!("{at}.support"),
+                        format!("unknown signal {:?}", s.signal),
+                    );
+                }
+            }
+            for s in &r.exclude {
+                if !seen.contains(s.signal.as_str()) {
+                    return invalid(
+                        format!("{at}.exclude"),
+                        format!("unknown signal {:?}", s.signal),
+                    );
+                }
+            }
+            if !(0.0..=1.0).contains(&r.confidence) {
+                return invalid(format!("{at}.confidence"), "must be within 0..1".into());
+            }
+            if r.label == "CLASSIFIED" {
+                match &r.level {
+                    Some(l) if levels.iter().any(|x| x == l) => {}
+                    _ => {
+                        return invalid(
+                            format!("{at}.level"),
+                            format!("CLASSIFIED rules need a level, one of {levels:?}"),
+                        )
+                    }
+                }
+            }
+            if r.label.is_empty() || !r.label.bytes().all(|b| b.is_ascii_uppercase() || b == b'_') {
+                return invalid(format!("{at}.label"), "labels are upper-case words".into());
+            }
+        }
+        Ok(())
+    }
+}

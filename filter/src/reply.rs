@@ -1,0 +1,97 @@
+//! Error replies in each provider's own wire format, carrying the request id.
+
+use serde_json::json;
+
+use crate::policy::Provider;
+
+/// A local reply the filter sends instead of forwarding.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reply {
+    pub status: u16,
+    pub body: Vec<u8>,
+    /// Extra response headers (besides content-type).
+    pub headers: Vec<(&'static str, String)>,
+}
+
+/// The provider error `type` for a status, as the official APIs use them.
+fn error_type(provider: Provider, status: u16) -> &'static str {
+    match (provider, status) {
+        (Provider::Openai, 400 | 413 | 415) => "invalid_request_error",
+        (Provider::Openai, 401) => "authentication_error",
+        (Provider::Openai, 403) => "permission_error",
+        (Provider::Openai, 404) => "not_found_error",
+        (Provider::Openai, 429) => "rate_limit_error",
+        (Provider::Openai, _) => "server_error",
+        (Provider::Anthropic, 400 | 415) => "invalid_request_error",
+        (Provider::Anthropic, 413) => "request_too_large",
+        (Provider::Anthropic, 401) => "authentication_error",
+        (Provider::Anthropic, 403) => "permission_error",
+        (Provider::Anthropic, 404) => "not_found_error",
+        (Provider::Anthropic, 429) => "rate_limit_error",
+        (Provider::Anthropic, _) => "api_error",
+    }
+}
+
+/// Build an error reply. `code` is a stable machine-readable reason (e.g. `controlled_content`).
+pub fn error_reply(
+    provider: Provider,
+    status: u16,
+    code: &str,
+    message: &str,
+    request_id: &str,
+) -> Reply {
+    let message = if request_id.is_empty() {
+        message.to_string()
+    } else {
+        format!("{message} (request id {request_id})")
+    };
+    let body = match provider {
+        Provider::Openai => json!({
+            "error": {
+                "message": message,
+                "type": error_type(provider, status),
+                "code": code,
+                "param": null,
+            }
+        }),
+        Provider::Anthropic => json!({
+            "type": "error",
+            "error": {
+                "type": error_type(provider, status),
+                "message": message,
+                "code": code,
+            },
+            "request_id": request_id,
+        }),
+    };
+    let mut headers = vec![("x-itar-gateway-reason", code.to_string())];
+    if status == 401 {
+        headers.push((
+            "www-authenticate",
+            "Bearer realm=\"itar-gateway\"".to_string(),
+        ));
+    }
+    Reply {
+        status,
+        body: serde_json::to_vec(&body).unwrap_or_default(),
+        headers,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats() {
+        let r = error_reply(Provider::Openai, 403, "controlled_content", "no", "abc");
+        let v: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+        assert_eq!(v["error"]["type"], "permission_error");
+        assert_eq!(v["error"]["code"], "controlled_content");
+        assert!(v["error"]["message"].as_str().unwrap().contains("abc"));
+        let r = error_reply(Provider::Anthropic, 413, "body_too_large", "big", "abc");
+        let v: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+        assert_eq!(v["type"], "error");
+        assert_eq!(v["error"]["type"], "request_too_large");
+    }
+}

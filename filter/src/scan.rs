@@ -1,0 +1,606 @@
+//! Scanning: every signal of the policy, plus the built-in encoded-segment finders, compiled into ONE
+//! multi-pattern lazy DFA (regex-automata hybrid) with ASCII syntax, searched in one pass over the
+//! normalized text. Rules then judge the matches: bare matches, corroboration within a window,
+//! exclusions and validators. Encoded segments (base64, hex, URL-encoding, ROT13 after a hint) are
+//! decoded, normalized and scanned again, bounded in depth and bytes.
+
+use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
+use base64::engine::DecodePaddingMode;
+use base64::Engine as _;
+use regex_automata::hybrid::regex::{Cache, Regex};
+use regex_automata::nfa::thompson;
+use regex_automata::util::syntax;
+use regex_automata::{hybrid, Input, MatchKind};
+
+use crate::error::{InspectError, PolicyError};
+use crate::normalize::{normalize_into, Changes, Normalized};
+use crate::policy::{LabelAction, Limits, Policy, Signal, Validator};
+
+/// Built-in finders of encoded segments, appended after the policy's signals (so a policy signal
+/// starting at the same place wins).
+const DECODERS: &[(Decoder, &str)] = &[
+    (Decoder::Hex, r"\b(?:[0-9A-Fa-f]{2}){16,}\b"),
+    (
+        Decoder::Base64,
+        r"[A-Za-z0-9+/]{24,}(?:[ \t]*\r?\n[ \t]*[A-Za-z0-9+/]{4,})*={0,2}",
+    ),
+    (
+        Decoder::Url,
+        r"%[0-9A-Fa-f]{2}(?:[A-Za-z0-9._~+-]{0,12}%[0-9A-Fa-f]{2}){3,}[A-Za-z0-9._~+-]*",
+    ),
+    (Decoder::Rot13, r"(?i)\brot[ -]?13\b"),
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Decoder {
+    Hex,
+    Base64,
+    Url,
+    Rot13,
+}
+
+/// A rule ready to judge matches.
+#[derive(Debug, Clone)]
+pub struct CompiledRule {
+    pub id: String,
+    pub label: String,
+    pub level: Option<String>,
+    pub tag: Option<String>,
+    pub action: Option<LabelAction>,
+    confidence: f32,
+    threshold: f32,
+    window: usize,
+    support: Vec<(usize, f32, usize)>,
+    exclude: Vec<(usize, usize)>,
+    validate: Option<Validator>,
+}
+
+/// One rule firing, in the coordinates of the text that was scanned.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    pub rule: usize,
+    pub start: usize,
+    pub end: usize,
+    pub confidence: f32,
+}
+
+/// Per-VM scratch space reused across requests (the per-request path allocates as little as it can).
+pub struct ScanCache {
+    dfa: Cache,
+    by_signal: Vec<Vec<(u32, u32)>>,
+    decode_jobs: Vec<(Decoder, usize, usize)>,
+}
+
+#[derive(Debug)]
+pub struct Scanner {
+    re: Regex,
+    signal_ids: Vec<String>,
+    pub rules: Vec<CompiledRule>,
+    /// signal index -> rules whose primary it is
+    rules_by_primary: Vec<Vec<usize>>,
+    limits: Limits,
+}
+
+/// Result of scanning one text.
+#[derive(Debug, Default)]
+pub struct ScanOutput {
+    pub findings: Vec<Finding>,
+    pub changes: Changes,
+    pub decoded_bytes: usize,
+}
+
+fn escape_term(term: &str, leet: bool, flex: bool) -> String {
+    let mut out = String::with_capacity(term.len() * 2);
+    let mut in_space = false;
+    for c in term.chars() {
+        if c.is_whitespace() {
+            if !in_space {
+                out.push_str(if flex { r"[\s./_*-]*" } else { r"\s+" });
+            }
+            in_space = true;
+            continue;
+        }
+        in_space = false;
+        if flex && c == '/' {
+            out.push_str(r"\s*/\s*");
+            continue;
+        }
+        if leet {
+            let class = match c.to_ascii_lowercase() {
+                'a' => Some("[a4@]"),
+                'b' => Some("[b8]"),
+                'e' => Some("[e3]"),
+                'g' => Some("[g9]"),
+                'i' => Some("[i1!|]"),
+                'l' => Some("[l1|]"),
+                'o' => Some("[o0]"),
+                's' => Some("[s5$]"),
+                't' => Some("[t7+]"),
+                'z' => Some("[z2]"),
+                _ => None,
+            };
+            if let Some(class) = class {
+                out.push_str(class);
+                continue;
+            }
+        }
+        if r"\.+*?()|[]{}^$#&-~".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn signal_pattern(s: &Signal) -> String {
+    if let Some(re) = &s.regex {
+        return re.clone();
+    }
+    let alts: Vec<String> = s
+        .terms
+        .iter()
+        .map(|t| escape_term(t, s.leet, s.flex_space))
+        .collect();
+    let body = alts.join("|");
+    let flags = if s.case_insensitive { "(?i)" } else { "" };
+    if s.whole_word {
+        format!(r"{flags}\b(?:{body})\b")
+    } else {
+        format!("{flags}(?:{body})")
+    }
+}
+
+impl Scanner {
+    pub fn compile(policy: &Policy) -> Result<Scanner, PolicyError> {
+        let syntax_cfg = syntax::Config::new().unicode(false).utf8(false);
+        let mut patterns = Vec::with_capacity(policy.signals.len() + DECODERS.len());
+        for s in &policy.signals {
+            let p = signal_pattern(s);
+            let hir = syntax::parse_with(&p, &syntax_cfg).map_err(|e| PolicyError::Pattern {
+                signal: s.id.clone(),
+                why: e.to_string(),
+            })?;
+            if hir.properties().minimum_len().unwrap_or(0) == 0 {
+                return Err(PolicyError::Pattern {
+                    signal: s.id.clone(),
+                    why: "pattern can match the empty string".into(),
+                });
+            }
+            patterns.push(p);
+        }
+        patterns.extend(DECODERS.iter().map(|(_, p)| p.to_string()));
+        let re = Regex::builder()
+            .syntax(syntax_cfg)
+            .thompson(thompson::Config::new().utf8(false))
+            .dfa(
+                hybrid::dfa::Config::new()
+                    .match_kind(MatchKind::LeftmostFirst)
+                    .cache_capacity(8 * 1024 * 1024),
+            )
+            .build_many(&patterns)
+            .map_err(|e| PolicyError::Automaton(e.to_string()))?;
+        let index = |id: &str| policy.signals.iter().position(|s| s.id == id);
+        let mut rules = Vec::with_capacity(policy.rules.len());
+        let mut rules_by_primary = vec![Vec::new(); policy.signals.len()];
+        for r in &policy.rules {
+            let missing = |sig: &str| PolicyError::Invalid {
+                at: format!("rules ({})", r.id),
+                why: format!("unknown signal {sig:?}"),
+            };
+            let primary = index(&r.signal).ok_or_else(|| missing(&r.signal))?;
+            let mut support = Vec::with_capacity(r.support.len());
+            for s in &r.support {
+                support.push((
+                    index(&s.signal).ok_or_else(|| missing(&s.signal))?,
+                    s.weight,
+                    s.min_count.max(1),
+                ));
+            }
+            let mut exclude = Vec::with_capacity(r.exclude.len());
+            for e in &r.exclude {
+                exclude.push((
+                    index(&e.signal).ok_or_else(|| missing(&e.signal))?,
+                    e.window,
+                ));
+            }
+            if let Some(list) = rules_by_primary.get_mut(primary) {
+                list.push(rules.len());
+            }
+            rules.push(CompiledRule {
+                id: r.id.clone(),
+                label: r.label.clone(),
+                level: r.level.clone(),
+                tag: r.tag.clone(),
+                action: r.action,
+                confidence: r.confidence,
+                threshold: r.threshold.unwrap_or(r.confidence),
+                window: r.window,
+                support,
+                exclude,
+                validate: r.validate,
+            });
+        }
+        Ok(Scanner {
+            re,
+            signal_ids: policy.signals.iter().map(|s| s.id.clone()).collect(),
+            rules,
+            rules_by_primary,
+            limits: policy.limits.clone(),
+        })
+    }
+
+    pub fn new_cache(&self) -> ScanCache {
+        ScanCache {
+            dfa: self.re.create_cache(),
+            by_signal: vec![Vec::new(); self.signal_ids.len()],
+            decode_jobs: Vec::new(),
+        }
+    }
+
+    pub fn signal_count(&self) -> usize {
+        self.signal_ids.len()
+    }
+
+    /// Scan normalized text. Findings are in the coordinates of `text`.
+    pub fn scan(&self, cache: &mut ScanCache, text: &[u8]) -> Result<ScanOutput, InspectError> {
+        let mut out = ScanOutput::default();
+        let mut budget = self.limits.max_decoded_bytes;
+        self.scan_level(cache, text, 0, &mut budget, &mut out)?;
+        out.decoded_bytes = self.limits.max_decoded_bytes - budget;
+        Ok(out)
+    }
+
+    fn scan_level(
+        &self,
+        cache: &mut ScanCache,
+        text: &[u8],
+        depth: u8,
+        budget: &mut usize,
+        out: &mut ScanOutput,
+    ) -> Result<(), InspectError> {
+        for v in cache.by_signal.iter_mut() {
+            v.clear();
+        }
+        cache.decode_jobs.clear();
+        let n_signals = self.signal_ids.len();
+        let mut input = Input::new(text);
+        loop {
+            let m = self
+                .re
+                .try_search(&mut cache.dfa, &input)
+                .map_err(|e| InspectError::Scan(e.to_string()))?;
+            let Some(m) = m else { break };
+            let (s, e) = (m.start(), m.end());
+            let p = m.pattern().as_usize();
+            if p < n_signals {
+                if let Some(v) = cache.by_signal.get_mut(p) {
+                    v.push((s as u32, e as u32));
+                }
+            } else if let Some((d, _)) = DECODERS.get(p - n_signals) {
+                cache.decode_jobs.push((*d, s, e));
+            }
+            let next = if e > s { e } else { e + 1 };
+            if next > text.len() {
+                break;
+            }
+            input.set_start(next);
+        }
+        self.judge(cache, text, &mut out.findings);
+        if depth >= self.limits.max_decode_depth || cache.decode_jobs.is_empty() {
+            return Ok(());
+        }
+        // Decode after judging: the recursion reuses the cache's per-signal lists.
+        let jobs = std::mem::take(&mut cache.decode_jobs);
+        for &(d, s, e) in &jobs {
+            if *budget == 0 {
+                break;
+            }
+            let Some(decoded) = decode(d, text, s, e, *budget) else {
+                continue;
+            };
+            *budget = budget.saturating_sub(decoded.len());
+            out.changes.insert(match d {
+                Decoder::Hex => Changes::HEX,
+                Decoder::Base64 => Changes::BASE64,
+                Decoder::Url => Changes::URL,
+                Decoder::Rot13 => Changes::ROT13,
+            });
+            let text_dec = String::from_utf8_lossy(&decoded);
+            let mut child = Normalized::with_capacity(text_dec.len());
+            normalize_into(&mut child, &text_dec, 0);
+            out.changes.insert(child.changes);
+            let mut child_out = ScanOutput::default();
+            self.scan_level(cache, &child.text, depth + 1, budget, &mut child_out)?;
+            out.changes.insert(child_out.changes);
+            // Anything found inside an encoded segment stands for the whole segment.
+            let (span_s, span_e) = match d {
+                Decoder::Rot13 => (s, (e + ROT13_REACH).min(text.len())),
+                _ => (s, e),
+            };
+            for f in child_out.findings {
+                out.findings.push(Finding {
+                    rule: f.rule,
+                    start: span_s,
+                    end: span_e,
+                    confidence: f.confidence,
+                });
+            }
+        }
+        cache.decode_jobs = jobs;
+        Ok(())
+    }
+
+    fn judge(&self, cache: &ScanCache, text: &[u8], findings: &mut Vec<Finding>) {
+        for (sig, hits) in cache.by_signal.iter().enumerate() {
+            let Some(rule_ids) = self.rules_by_primary.get(sig) else {
+                continue;
+            };
+            for &ri in rule_ids {
+                let Some(rule) = self.rules.get(ri) else {
+                    continue;
+                };
+                for &(s, e) in hits {
+                    let (s, e) = (s as usize, e as usize);
+                    if let Some(v) = rule.validate {
+                        if !validate(v, text.get(s..e).unwrap_or_default()) {
+                            continue;
+                        }
+                    }
+                    let excluded = rule.exclude.iter().any(|&(xs, w)| {
+                        count_near(&cache.by_signal, xs, s.saturating_sub(w), e + w) > 0
+                    });
+                    if excluded {
+                        continue;
+                    }
+                    let mut conf = rule.confidence;
+                    for &(ss, weight, min) in &rule.support {
+                        let lo = s.saturating_sub(rule.window);
+                        let hi = e + rule.window;
+                        let mut n = count_near(&cache.by_signal, ss, lo, hi);
+                        if ss == sig {
+                            n = n.saturating_sub(1); // the primary match itself is no support
+                        }
+                        if n >= min {
+                            conf += weight;
+                        }
+                    }
+                    let conf = conf.min(1.0);
+                    if conf + 1e-6 >= rule.threshold {
+                        findings.push(Finding {
+                            rule: ri,
+                            start: s,
+                            end: e,
+                            confidence: conf,
+                        });
+                    }
+                }
+            }
+        }
+    }
+
+    pub fn signal_id(&self, i: usize) -> Option<&str> {
+        self.signal_ids.get(i).map(|s| s.as_str())
+    }
+}
+
+/// How far after a "rot13" hint the text is decoded.
+const ROT13_REACH: usize = 4096;
+
+/// Matches of signal `sig` that overlap `lo..hi`.
+fn count_near(by_signal: &[Vec<(u32, u32)>], sig: usize, lo: usize, hi: usize) -> usize {
+    let Some(hits) = by_signal.get(sig) else {
+        return 0;
+    };
+    // hits are sorted by start; skip those ending before lo.
+    let first = hits.partition_point(|&(_, e)| (e as usize) <= lo);
+    hits[first..]
+        .iter()
+        .take_while(|&&(s, _)| (s as usize) < hi)
+        .filter(|&&(_, e)| (e as usize) > lo)
+        .count()
+}
+
+fn b64() -> GeneralPurpose {
+    GeneralPurpose::new(
+        &base64::alphabet::STANDARD,
+        GeneralPurposeConfig::new()
+            .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+            .with_decode_allow_trailing_bits(true),
+    )
+}
+
+fn decode(d: Decoder, text: &[u8], s: usize, e: usize, budget: usize) -> Option<Vec<u8>> {
+    let seg = text.get(s..e)?;
+    let out = match d {
+        Decoder::Hex => {
+            let digits: Vec<u8> = seg
+                .iter()
+                .filter_map(|&b| (b as char).to_digit(16))
+                .map(|v| v as u8)
+                .collect();
+            digits
+                .chunks_exact(2)
+                .map(|p| (p[0] << 4) | p[1])
+                .take(budget)
+                .collect()
+        }
+        Decoder::Base64 => {
+            let mut clean: Vec<u8> = seg
+                .iter()
+                .copied()
+                .filter(|b| !b.is_ascii_whitespace())
+                .collect();
+            while clean.last() == Some(&b'=') {
+                clean.pop();
+            }
+            let keep = clean.len() - clean.len() % 4;
+            let keep = if clean.len() % 4 == 1 {
+                keep
+            } else {
+                clean.len()
+            };
+            clean.truncate(keep.min(budget.saturating_mul(4) / 3 + 4));
+            b64().decode(&clean).ok()?
+        }
+        Decoder::Url => {
+            let mut v = Vec::with_capacity(seg.len());
+            let mut i = 0;
+            while i < seg.len() {
+                match seg[i] {
+                    b'%' if i + 2 < seg.len() => {
+                        let h = (seg[i + 1] as char).to_digit(16);
+                        let l = (seg[i + 2] as char).to_digit(16);
+                        match (h, l) {
+                            (Some(h), Some(l)) => {
+                                v.push((h * 16 + l) as u8);
+                                i += 3;
+                            }
+                            _ => {
+                                v.push(b'%');
+                                i += 1;
+                            }
+                        }
+                    }
+                    b'+' => {
+                        v.push(b' ');
+                        i += 1;
+                    }
+                    b => {
+                        v.push(b);
+                        i += 1;
+                    }
+                }
+            }
+            v
+        }
+        Decoder::Rot13 => {
+            let end = (e + ROT13_REACH).min(text.len()).min(e + budget);
+            text.get(e..end)?
+                .iter()
+                .map(|&b| match b {
+                    b'a'..=b'z' => (b - b'a' + 13) % 26 + b'a',
+                    b'A'..=b'Z' => (b - b'A' + 13) % 26 + b'A',
+                    _ => b,
+                })
+                .collect()
+        }
+    };
+    if out.is_empty() || !mostly_text(&out) {
+        return None;
+    }
+    Some(out)
+}
+
+/// Decoded bytes worth scanning: mostly printable text (so random hashes are not scanned).
+fn mostly_text(b: &[u8]) -> bool {
+    let printable = b
+        .iter()
+        .filter(|&&c| c >= 0x20 || c == b'\n' || c == b'\r' || c == b'\t')
+        .count();
+    printable * 10 >= b.len() * 9
+}
+
+fn digits(b: &[u8]) -> Vec<u8> {
+    b.iter()
+        .filter(|c| c.is_ascii_digit())
+        .map(|c| c - b'0')
+        .collect()
+}
+
+fn validate(v: Validator, m: &[u8]) -> bool {
+    match v {
+        Validator::Ssn => {
+            let d = digits(m);
+            if d.len() != 9 {
+                return false;
+            }
+            let area = d[0] as u32 * 100 + d[1] as u32 * 10 + d[2] as u32;
+            let group = d[3] * 10 + d[4];
+            let serial = d[5..].iter().fold(0u32, |a, &x| a * 10 + x as u32);
+            area != 0 && area != 666 && area < 900 && group != 0 && serial != 0
+        }
+        Validator::Edipi => {
+            let d = digits(m);
+            d.len() == 10 && d.iter().any(|&x| x != d[0])
+        }
+        Validator::Luhn => {
+            let d = digits(m);
+            if d.len() < 12 {
+                return false;
+            }
+            let sum: u32 = d
+                .iter()
+                .rev()
+                .enumerate()
+                .map(|(i, &x)| {
+                    let x = x as u32;
+                    if i % 2 == 1 {
+                        let y = x * 2;
+                        if y > 9 {
+                            y - 9
+                        } else {
+                            y
+                        }
+                    } else {
+                        x
+                    }
+                })
+                .sum();
+            sum.is_multiple_of(10)
+        }
+        Validator::CageContract => {
+            // DoD contract number (PIIN): 6-char activity code, 2-digit fiscal year, type letter,
+            // 4-character serial, with optional dashes.
+            let c: Vec<u8> = m.iter().copied().filter(|b| *b != b'-').collect();
+            c.len() == 13
+                && c[..6].iter().all(|b| b.is_ascii_alphanumeric())
+                && c[0].is_ascii_alphabetic()
+                && c[6..8].iter().all(|b| b.is_ascii_digit())
+                && c[8].is_ascii_alphabetic()
+                && !matches!(c[8], b'I' | b'O')
+                && c[9..].iter().all(|b| b.is_ascii_alphanumeric())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn term_escaping() {
+        assert_eq!(escape_term("U.S. only", false, false), r"U\.S\.\s+only");
+        assert_eq!(escape_term("a/b", false, true), r"a\s*/\s*b");
+        assert!(escape_term("ITAR", true, false).starts_with("[i1!|][t7+]"));
+    }
+
+    #[test]
+    fn validators() {
+        assert!(validate(Validator::Ssn, b"148-36-7725"));
+        assert!(!validate(Validator::Ssn, b"000-36-7725"));
+        assert!(!validate(Validator::Ssn, b"666-36-7725"));
+        assert!(!validate(Validator::Ssn, b"948-36-7725"));
+        assert!(validate(Validator::CageContract, b"W56HZV-24-C-0147"));
+        assert!(!validate(Validator::CageContract, b"W56HZV-24-1-0147"));
+        assert!(validate(Validator::Luhn, b"4111 1111 1111 1111"));
+        assert!(validate(Validator::Edipi, b"1234567890"));
+        assert!(!validate(Validator::Edipi, b"1111111111"));
+    }
+
+    #[test]
+    fn decoders() {
+        let t = b"xx 5345435245542f2f4e4f464f524e202020 yy";
+        let d = decode(Decoder::Hex, t, 3, 39, 1000);
+        assert_eq!(d.as_deref(), Some(&b"SECRET//NOFORN   "[..]));
+        let t = b"U0VDUkVULy9OT0ZPUk4=";
+        assert_eq!(
+            decode(Decoder::Base64, t, 0, t.len(), 1000).as_deref(),
+            Some(&b"SECRET//NOFORN"[..])
+        );
+        let t = b"%53%45%43%52ET%2F%2FNOFORN";
+        assert_eq!(
+            decode(Decoder::Url, t, 0, t.len(), 1000).as_deref(),
+            Some(&b"SECRET//NOFORN"[..])
+        );
+    }
+}

@@ -1,0 +1,579 @@
+#!/usr/bin/env python3
+"""Deterministic stand-in LLM upstreams for the ITAR gateway tests.
+
+One process runs one HTTP/1.1 server (keep-alive, chunked streaming) per
+destination, bound to 127.0.0.1 only.  Each speaks enough of the OpenAI Chat
+Completions and Anthropic Messages wire formats for the official `openai` and
+`anthropic` Python SDKs to work against it, streaming and non-streaming.
+Standard library only.
+
+Usage:
+    python3 standin.py [--record-dir DIR] [--ready-file PATH] [--verbose] \
+        onprem=18001 usgov=18002 commercial=18003 foreign=18004
+
+Prints "standin NAME listening on 127.0.0.1:PORT" per server (PORT 0 picks a
+free port; the printed line and the ready file show the real one).  The ready
+file, written atomically once every server listens, holds JSON {NAME: PORT}.
+Exits 0 on SIGTERM/SIGINT.
+
+Endpoints (on every server):
+    POST /v1/chat/completions   OpenAI chat.completion / chat.completion.chunk SSE
+    POST /v1/messages           Anthropic message / named-event SSE
+    GET  /v1/models             fixed OpenAI-style model list
+    GET  /healthz               200 "ok"
+    anything else               404 JSON
+
+Default reply: "Hello from the NAME stand-in (model MODEL). Your request had
+N characters." with N = characters in the UTF-8-decoded request body.  Token
+counts are ceil(chars / 4) of the input texts (system + message text parts)
+and of the reply.  Ids are derived from a hash of the request body; "created"
+is fixed.
+
+Test control request headers (all optional; "b64" = standard base64):
+    x-standin-reply-b64         UTF-8 reply text; streamed in 16-char deltas.
+    x-standin-chunks-b64        JSON array of strings: one content delta (one
+                                SSE event, one HTTP chunk) each when streaming;
+                                concatenated when not.
+    x-standin-raw-b64           JSON array of base64 strings: the raw response
+                                body, each piece written as its own HTTP chunk,
+                                content-type text/event-stream (override with
+                                x-standin-content-type).  Works on any path and
+                                whether or not the request asked to stream.
+    x-standin-status            HTTP status.  >= 400: provider-format error body
+                                (Anthropic format on /v1/messages, OpenAI
+                                elsewhere) plus "x-should-retry: false".  Below
+                                400 (or with x-standin-raw-b64) it only sets the
+                                status of the normal (or raw) response.
+    x-standin-delay-ms          sleep before answering.
+    x-standin-chunk-delay-ms    sleep between streamed chunks (also raw pieces).
+    x-standin-content-encoding  "gzip": gzip the body, Content-Encoding: gzip
+                                (streams use a sync flush per event).
+A malformed control header gets a 400 with error type "standin_control_error".
+
+Recording: every request (any path, including /healthz) is appended, before it
+is answered, as one JSON line to RECORD_DIR/NAME.jsonl:
+    {"ts", "destination", "method", "path", "headers" {lowercased: value},
+     "body" (UTF-8 text) or "body_b64" (if not valid UTF-8)}
+"path" includes any query string; repeated headers are joined with ", ".
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import binascii
+import datetime
+import gzip
+import hashlib
+import json
+import math
+import os
+import re
+import signal
+import socket
+import sys
+import threading
+import time
+import zlib
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+CREATED = 1_700_000_000
+MODELS = ["gpt-4o", "claude-sonnet-4-5", "llama-3.1-70b", "mistral-large"]
+REPLY_DELTA_CHARS = 16
+DEFAULT_DELTAS = 4
+
+OPENAI_ERROR_TYPES = {
+    400: "invalid_request_error",
+    401: "authentication_error",
+    403: "permission_error",
+    404: "not_found_error",
+    409: "conflict_error",
+    422: "invalid_request_error",
+    429: "rate_limit_error",
+}
+ANTHROPIC_ERROR_TYPES = {
+    400: "invalid_request_error",
+    401: "authentication_error",
+    403: "permission_error",
+    404: "not_found_error",
+    413: "request_too_large",
+    429: "rate_limit_error",
+    529: "overloaded_error",
+}
+
+
+class ControlError(ValueError):
+    """A malformed x-standin-* header."""
+
+
+class BadRequest(ValueError):
+    """A request body the stand-in cannot make sense of."""
+
+
+def tokens(chars: int) -> int:
+    return math.ceil(chars / 4)
+
+
+def collect_text(content) -> list[str]:
+    """Text parts of an OpenAI/Anthropic content value (string or block list)."""
+    if isinstance(content, str):
+        return [content]
+    out: list[str] = []
+    if isinstance(content, list):
+        for block in content:
+            if isinstance(block, str):
+                out.append(block)
+            elif isinstance(block, dict):
+                if isinstance(block.get("text"), str):
+                    out.append(block["text"])
+                if "content" in block:  # e.g. Anthropic tool_result
+                    out.extend(collect_text(block["content"]))
+    return out
+
+
+def input_chars(req: dict) -> int:
+    texts = collect_text(req.get("system"))
+    for msg in req.get("messages") or []:
+        if isinstance(msg, dict):
+            texts.extend(collect_text(msg.get("content")))
+    return sum(len(t) for t in texts)
+
+
+def split_words(text: str, parts: int) -> list[str]:
+    """Split text at word boundaries into at most `parts` roughly equal deltas."""
+    words = re.findall(r"\S+\s*|\s+", text)
+    if not words:
+        return []
+    per = math.ceil(len(words) / parts)
+    return ["".join(words[i:i + per]) for i in range(0, len(words), per)]
+
+
+def split_fixed(text: str, size: int) -> list[str]:
+    return [text[i:i + size] for i in range(0, len(text), size)]
+
+
+def b64_header(value: str, name: str) -> bytes:
+    try:
+        return base64.b64decode(value.strip(), validate=True)
+    except (binascii.Error, ValueError) as e:
+        raise ControlError(f"{name}: invalid base64: {e}") from None
+
+
+def json_list_header(value: str, name: str) -> list:
+    try:
+        data = json.loads(b64_header(value, name).decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise ControlError(f"{name}: invalid JSON: {e}") from None
+    if not isinstance(data, list) or not all(isinstance(x, str) for x in data):
+        raise ControlError(f"{name}: expected a JSON array of strings")
+    return data
+
+
+def int_header(value: str | None, name: str) -> int | None:
+    if value is None:
+        return None
+    try:
+        return int(value.strip())
+    except ValueError:
+        raise ControlError(f"{name}: expected an integer, got {value!r}") from None
+
+
+class Recorder:
+    """Appends one JSON line per request to DIR/NAME.jsonl (thread-safe)."""
+
+    def __init__(self, directory: str | None):
+        self.directory = directory
+        self.lock = threading.Lock()
+        if directory:
+            os.makedirs(directory, exist_ok=True)
+
+    def record(self, destination: str, method: str, path: str,
+               headers: dict[str, str], body: bytes) -> None:
+        if not self.directory:
+            return
+        entry = {
+            "ts": datetime.datetime.now(datetime.timezone.utc).isoformat(),
+            "destination": destination,
+            "method": method,
+            "path": path,
+            "headers": headers,
+        }
+        try:
+            entry["body"] = body.decode("utf-8")
+        except UnicodeDecodeError:
+            entry["body_b64"] = base64.b64encode(body).decode("ascii")
+        line = json.dumps(entry, ensure_ascii=False) + "\n"
+        with self.lock:
+            with open(os.path.join(self.directory, destination + ".jsonl"),
+                      "a", encoding="utf-8") as f:
+                f.write(line)
+
+
+class StandinServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, destination: str, port: int, recorder: Recorder, verbose: bool):
+        self.destination = destination
+        self.recorder = recorder
+        self.verbose = verbose
+        super().__init__(("127.0.0.1", port), Handler)
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "standin/1"
+    server: StandinServer
+
+    def setup(self):
+        super().setup()
+        # Flush each streamed chunk onto the wire immediately.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def log_message(self, format, *args):  # noqa: A002 (stdlib signature)
+        if self.server.verbose:
+            sys.stderr.write(f"standin {self.server.destination}: {format % args}\n")
+
+    # Every method goes through the same path so that everything is recorded.
+    def do_GET(self):
+        self.dispatch()
+
+    do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_GET
+
+    # ----------------------------------------------------------------- input
+
+    def read_body(self) -> bytes:
+        te = (self.headers.get("Transfer-Encoding") or "").lower()
+        if "chunked" in te:
+            parts = []
+            while True:
+                size_line = self.rfile.readline(65537)
+                if not size_line:
+                    raise BadRequest("truncated chunked body")
+                try:
+                    size = int(size_line.split(b";", 1)[0].strip(), 16)
+                except ValueError:
+                    raise BadRequest(f"bad chunk size line {size_line!r}") from None
+                if size == 0:
+                    # Skip trailers up to the blank line.
+                    while self.rfile.readline(65537) not in (b"\r\n", b"\n", b""):
+                        pass
+                    return b"".join(parts)
+                data = self.rfile.read(size)
+                if len(data) != size:
+                    raise BadRequest("truncated chunk")
+                parts.append(data)
+                self.rfile.readline(65537)  # CRLF after the chunk data
+        length = self.headers.get("Content-Length")
+        if length is None:
+            return b""
+        try:
+            n = int(length)
+        except ValueError:
+            raise BadRequest(f"bad Content-Length {length!r}") from None
+        data = self.rfile.read(n)
+        if len(data) != n:
+            raise BadRequest("truncated body")
+        return data
+
+    def header_dict(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for name, value in self.headers.items():
+            key = name.lower()
+            out[key] = f"{out[key]}, {value}" if key in out else value
+        return out
+
+    # ---------------------------------------------------------------- output
+
+    def send_bytes(self, status: int, body: bytes, content_type: str,
+                   extra: dict[str, str] | None = None) -> None:
+        """A complete (Content-Length) response, gzipped on request."""
+        headers = dict(extra or {})
+        if self.gzip:
+            body = gzip.compress(body, mtime=0)
+            headers["Content-Encoding"] = "gzip"
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        for k, v in headers.items():
+            self.send_header(k, v)
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def send_json(self, status: int, obj, extra: dict[str, str] | None = None) -> None:
+        self.send_bytes(status, json.dumps(obj).encode("utf-8"), "application/json", extra)
+
+    def send_stream(self, status: int, pieces, content_type: str = "text/event-stream") -> None:
+        """A chunked response; each piece is written as its own HTTP chunk."""
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Cache-Control", "no-cache")
+        self.send_header("Transfer-Encoding", "chunked")
+        compressor = None
+        if self.gzip:
+            self.send_header("Content-Encoding", "gzip")
+            compressor = zlib.compressobj(wbits=31)
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        self.end_headers()
+
+        def chunk(data: bytes) -> None:
+            if data:
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+
+        for i, piece in enumerate(pieces):
+            if i and self.chunk_delay:
+                time.sleep(self.chunk_delay)
+            if compressor:
+                piece = compressor.compress(piece) + compressor.flush(zlib.Z_SYNC_FLUSH)
+            chunk(piece)
+        if compressor:
+            chunk(compressor.flush())
+        self.wfile.write(b"0\r\n\r\n")
+
+    # -------------------------------------------------------------- dispatch
+
+    def dispatch(self) -> None:
+        self.gzip = False
+        self.chunk_delay = 0.0
+        path = self.path.split("?", 1)[0]
+        anthropic_fmt = path.startswith("/v1/messages")
+        try:
+            body = self.read_body()
+        except BadRequest as e:
+            self.close_connection = True
+            self.server.recorder.record(self.server.destination, self.command, self.path,
+                                        self.header_dict(), b"")
+            self.send_error_body(400, str(e), anthropic_fmt)
+            return
+        self.server.recorder.record(self.server.destination, self.command, self.path,
+                                    self.header_dict(), body)
+        try:
+            self.answer(path, body, anthropic_fmt)
+        except ControlError as e:
+            self.gzip = False
+            self.send_error_body(400, str(e), anthropic_fmt, etype="standin_control_error")
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+
+    def answer(self, path: str, body: bytes, anthropic_fmt: bool) -> None:
+        h = self.headers
+        delay = int_header(h.get("x-standin-delay-ms"), "x-standin-delay-ms")
+        chunk_delay = int_header(h.get("x-standin-chunk-delay-ms"), "x-standin-chunk-delay-ms")
+        status = int_header(h.get("x-standin-status"), "x-standin-status")
+        if status is not None and not 100 <= status <= 599:
+            raise ControlError(f"x-standin-status: {status} out of range")
+        self.chunk_delay = (chunk_delay or 0) / 1000
+        self.gzip = (h.get("x-standin-content-encoding") or "").strip().lower() == "gzip"
+        if delay:
+            time.sleep(delay / 1000)
+
+        if path == "/healthz" and self.command == "GET":
+            self.send_bytes(200, b"ok", "text/plain")
+            return
+
+        raw = h.get("x-standin-raw-b64")
+        if raw is not None:
+            pieces = [b64_header(p, "x-standin-raw-b64 element")
+                      for p in json_list_header(raw, "x-standin-raw-b64")]
+            ctype = h.get("x-standin-content-type") or "text/event-stream"
+            self.send_stream(status or 200, pieces, ctype)
+            return
+
+        if status is not None and status >= 400:
+            self.send_error_body(status, f"stand-in scripted error (status {status})",
+                                 anthropic_fmt, extra={"x-should-retry": "false"})
+            return
+
+        if self.command == "POST" and path in ("/v1/chat/completions", "/v1/messages"):
+            try:
+                req = json.loads(body.decode("utf-8"))
+                if not isinstance(req, dict):
+                    raise ValueError("body is not a JSON object")
+            except (UnicodeDecodeError, ValueError) as e:
+                self.send_error_body(400, f"invalid JSON body: {e}", anthropic_fmt)
+                return
+            deltas = self.reply_deltas(req, body)
+            ids = hashlib.sha256(body).hexdigest()[:24]
+            if path == "/v1/messages":
+                self.anthropic(req, deltas, ids, status or 200)
+            else:
+                self.openai(req, deltas, ids, status or 200)
+        elif self.command == "GET" and path == "/v1/models":
+            self.send_json(status or 200, {"object": "list", "data": [
+                {"id": m, "object": "model", "created": CREATED, "owned_by": "standin"}
+                for m in MODELS]})
+        else:
+            self.send_error_body(404, f"no route for {self.command} {path}", anthropic_fmt,
+                                 etype="not_found_error")
+
+    def send_error_body(self, status: int, message: str, anthropic_fmt: bool,
+                        etype: str | None = None, extra: dict[str, str] | None = None) -> None:
+        if anthropic_fmt:
+            etype = etype or ANTHROPIC_ERROR_TYPES.get(status, "api_error")
+            self.send_json(status, {"type": "error",
+                                    "error": {"type": etype, "message": message}}, extra)
+        else:
+            etype = etype or OPENAI_ERROR_TYPES.get(
+                status, "server_error" if status >= 500 else "invalid_request_error")
+            self.send_json(status, {"error": {"message": message, "type": etype,
+                                              "param": None, "code": str(status)}}, extra)
+
+    def reply_deltas(self, req: dict, body: bytes) -> list[str]:
+        """The reply as the list of streamed content deltas."""
+        chunks = self.headers.get("x-standin-chunks-b64")
+        if chunks is not None:
+            return json_list_header(chunks, "x-standin-chunks-b64")
+        reply = self.headers.get("x-standin-reply-b64")
+        if reply is not None:
+            try:
+                text = b64_header(reply, "x-standin-reply-b64").decode("utf-8")
+            except UnicodeDecodeError as e:
+                raise ControlError(f"x-standin-reply-b64: not UTF-8: {e}") from None
+            return split_fixed(text, REPLY_DELTA_CHARS)
+        n = len(body.decode("utf-8", errors="replace"))
+        text = (f"Hello from the {self.server.destination} stand-in "
+                f"(model {req.get('model')}). Your request had {n} characters.")
+        return split_words(text, DEFAULT_DELTAS)
+
+    # ---------------------------------------------------------------- OpenAI
+
+    def openai(self, req: dict, deltas: list[str], ids: str, status: int) -> None:
+        model = req.get("model")
+        text = "".join(deltas)
+        prompt, completion = tokens(input_chars(req)), tokens(len(text))
+        usage = {"prompt_tokens": prompt, "completion_tokens": completion,
+                 "total_tokens": prompt + completion}
+        base = {"id": f"chatcmpl-standin-{ids}", "created": CREATED, "model": model,
+                "system_fingerprint": None}
+        if not req.get("stream"):
+            self.send_json(status, {**base, "object": "chat.completion", "choices": [{
+                "index": 0,
+                "message": {"role": "assistant", "content": text, "refusal": None},
+                "logprobs": None, "finish_reason": "stop"}], "usage": usage})
+            return
+
+        include_usage = bool((req.get("stream_options") or {}).get("include_usage"))
+
+        def chunk(delta: dict, finish: str | None) -> bytes:
+            obj = {**base, "object": "chat.completion.chunk", "choices": [{
+                "index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}]}
+            if include_usage:
+                obj["usage"] = None
+            return b"data: " + json.dumps(obj).encode("utf-8") + b"\n\n"
+
+        def events():
+            yield chunk({"role": "assistant", "content": "", "refusal": None}, None)
+            for d in deltas:
+                yield chunk({"content": d}, None)
+            yield chunk({}, "stop")
+            if include_usage:
+                obj = {**base, "object": "chat.completion.chunk", "choices": [], "usage": usage}
+                yield b"data: " + json.dumps(obj).encode("utf-8") + b"\n\n"
+            yield b"data: [DONE]\n\n"
+
+        self.send_stream(status, events())
+
+    # ------------------------------------------------------------- Anthropic
+
+    def anthropic(self, req: dict, deltas: list[str], ids: str, status: int) -> None:
+        model = req.get("model")
+        text = "".join(deltas)
+        in_tok, out_tok = tokens(input_chars(req)), tokens(len(text))
+        msg_id = f"msg_standin_{ids}"
+        if not req.get("stream"):
+            self.send_json(status, {
+                "id": msg_id, "type": "message", "role": "assistant", "model": model,
+                "content": [{"type": "text", "text": text}],
+                "stop_reason": "end_turn", "stop_sequence": None,
+                "usage": {"input_tokens": in_tok, "output_tokens": out_tok}})
+            return
+
+        def event(name: str, data: dict) -> bytes:
+            return (f"event: {name}\ndata: ".encode("utf-8")
+                    + json.dumps(data).encode("utf-8") + b"\n\n")
+
+        def events():
+            yield event("message_start", {"type": "message_start", "message": {
+                "id": msg_id, "type": "message", "role": "assistant", "model": model,
+                "content": [], "stop_reason": None, "stop_sequence": None,
+                "usage": {"input_tokens": in_tok, "output_tokens": 1}}})
+            yield event("content_block_start", {"type": "content_block_start", "index": 0,
+                                                "content_block": {"type": "text", "text": ""}})
+            yield event("ping", {"type": "ping"})
+            for d in deltas:
+                yield event("content_block_delta", {"type": "content_block_delta", "index": 0,
+                                                    "delta": {"type": "text_delta", "text": d}})
+            yield event("content_block_stop", {"type": "content_block_stop", "index": 0})
+            yield event("message_delta", {"type": "message_delta",
+                                          "delta": {"stop_reason": "end_turn",
+                                                    "stop_sequence": None},
+                                          "usage": {"output_tokens": out_tok}})
+            yield event("message_stop", {"type": "message_stop"})
+
+        self.send_stream(status, events())
+
+
+def parse_destination(spec: str) -> tuple[str, int]:
+    name, sep, port = spec.partition("=")
+    if not sep or not re.fullmatch(r"[A-Za-z0-9_.-]+", name) or not port.isdigit() \
+            or not 0 <= int(port) <= 65535:
+        raise argparse.ArgumentTypeError(f"expected NAME=PORT, got {spec!r}")
+    return name, int(port)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="Deterministic stand-in LLM upstreams.")
+    ap.add_argument("--record-dir", help="append request records to DIR/NAME.jsonl")
+    ap.add_argument("--ready-file", help="write JSON {NAME: PORT} here once all servers listen")
+    ap.add_argument("--verbose", action="store_true", help="log each request to stderr")
+    ap.add_argument("destinations", nargs="+", type=parse_destination, metavar="NAME=PORT")
+    args = ap.parse_args(argv)
+
+    names = [n for n, _ in args.destinations]
+    if len(set(names)) != len(names):
+        ap.error("destination names must be unique")
+
+    recorder = Recorder(args.record_dir)
+    servers: list[StandinServer] = []
+    try:
+        for name, port in args.destinations:
+            servers.append(StandinServer(name, port, recorder, args.verbose))
+    except OSError as e:
+        print(f"standin: cannot listen: {e}", file=sys.stderr, flush=True)
+        for s in servers:
+            s.server_close()
+        return 2
+
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+
+    threads = []
+    for s in servers:
+        t = threading.Thread(target=s.serve_forever, name=f"standin-{s.destination}",
+                             daemon=True)
+        t.start()
+        threads.append(t)
+        print(f"standin {s.destination} listening on 127.0.0.1:{s.server_address[1]}",
+              flush=True)
+
+    if args.ready_file:
+        tmp = f"{args.ready_file}.tmp.{os.getpid()}"
+        with open(tmp, "w", encoding="utf-8") as f:
+            json.dump({s.destination: s.server_address[1] for s in servers}, f)
+        os.replace(tmp, args.ready_file)
+
+    while not stop.wait(0.5):
+        pass
+    for s in servers:
+        s.shutdown()
+        s.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
