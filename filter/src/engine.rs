@@ -37,6 +37,17 @@ struct ModelInfo {
     reroute: bool,
 }
 
+/// What scanning found, without a decision (CLI, corpus tests).
+#[derive(Debug, Clone)]
+pub struct ScanReport {
+    pub labels: Vec<LabelRecord>,
+    pub normalizations: Vec<&'static str>,
+    /// Something was found that redaction cannot remove (control or block labels).
+    pub controlled: bool,
+    /// The body after the policy's redactions, if any were made.
+    pub redacted_body: Option<Vec<u8>>,
+}
+
 /// What the headers phase decided.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Route {
@@ -726,32 +737,16 @@ impl Engine {
         Ok(hits)
     }
 
-    /// Scan a plain text (CLI `explain`, corpus tests): labels as audit records.
-    pub fn explain_text(
+    /// Scan a request body without deciding (CLI `explain`, corpus tests): the labels, the
+    /// normalizations, whether anything controlled (not redactable) was found, and the body after
+    /// the policy's redactions.
+    pub fn scan_body(
         &self,
         scratch: &mut Scratch,
-        text: &str,
-    ) -> Result<(Vec<LabelRecord>, Vec<&'static str>), InspectError> {
-        let body =
-            serde_json::json!({"model": "", "messages": [{"role": "user", "content": text}]});
-        let bytes = serde_json::to_vec(&body).map_err(|e| InspectError::Scan(e.to_string()))?;
-        let ex = extract(Provider::Openai, &bytes)?;
-        let mut audit = AuditRecord::default();
-        self.scan_extracted(scratch, &ex, &mut audit)?;
-        Ok((audit.labels, audit.normalizations))
-    }
-
-    /// Redact a plain text with the policy's redact rules (corpus tests, CLI): the text after redaction
-    /// and whether anything non-redactable was found.
-    pub fn redact_text(
-        &self,
-        scratch: &mut Scratch,
-        text: &str,
-    ) -> Result<(String, bool), InspectError> {
-        let body =
-            serde_json::json!({"model": "", "messages": [{"role": "user", "content": text}]});
-        let bytes = serde_json::to_vec(&body).map_err(|e| InspectError::Scan(e.to_string()))?;
-        let mut ex = extract(Provider::Openai, &bytes)?;
+        provider: Provider,
+        body: &[u8],
+    ) -> Result<ScanReport, InspectError> {
+        let mut ex = extract(provider, body)?;
         let mut audit = AuditRecord::default();
         let hits = self.scan_extracted(scratch, &ex, &mut audit)?;
         let mut edits = Vec::new();
@@ -761,12 +756,8 @@ impl Engine {
                 LabelAction::Redact => {
                     for &(piece, s, e) in &h.spans {
                         if let Some(vi) = ex.pieces.get(piece).and_then(|p| p.value_index) {
-                            edits.push((
-                                vi,
-                                s,
-                                e,
-                                format!("[REDACTED:{}]", h.tag.as_deref().unwrap_or(&h.label)),
-                            ));
+                            let tag = h.tag.as_deref().unwrap_or(&h.label);
+                            edits.push((vi, s, e, format!("[REDACTED:{tag}]")));
                         }
                     }
                 }
@@ -774,14 +765,42 @@ impl Engine {
                 _ => controlled = true,
             }
         }
-        let out = apply_edits(&mut ex.body, &mut edits)?;
-        let v: Value =
-            serde_json::from_slice(&out).map_err(|e| InspectError::Scan(e.to_string()))?;
-        let text = v["messages"][0]["content"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
-        Ok((text, controlled))
+        let redacted_body = if edits.is_empty() {
+            None
+        } else {
+            Some(apply_edits(&mut ex.body, &mut edits)?)
+        };
+        Ok(ScanReport {
+            labels: audit.labels,
+            normalizations: audit.normalizations,
+            controlled,
+            redacted_body,
+        })
+    }
+
+    /// [`Engine::scan_body`] for a plain text sent as one user message; the redacted text is
+    /// that message after redaction.
+    pub fn scan_text(
+        &self,
+        scratch: &mut Scratch,
+        text: &str,
+    ) -> Result<(ScanReport, String), InspectError> {
+        let body =
+            serde_json::json!({"model": "", "messages": [{"role": "user", "content": text}]});
+        let bytes = serde_json::to_vec(&body).map_err(|e| InspectError::Scan(e.to_string()))?;
+        let report = self.scan_body(scratch, Provider::Openai, &bytes)?;
+        let redacted = match &report.redacted_body {
+            Some(b) => {
+                let v: Value =
+                    serde_json::from_slice(b).map_err(|e| InspectError::Scan(e.to_string()))?;
+                v["messages"][0]["content"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string()
+            }
+            None => text.to_string(),
+        };
+        Ok((report, redacted))
     }
 
     pub fn destination(&self, name: &str) -> Option<&DestInfo> {

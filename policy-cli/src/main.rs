@@ -59,9 +59,14 @@ fn main() -> ExitCode {
                 }
             };
             let mut scratch = engine.new_scratch();
-            match engine.explain_text(&mut scratch, &text) {
-                Ok((labels, norms)) => {
-                    let out = serde_json::json!({"labels": labels, "normalizations": norms});
+            match engine.scan_text(&mut scratch, &text) {
+                Ok((report, redacted)) => {
+                    let out = serde_json::json!({
+                        "labels": report.labels,
+                        "normalizations": report.normalizations,
+                        "controlled": report.controlled,
+                        "redacted_text": report.redacted_body.as_ref().map(|_| redacted),
+                    });
                     println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
                     ExitCode::SUCCESS
                 }
