@@ -226,38 +226,64 @@ pub fn decode_pairs(b: &[u8]) -> Option<Vec<(&[u8], &[u8])>> {
     Some(out)
 }
 
-/// Claims from jwt_authn metadata in the pairs encoding, as a JSON object. Envoy hands values over
-/// without type tags: strings as raw UTF-8, numbers as 8-byte little-endian f64, booleans as one
-/// byte, nested lists and structs in the pairs encoding again. Type checks happen in
-/// [`Identity::from_claims`], against what the policy expects of each claim.
+/// Claims from jwt_authn metadata in the pairs encoding, as a JSON object.
+///
+/// Envoy 1.40 hands values over without type tags (verified; see docs/identity.md): strings as raw
+/// UTF-8, numbers as 8-byte little-endian f64, booleans as one byte, nested structs in the pairs
+/// encoding again, and lists in the pairs encoding with the elements as keys and empty values.
+/// Type checks happen in [`Identity::from_claims`], against what the policy expects of each claim;
+/// a claim of the wrong type is a refusal, never a crash.
 pub fn decode_pairs_struct(b: &[u8]) -> Option<Value> {
     let pairs = decode_pairs(b)?;
     let mut map = serde_json::Map::new();
     for (k, v) in pairs {
         let key = std::str::from_utf8(k).ok()?.to_string();
-        map.insert(key, raw_value(v));
+        map.insert(key, raw_value(v, 0));
     }
     Some(Value::Object(map))
 }
 
-fn raw_value(v: &[u8]) -> Value {
+fn raw_value(v: &[u8], depth: u8) -> Value {
     match v {
-        [0] => Value::Bool(false),
-        [1] => Value::Bool(true),
-        _ => match std::str::from_utf8(v) {
-            Ok(s) if !s.bytes().any(|c| c < 0x20 && c != b'\t') => Value::String(s.to_string()),
-            _ if v.len() == 8 => {
-                let mut a = [0u8; 8];
-                a.copy_from_slice(v);
-                serde_json::Number::from_f64(f64::from_le_bytes(a))
-                    .map_or(Value::Null, Value::Number)
-            }
-            _ => match decode_pairs_struct(v) {
-                Some(x) => x,
-                None => Value::Null,
-            },
-        },
+        [0] => return Value::Bool(false),
+        [1] => return Value::Bool(true),
+        _ => {}
     }
+    if let Ok(s) = std::str::from_utf8(v) {
+        if !s.bytes().any(|c| c < 0x20 && c != b'\t' && c != b'\n') {
+            return Value::String(s.to_string());
+        }
+    }
+    if depth < 8 {
+        if let Some(pairs) = decode_pairs(v) {
+            let consumed: usize = 4 + pairs
+                .iter()
+                .map(|(k, x)| 8 + k.len() + x.len() + 2)
+                .sum::<usize>();
+            if consumed == v.len() {
+                if pairs.iter().all(|(_, x)| x.is_empty()) {
+                    // A list: elements as keys, empty values.
+                    return Value::Array(
+                        pairs.iter().map(|(k, _)| raw_value(k, depth + 1)).collect(),
+                    );
+                }
+                let mut map = serde_json::Map::new();
+                for (k, x) in pairs {
+                    if let Ok(key) = std::str::from_utf8(k) {
+                        map.insert(key.to_string(), raw_value(x, depth + 1));
+                    }
+                }
+                return Value::Object(map);
+            }
+        }
+    }
+    if v.len() == 8 {
+        let mut a = [0u8; 8];
+        a.copy_from_slice(v);
+        return serde_json::Number::from_f64(f64::from_le_bytes(a))
+            .map_or(Value::Null, Value::Number);
+    }
+    Value::Null
 }
 
 #[cfg(test)]
@@ -321,6 +347,43 @@ mod tests {
         let mut c = base.clone();
         c["person_category"] = json!("foreign_national");
         assert_eq!(Identity::from_claims(&pol(), &c).us_person, Some(false));
+    }
+
+    /// Bytes Envoy 1.40 returned for a verified payload with a list, a bool and a nested struct.
+    #[test]
+    fn envoy_payload_encoding() {
+        fn pairs(items: &[(&[u8], &[u8])]) -> Vec<u8> {
+            let mut b = (items.len() as u32).to_le_bytes().to_vec();
+            for (k, v) in items {
+                b.extend((k.len() as u32).to_le_bytes());
+                b.extend((v.len() as u32).to_le_bytes());
+            }
+            for (k, v) in items {
+                b.extend(*k);
+                b.push(0);
+                b.extend(*v);
+                b.push(0);
+            }
+            b
+        }
+        let sci = pairs(&[(b"SI", b""), (b"TK", b"")]);
+        let nested = pairs(&[(b"a", b"b"), (b"n", &3f64.to_le_bytes())]);
+        let exp = 1.8e9f64.to_le_bytes();
+        let all = pairs(&[
+            (b"sub", b"alice"),
+            (b"sci", &sci),
+            (b"us", &[1]),
+            (b"nested", &nested),
+            (b"exp", &exp),
+            (b"groups", &pairs(&[(b"itar-gateway-users", b"")])),
+        ]);
+        let v = decode_pairs_struct(&all).unwrap();
+        assert_eq!(v["sub"], json!("alice"));
+        assert_eq!(v["sci"], json!(["SI", "TK"]));
+        assert_eq!(v["us"], json!(true));
+        assert_eq!(v["nested"], json!({"a": "b", "n": 3.0}));
+        assert_eq!(v["exp"], json!(1.8e9));
+        assert_eq!(v["groups"], json!(["itar-gateway-users"]));
     }
 
     #[test]

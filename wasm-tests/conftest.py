@@ -1,0 +1,293 @@
+"""Fixtures that run the built filter inside real Envoy, in front of the loopback stand-ins.
+
+The .wasm must be built first (scripts/test does it). Every process started here is stopped here.
+Ports differ from the demo's (scripts/run) so the tests can run while the demo is up.
+"""
+from __future__ import annotations
+
+import base64
+import json
+import os
+import pathlib
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+VENV_BIN = pathlib.Path(sys.executable).parent
+ENVOY = os.environ.get("ENVOY_BIN") or str(VENV_BIN / "envoy")
+WASM = ROOT / "target" / "wasm32-wasip1" / "release" / "itar_filter.wasm"
+POLICY = ROOT / "policies" / "default.json"
+DESTINATIONS = ["onprem", "usgov", "commercial", "foreign"]
+BASE = int(os.environ.get("ITAR_TEST_PORT_BASE", "28000"))
+
+
+def _load_minter():
+    import importlib.machinery
+    import importlib.util
+
+    loader = importlib.machinery.SourceFileLoader("mint_token", str(ROOT / "scripts" / "mint-token"))
+    spec = importlib.util.spec_from_loader("mint_token", loader)
+    mod = importlib.util.module_from_spec(spec)
+    loader.exec_module(mod)
+    return mod
+
+
+mint_token = _load_minter()
+
+
+def token(**kw) -> str:
+    """A demo token; keyword arguments as mint_token.demo_claims, plus alg/key/kid/alg_none/extra/drop."""
+    alg = kw.pop("alg", "RS256")
+    key = kw.pop("key", None)
+    kid = kw.pop("kid", None)
+    alg_none = kw.pop("alg_none", False)
+    extra = kw.pop("extra", {})
+    drop = kw.pop("drop", ())
+    claims = mint_token.demo_claims(**kw)
+    claims.update(extra)
+    for k in drop:
+        claims.pop(k, None)
+    return mint_token.mint(claims, alg, key, kid, alg_none)
+
+
+def wait_port(port: int, timeout: float = 10.0) -> None:
+    end = time.time() + timeout
+    while time.time() < end:
+        with socket.socket() as s:
+            s.settimeout(0.2)
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise TimeoutError(f"nothing listens on 127.0.0.1:{port}")
+
+
+class Response:
+    def __init__(self, status: int, headers, body: bytes):
+        self.status = status
+        self.headers = {k.lower(): v for k, v in headers}
+        self.body = body
+
+    def json(self):
+        return json.loads(self.body)
+
+    def __repr__(self):
+        return f"<Response {self.status} {self.body[:300]!r}>"
+
+
+class Standins:
+    """The four stand-in destinations, recording every request to DIR/NAME.jsonl."""
+
+    def __init__(self, record_dir: pathlib.Path, ports: dict[str, int]):
+        self.dir = record_dir
+        self.ports = ports
+        ready = record_dir / "ready.json"
+        args = [sys.executable, str(ROOT / "wasm-tests" / "standin" / "standin.py"), "--record-dir", str(record_dir),
+                "--ready-file", str(ready)] + [f"{n}={p}" for n, p in ports.items()]
+        self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        end = time.time() + 10
+        while not ready.exists():
+            if self.proc.poll() is not None or time.time() > end:
+                raise RuntimeError(f"stand-ins did not start: {self.proc.stderr.read().decode()}")
+            time.sleep(0.05)
+
+    def records(self, name: str) -> list[dict]:
+        p = self.dir / f"{name}.jsonl"
+        if not p.exists():
+            return []
+        return [json.loads(line) for line in p.read_text().splitlines() if line.strip()]
+
+    def all_bodies(self) -> str:
+        return "\n".join(r.get("body", "") for n in self.ports for r in self.records(n))
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+class Gateway:
+    """Envoy with the built filter and a policy, rendered into its own directory."""
+
+    def __init__(self, workdir: pathlib.Path, standins: Standins, policy: pathlib.Path | str = POLICY,
+                 port: int = BASE + 10, admin: int = BASE + 11, jwt: bool = True, concurrency: int = 2,
+                 wasm: pathlib.Path = WASM):
+        self.dir = workdir
+        workdir.mkdir(parents=True, exist_ok=True)
+        self.standins = standins
+        self.port = port
+        self.admin = admin
+        self.audit_path = workdir / "audit.jsonl"
+        self.audit_path.touch()
+        self.log_path = workdir / "envoy.log"
+        self.policy = pathlib.Path(policy)
+        self.wasm = wasm
+        self.jwt = jwt
+        self.render()
+        self.proc = subprocess.Popen(
+            [ENVOY, "-c", str(workdir / "envoy" / "envoy.yaml"), "--concurrency", str(concurrency),
+             "--log-level", "info", "--file-flush-interval-msec", "50", "--base-id", str(port)],
+            stdout=self.log_path.open("wb"), stderr=subprocess.STDOUT)
+        wait_port(admin)
+        wait_port(port)
+        self._wait_ready()
+
+    def render(self, ecds_only: bool = False, policy: pathlib.Path | None = None):
+        args = [sys.executable, str(ROOT / "scripts" / "render-envoy"), "--out", str(self.dir / "envoy"),
+                "--policy", str(policy or self.policy), "--wasm", str(self.wasm),
+                "--gateway-port", str(self.port), "--admin-port", str(self.admin),
+                "--audit", str(self.audit_path)]
+        args += [f"--upstream={n}={p}" for n, p in self.standins.ports.items()]
+        if not self.jwt:
+            args.append("--no-jwt")
+        if ecds_only:
+            args.append("--ecds-only")
+        subprocess.run(args, check=True)
+
+    def _wait_ready(self, timeout: float = 15.0):
+        end = time.time() + timeout
+        while time.time() < end:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{self.admin}/ready", timeout=1) as r:
+                    if r.status == 200:
+                        return
+            except (urllib.error.URLError, ConnectionError):
+                pass
+            time.sleep(0.05)
+        raise TimeoutError(f"envoy not ready; log:\n{self.log()[-3000:]}")
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def url(self, path: str = "") -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def request(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None,
+                timeout: float = 30) -> Response:
+        req = urllib.request.Request(self.url(path), data=body, method=method, headers=headers or {})
+        try:
+            with urllib.request.urlopen(req, timeout=timeout) as r:
+                return Response(r.status, r.getheaders(), r.read())
+        except urllib.error.HTTPError as e:
+            return Response(e.code, e.headers.items(), e.read())
+
+    def post(self, path: str, body, tok: str | None = None, headers: dict | None = None) -> Response:
+        h = {"content-type": "application/json"}
+        if tok:
+            h["authorization"] = f"Bearer {tok}"
+        h.update(headers or {})
+        data = body if isinstance(body, bytes) else json.dumps(body).encode()
+        return self.request("POST", path, data, h)
+
+    def chat(self, text: str, tok: str | None = None, model: str = "gpt-4o", headers=None, **extra) -> Response:
+        body = {"model": model, "messages": [{"role": "user", "content": text}], **extra}
+        return self.post("/v1/chat/completions", body, tok, headers)
+
+    def messages(self, text: str, tok: str | None = None, model: str = "claude-sonnet-4-5", headers=None) -> Response:
+        body = {"model": model, "max_tokens": 64, "messages": [{"role": "user", "content": text}]}
+        return self.post("/v1/messages", body, tok, headers)
+
+    def audit(self) -> list[dict]:
+        return [json.loads(line) for line in self.audit_path.read_text().splitlines() if line.strip()]
+
+    def audit_after(self, start: int, n: int = 1, timeout: float = 5.0) -> list[dict]:
+        """Wait until at least `n` audit lines exist after line index `start`; return them."""
+        end = time.time() + timeout
+        while True:
+            lines = self.audit()
+            if len(lines) - start >= n or time.time() > end:
+                return lines[start:]
+            time.sleep(0.03)
+
+    def settle(self, quiet: float = 0.15, timeout: float = 5.0) -> None:
+        """Wait until the audit log stops growing (Envoy flushes it every 50 ms here)."""
+        end = time.time() + timeout
+        n = len(self.audit())
+        while time.time() < end:
+            time.sleep(quiet)
+            m = len(self.audit())
+            if m == n:
+                return
+            n = m
+
+    def stats(self, prefix: str = "") -> dict[str, int]:
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.admin}/stats?filter={prefix}", timeout=5) as r:
+            out = {}
+            for line in r.read().decode().splitlines():
+                k, _, v = line.partition(": ")
+                if v.strip().lstrip("-").isdigit():
+                    out[k] = int(v)
+            return out
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+@pytest.fixture(scope="session")
+def workdir():
+    d = pathlib.Path(tempfile.mkdtemp(prefix="itar-wasm-tests-"))
+    yield d
+    if not os.environ.get("ITAR_KEEP_TEST_DIR"):
+        shutil.rmtree(d, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def standins(workdir):
+    ports = {n: BASE + 1 + i for i, n in enumerate(DESTINATIONS)}
+    d = workdir / "upstreams"
+    d.mkdir()
+    s = Standins(d, ports)
+    yield s
+    s.stop()
+
+
+@pytest.fixture(scope="session")
+def gateway(workdir, standins):
+    if not WASM.exists():
+        pytest.fail(f"{WASM} is missing: build it first (scripts/test does)")
+    g = Gateway(workdir / "gw", standins)
+    yield g
+    g.stop()
+
+
+@pytest.fixture
+def fresh(gateway, standins):
+    """Marks where the audit log and the recordings stood before a test, to look only at what it added."""
+
+    gateway.settle()
+
+    class Mark:
+        audit_start = len(gateway.audit())
+        rec_start = {n: len(standins.records(n)) for n in DESTINATIONS}
+
+        def new_records(self, name):
+            return standins.records(name)[self.rec_start[name]:]
+
+        def new_bodies(self) -> str:
+            return "\n".join(r.get("body", "") for n in DESTINATIONS for r in self.new_records(n))
+
+        def audit(self, n=1):
+            return gateway.audit_after(self.audit_start, n)
+
+    return Mark()
+
+
+def b64(s: str) -> str:
+    return base64.b64encode(s.encode()).decode()
