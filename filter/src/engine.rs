@@ -13,7 +13,9 @@ use crate::error::{InspectError, PolicyError};
 use crate::extract::{apply_edits, extract, pointer_of, Extracted};
 use crate::identity::{Identity, IdentityState};
 use crate::normalize::{normalize_into, Normalized};
-use crate::policy::{Capture, IdentityPolicy, LabelAction, LabelPolicy, Limits, Policy, Provider};
+use crate::policy::{
+    Capture, IdentityPolicy, LabelAction, LabelPolicy, Limits, Policy, Provider, Requirements,
+};
 use crate::reply::{error_reply, Reply};
 use crate::scan::{ScanCache, Scanner};
 
@@ -28,7 +30,7 @@ pub struct DestInfo {
     pub formats: Vec<Provider>,
     approved: Vec<String>,
     max_rank: Option<usize>,
-    require_groups: Vec<String>,
+    requires: Requirements,
 }
 
 #[derive(Debug, Clone)]
@@ -162,7 +164,7 @@ impl Engine {
                     .max_classification
                     .as_ref()
                     .and_then(|m| levels.iter().position(|l| l == m)),
-                require_groups: d.require_groups.clone(),
+                requires: d.requires.clone(),
             });
         }
         let dest_index = |n: &str| destinations.iter().position(|d| d.name == n);
@@ -459,12 +461,35 @@ impl Engine {
                 ));
             }
         }
+        // The requested destination must accept the caller (a controlled-data path may require
+        // attributes whatever the content); a reroute candidate that does not is skipped.
+        if let Some(req) = requested {
+            if let Some(missing) = self.unmet(&req.requires, None, None, identity) {
+                let msg = format!(
+                    "destination {} requires {missing}, which the caller lacks",
+                    req.name
+                );
+                audit.decision = "refuse".into();
+                audit.reason = "identity_ineligible".into();
+                audit.message = msg.clone();
+                return Verdict::Refuse(error_reply(
+                    provider,
+                    403,
+                    "identity_ineligible",
+                    &msg,
+                    &rid,
+                ));
+            }
+        }
         let mut chosen = None;
         for (i, &d) in model.dests.iter().enumerate() {
             let Some(dest) = self.destinations.get(d) else {
                 continue;
             };
-            if dest.formats.contains(&provider) && self.approves(dest, &controlled, identity) {
+            if dest.formats.contains(&provider)
+                && self.unmet(&dest.requires, None, None, identity).is_none()
+                && self.approves(dest, &controlled)
+            {
                 chosen = Some((i, dest));
                 break;
             }
@@ -555,14 +580,7 @@ impl Engine {
         Verdict::Refuse(error_reply(provider, 403, code, msg, rid))
     }
 
-    fn approves(&self, dest: &DestInfo, labels: &[&LabelHit], identity: &Identity) -> bool {
-        if !dest
-            .require_groups
-            .iter()
-            .all(|g| identity.groups.contains(g))
-        {
-            return false;
-        }
+    fn approves(&self, dest: &DestInfo, labels: &[&LabelHit]) -> bool {
         labels.iter().all(|h| {
             if h.label == "CLASSIFIED" {
                 matches!((dest.max_rank, h.rank), (Some(max), Some(r)) if r <= max)
@@ -575,7 +593,18 @@ impl Engine {
     /// The identity attribute a label needs and the caller lacks, in words for the client.
     fn missing_attribute(&self, h: &LabelHit, id: &Identity) -> Option<String> {
         let lp = self.labels.get(&h.label)?;
-        let req = &lp.requires;
+        self.unmet(&lp.requires, h.rank, h.tag.as_deref(), id)
+    }
+
+    /// The first requirement the identity does not meet. `rank`/`tag` are the content's
+    /// classification level and compartment, for "clearance: level" and compartment checks.
+    fn unmet(
+        &self,
+        req: &Requirements,
+        rank: Option<usize>,
+        tag: Option<&str>,
+        id: &Identity,
+    ) -> Option<String> {
         if req.us_person && id.us_person != Some(true) {
             return Some(match id.us_person {
                 None => "a verified US-person status".into(),
@@ -584,7 +613,7 @@ impl Engine {
         }
         if let Some(c) = &req.clearance {
             let need = if c == "level" {
-                h.rank
+                rank
             } else {
                 self.levels.iter().position(|l| l == c)
             };
@@ -596,18 +625,16 @@ impl Engine {
             }
         }
         if req.compartments {
-            if let Some(t) = &h.tag {
+            if let Some(t) = tag {
                 if !id.compartments.iter().any(|c| c.eq_ignore_ascii_case(t)) {
                     return Some(format!("access to compartment {t}"));
                 }
             }
         }
-        for g in &req.groups {
-            if !id.groups.contains(g) {
-                return Some(format!("membership in group {g}"));
-            }
-        }
-        None
+        req.groups
+            .iter()
+            .find(|g| !id.groups.contains(g))
+            .map(|g| format!("membership in group {g}"))
     }
 
     /// Normalize the whole conversation once, scan it once, group findings into labels.
@@ -842,4 +869,170 @@ fn collect_strings(v: &Value, out: &mut String) {
 pub fn canonical_digest(policy: &Policy) -> String {
     let v = serde_json::to_value(policy).unwrap_or(Value::Null);
     sha256_hex(&serde_json::to_vec(&v).unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::default_levels;
+    use serde_json::json;
+
+    fn policy() -> Vec<u8> {
+        serde_json::to_vec(&json!({
+            "id": "t", "version": "1",
+            "endpoints": [{"path": "/v1/chat/completions", "format": "openai"},
+                          {"path": "/v1/messages", "format": "anthropic"}],
+            "destinations": {
+                "onprem": {"cluster": "onprem", "residency": "US", "formats": ["openai"],
+                           "approved_labels": ["ITAR"], "max_classification": "SECRET",
+                           "requires": {"us_person": true}},
+                "usgov": {"cluster": "usgov", "residency": "US", "formats": ["openai", "anthropic"],
+                          "approved_labels": ["ITAR"], "requires": {"us_person": true}},
+                "commercial": {"cluster": "commercial", "residency": "US", "formats": ["openai", "anthropic"]},
+                "foreign": {"cluster": "foreign", "residency": "DE", "formats": ["openai"]}
+            },
+            "models": {
+                "gpt-4o": {"destinations": ["commercial", "usgov"]},
+                "pinned": {"destinations": ["commercial", "usgov"], "reroute": false},
+                "llama": {"destinations": ["onprem"]},
+                "mistral": {"destinations": ["foreign"]}
+            },
+            "identity": {"metadata_key": "claims", "issuers": ["iss"], "audiences": ["aud"],
+                         "claims": {"person_category": "pc", "clearance": "clr", "compartments": "sci", "groups": "groups"},
+                         "us_person_values": ["us_citizen"]},
+            "labels": {
+                "ITAR": {"action": "control", "requires": {"us_person": true}},
+                "CLASSIFIED": {"action": "control", "requires": {"us_person": true, "clearance": "level", "compartments": true}},
+                "PII": {"action": "redact"}
+            },
+            "signals": [
+                {"id": "itar", "terms": ["ITAR CONTROLLED"]},
+                {"id": "secret", "regex": "SECRET//NOFORN"},
+                {"id": "tk", "regex": "//TK//"},
+                {"id": "ssn", "regex": "\\b[0-9]{3}-[0-9]{2}-[0-9]{4}\\b"}
+            ],
+            "rules": [
+                {"id": "r.itar", "label": "ITAR", "signal": "itar"},
+                {"id": "r.secret", "label": "CLASSIFIED", "level": "SECRET", "signal": "secret"},
+                {"id": "r.tk", "label": "CLASSIFIED", "level": "SECRET", "tag": "TK", "signal": "tk"},
+                {"id": "r.ssn", "label": "PII", "tag": "SSN", "signal": "ssn", "validate": "ssn"}
+            ]
+        }))
+        .unwrap()
+    }
+
+    fn who(pc: &str, clr: Option<&str>, sci: &[&str]) -> Identity {
+        let e = Engine::from_policy_json(&policy()).unwrap();
+        let mut c = json!({"sub": "u", "iss": "iss", "aud": "aud", "pc": pc, "sci": sci});
+        if let Some(l) = clr {
+            c["clr"] = json!(l);
+        }
+        Identity::from_claims(e.identity.as_ref().unwrap(), &c)
+    }
+
+    fn run(model: &str, text: &str, id: &Identity) -> (Verdict, AuditRecord) {
+        let e = Engine::from_policy_json(&policy()).unwrap();
+        let mut s = e.new_scratch();
+        let body = serde_json::to_vec(
+            &json!({"model": model, "messages": [{"role": "user", "content": text}]}),
+        )
+        .unwrap();
+        let mut audit = AuditRecord::default();
+        let v = e.inspect_request(&mut s, Provider::Openai, &body, id, &mut audit);
+        (v, audit)
+    }
+
+    fn status(v: &Verdict) -> u16 {
+        match v {
+            Verdict::Forward { .. } => 200,
+            Verdict::Refuse(r) => r.status,
+        }
+    }
+
+    fn dest(v: &Verdict) -> &str {
+        match v {
+            Verdict::Forward { destination, .. } => destination,
+            Verdict::Refuse(_) => "",
+        }
+    }
+
+    #[test]
+    fn decision_table() {
+        let us = who("us_citizen", Some("SECRET"), &["SI"]);
+        let fn_ = who("foreign_national", Some("SECRET"), &[]);
+        let low = who("us_citizen", Some("CONFIDENTIAL"), &[]);
+        let none = Identity::missing();
+        let cases: &[(&str, &str, &Identity, u16, &str, &str)] = &[
+            ("gpt-4o", "hello", &us, 200, "commercial", "allow"),
+            ("gpt-4o", "hello", &none, 401, "", "refuse"),
+            (
+                "gpt-4o",
+                "ITAR CONTROLLED data",
+                &us,
+                200,
+                "usgov",
+                "reroute",
+            ),
+            ("pinned", "ITAR CONTROLLED data", &us, 403, "", "block"),
+            ("gpt-4o", "ITAR CONTROLLED data", &fn_, 403, "", "refuse"),
+            ("gpt-4o", "hello", &fn_, 200, "commercial", "allow"),
+            ("llama", "hello", &fn_, 403, "", "refuse"),
+            ("llama", "SECRET//NOFORN x", &us, 200, "onprem", "allow"),
+            ("llama", "SECRET//NOFORN x", &low, 403, "", "refuse"),
+            ("llama", "SECRET//TK//NOFORN", &us, 403, "", "refuse"),
+            ("gpt-4o", "SECRET//NOFORN x", &us, 403, "", "block"),
+            ("mistral", "ITAR CONTROLLED data", &us, 403, "", "block"),
+            (
+                "gpt-4o",
+                "ssn 148-36-7725",
+                &fn_,
+                200,
+                "commercial",
+                "redact",
+            ),
+            ("nope", "hello", &us, 403, "", "block"),
+        ];
+        for (model, text, id, st, d, decision) in cases {
+            let (v, a) = run(model, text, id);
+            assert_eq!(status(&v), *st, "{model} {text:?}: {v:?}");
+            assert_eq!(dest(&v), *d, "{model} {text:?}");
+            assert_eq!(a.decision, *decision, "{model} {text:?}: {}", a.message);
+        }
+        let (v, a) = run("llama", "SECRET//TK//NOFORN", &us);
+        assert!(a.message.contains("compartment TK"), "{}", a.message);
+        let Verdict::Refuse(r) = v else { panic!() };
+        assert!(String::from_utf8_lossy(&r.body).contains("compartment TK"));
+        let (_, a) = run("llama", "SECRET//NOFORN x", &low);
+        assert!(a.message.contains("a SECRET clearance"), "{}", a.message);
+        let (_, a) = run("gpt-4o", "ITAR CONTROLLED", &fn_);
+        assert!(a.message.contains("US-person status"), "{}", a.message);
+    }
+
+    #[test]
+    fn redaction_rewrites_body() {
+        let (v, _) = run(
+            "gpt-4o",
+            "ssn 148-36-7725 ok",
+            &who("us_citizen", None, &[]),
+        );
+        let Verdict::Forward { body: Some(b), .. } = v else {
+            panic!("{v:?}")
+        };
+        let s = String::from_utf8(b).unwrap();
+        assert!(
+            s.contains("ssn [REDACTED:SSN] ok") && !s.contains("7725"),
+            "{s}"
+        );
+    }
+
+    #[test]
+    fn foreign_destination_cannot_be_approved() {
+        let mut p: Value = serde_json::from_slice(&policy()).unwrap();
+        p["destinations"]["foreign"]["approved_labels"] = json!(["ITAR"]);
+        let err = Engine::from_policy_json(&serde_json::to_vec(&p).unwrap())
+            .err()
+            .unwrap();
+        assert!(err.to_string().contains("US-resident"), "{err}");
+        assert_eq!(default_levels().len(), 4);
+    }
 }

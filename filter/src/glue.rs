@@ -22,6 +22,8 @@ const ROUTE_HEADER: &str = "x-itar-destination";
 /// Filter state key the access log prints (`%FILTER_STATE(wasm.itar_audit:PLAIN)%`).
 const AUDIT_KEY: &str = "itar_audit";
 const JWT_METADATA: &str = "envoy.filters.http.jwt_authn";
+/// jwt_authn `failed_status_in_metadata` key (envoy/jwt-authn.yaml): why a token was rejected.
+const JWT_FAILURE: &str = "jwt_failure";
 
 proxy_wasm::main! {{
     proxy_wasm::set_log_level(LogLevel::Info);
@@ -122,24 +124,34 @@ impl Http {
         Action::Pause
     }
 
-    /// Verified claims from jwt_authn's metadata, or Missing. Never from request headers.
-    fn identity(&self, engine: &Engine) -> Identity {
+    /// Verified claims from jwt_authn's metadata, or Missing. Never from request headers: the
+    /// headers are only looked at to see whether two different credentials were sent.
+    fn identity(&self, engine: &Engine, headers: &[(String, String)]) -> Identity {
         let Some(policy) = &engine.identity else {
             return Identity::missing();
         };
-        let path = vec![
-            "metadata",
-            "filter_metadata",
-            JWT_METADATA,
-            policy.metadata_key.as_str(),
-        ];
-        match host::get_property(path) {
-            Ok(Some(bytes)) => match decode_pairs_struct(&bytes) {
-                Some(claims) => Identity::from_claims(policy, &claims),
-                None => Identity::missing(),
-            },
-            _ => Identity::missing(),
-        }
+        let meta = |key: &str| {
+            host::get_property(vec!["metadata", "filter_metadata", JWT_METADATA, key])
+                .ok()
+                .flatten()
+                .and_then(|b| decode_pairs_struct(&b))
+        };
+        let claims = meta(&policy.metadata_key);
+        let failure = if claims.is_none() {
+            meta(JWT_FAILURE)
+        } else {
+            None
+        };
+        let header = |name: &str| {
+            headers
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.as_str())
+        };
+        let bearer = header("authorization").map(|v| v.trim_start_matches("Bearer ").trim());
+        let conflicting =
+            matches!((bearer, header("x-api-key")), (Some(a), Some(b)) if a != b.trim());
+        Identity::resolve(policy, claims.as_ref(), failure.as_ref(), conflicting)
     }
 
     fn forward(&mut self, cluster: &str) {
@@ -188,7 +200,7 @@ impl HttpContext for Http {
         let mut audit = engine.audit_start(&head, rfc3339(now_nanos()));
         let route = engine.route(&head, &mut audit);
         if engine.identity.is_some() {
-            audit.identity = Some(self.identity(engine));
+            audit.identity = Some(self.identity(engine, &headers));
         }
         self.audit = Some(audit);
         match route {

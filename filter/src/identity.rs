@@ -61,6 +61,32 @@ impl Identity {
         self
     }
 
+    /// The caller's identity from what the host reported: the verified claims jwt_authn wrote to
+    /// metadata (if any), jwt_authn's failure status (if any), and whether two different
+    /// credentials were presented (Authorization and x-api-key), which is refused as ambiguous.
+    pub fn resolve(
+        policy: &IdentityPolicy,
+        claims: Option<&Value>,
+        failure: Option<&Value>,
+        conflicting_credentials: bool,
+    ) -> Identity {
+        if conflicting_credentials {
+            return Identity::missing().invalid(
+                "two different credentials (Authorization and x-api-key); send one".into(),
+            );
+        }
+        match claims {
+            Some(c) => Identity::from_claims(policy, c),
+            None => match failure
+                .and_then(|f| f.get("message"))
+                .and_then(Value::as_str)
+            {
+                Some(m) => Identity::missing().invalid(format!("token rejected: {m}")),
+                None => Identity::missing(),
+            },
+        }
+    }
+
     /// Interpret verified claims (a JSON object) under the identity policy.
     pub fn from_claims(policy: &IdentityPolicy, claims: &Value) -> Identity {
         let mut id = Identity::missing();

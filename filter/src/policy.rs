@@ -120,9 +120,10 @@ pub struct Destination {
     /// Highest classification level it may receive; none means no classified content.
     #[serde(default)]
     pub max_classification: Option<String>,
-    /// Groups a caller must hold to use this destination at all.
+    /// What a caller must be to use this destination at all (a controlled-data path), whatever
+    /// the content: e.g. a US person, a group.
     #[serde(default)]
-    pub require_groups: Vec<String>,
+    pub requires: Requirements,
     #[serde(default)]
     pub description: String,
 }
@@ -269,6 +270,10 @@ pub struct Signal {
     /// For terms: accept any run of spaces, dots or slashes between words.
     #[serde(default)]
     pub flex_space: bool,
+    /// The reported span starts at the first matched byte that is one of these ASCII characters
+    /// (a context prefix such as a line start or a hotword is required but not redacted).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub span_from: Option<String>,
     #[serde(default)]
     pub description: String,
 }

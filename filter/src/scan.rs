@@ -53,6 +53,8 @@ pub struct CompiledRule {
     support: Vec<(usize, f32, usize)>,
     exclude: Vec<(usize, usize)>,
     validate: Option<Validator>,
+    /// Its findings are redacted (rule action, else the label's action).
+    redacts: bool,
 }
 
 /// One rule firing, in the coordinates of the text that was scanned.
@@ -75,6 +77,8 @@ pub struct ScanCache {
 pub struct Scanner {
     re: Regex,
     signal_ids: Vec<String>,
+    /// Per signal: bytes at which a reported span starts (see `Signal::span_from`).
+    span_from: Vec<Option<Vec<u8>>>,
     pub rules: Vec<CompiledRule>,
     /// signal index -> rules whose primary it is
     rules_by_primary: Vec<Vec<usize>>,
@@ -218,11 +222,25 @@ impl Scanner {
                 support,
                 exclude,
                 validate: r.validate,
+                redacts: r
+                    .action
+                    .or_else(|| policy.labels.get(&r.label).map(|l| l.action))
+                    == Some(LabelAction::Redact),
             });
         }
         Ok(Scanner {
             re,
             signal_ids: policy.signals.iter().map(|s| s.id.clone()).collect(),
+            span_from: policy
+                .signals
+                .iter()
+                .map(|s| {
+                    s.span_from
+                        .as_ref()
+                        .filter(|f| !f.is_empty())
+                        .map(|f| f.as_bytes().to_vec())
+                })
+                .collect(),
             rules,
             rules_by_primary,
             limits: policy.limits.clone(),
@@ -247,7 +265,35 @@ impl Scanner {
         let mut budget = self.limits.max_decoded_bytes;
         self.scan_level(cache, text, 0, &mut budget, &mut out)?;
         out.decoded_bytes = self.limits.max_decoded_bytes - budget;
+        self.merge_redactions(&mut out.findings);
         Ok(out)
+    }
+
+    /// Redaction findings that overlap (two rules on one token, several findings inside one
+    /// decoded segment) become one finding covering their union: edits must never overlap.
+    fn merge_redactions(&self, findings: &mut Vec<Finding>) {
+        let redacts = |f: &Finding| self.rules.get(f.rule).is_some_and(|r| r.redacts);
+        let mut red: Vec<Finding> = Vec::new();
+        findings.retain(|f| {
+            if redacts(f) {
+                red.push(f.clone());
+                false
+            } else {
+                true
+            }
+        });
+        red.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
+        let mut merged: Vec<Finding> = Vec::with_capacity(red.len());
+        for f in red {
+            match merged.last_mut() {
+                Some(last) if f.start < last.end => {
+                    last.end = last.end.max(f.end);
+                    last.confidence = last.confidence.max(f.confidence);
+                }
+                _ => merged.push(f),
+            }
+        }
+        findings.extend(merged);
     }
 
     fn scan_level(
@@ -273,13 +319,25 @@ impl Scanner {
             let (s, e) = (m.start(), m.end());
             let p = m.pattern().as_usize();
             if p < n_signals {
+                let mut from = s;
+                if let Some(Some(set)) = self.span_from.get(p) {
+                    if let Some(off) = text
+                        .get(s..e)
+                        .and_then(|m| m.iter().position(|b| set.contains(b)))
+                    {
+                        from = s + off;
+                    }
+                }
                 if let Some(v) = cache.by_signal.get_mut(p) {
-                    v.push((s as u32, e as u32));
+                    v.push((from as u32, e as u32));
                 }
             } else if let Some((d, _)) = DECODERS.get(p - n_signals) {
                 cache.decode_jobs.push((*d, s, e));
             }
-            let next = if e > s { e } else { e + 1 };
+            // Signals: look again from the next byte, so a match nested inside a longer one
+            // (a compartment inside a banner) is seen too; one match per start position, the
+            // first signal in policy order. Decoders: skip the whole encoded run.
+            let next = if p < n_signals || e == s { s + 1 } else { e };
             if next > text.len() {
                 break;
             }
