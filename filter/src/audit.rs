@@ -1,12 +1,24 @@
 //! The audit record: one JSON object per request, written by Envoy's access log from filter state.
 //! Schema documented in docs/audit.md; bump SCHEMA when a field changes meaning.
+//!
+//! Tamper evidence: every record is sealed into its VM's hash [`Chain`] (id, sequence number,
+//! sha256 of the previous record's exact bytes), so a deleted, inserted, reordered, edited or
+//! duplicated line is found by `itar-audit verify`. The chain proves order and integrity only
+//! relative to heads kept elsewhere: whoever can rewrite a whole file can rebuild its chain, which
+//! is why [`Chain::head`] exists (ship heads off-box).
 
-use serde::Serialize;
+use std::io;
+
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::identity::Identity;
 
-pub const SCHEMA: &str = "itar-audit/1";
+/// Version 2 added `chain` and ASCII-only serialization (see docs/audit.md).
+pub const SCHEMA: &str = "itar-audit/2";
+
+/// `prev` of the first record of a chain.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 #[derive(Debug, Clone, Serialize, Default)]
 pub struct PolicyRef {
@@ -40,6 +52,9 @@ pub struct LabelRecord {
 #[derive(Debug, Clone, Serialize, Default)]
 pub struct AuditRecord {
     pub schema: &'static str,
+    /// Position in the VM's hash chain; set by [`Chain::seal`], absent on unsealed records.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub chain: Option<ChainLink>,
     pub time: String,
     pub request_id: String,
     pub policy: PolicyRef,
@@ -51,6 +66,9 @@ pub struct AuditRecord {
     pub identity: Option<Identity>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub model: Option<String>,
+    /// The model name sent upstream when the destination knows the model by another name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub upstream_model: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stream: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -79,12 +97,164 @@ pub struct AuditRecord {
     pub request_text: Option<String>,
 }
 
+/// Where a record sits in its chain: `{"id": .., "seq": .., "prev": .., "start": true}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct ChainLink {
+    /// The chain: one per Wasm VM (Envoy worker thread) per filter configuration instance.
+    pub id: String,
+    /// 1 for the first record of the chain, then +1 per record.
+    pub seq: u64,
+    /// sha256 (hex) of the previous record's serialized bytes; [`GENESIS`] for seq 1.
+    pub prev: String,
+    /// true on the first record of a chain only.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub start: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// The latest sealed record of a chain: what to anchor off-box. `seq` 0 (and `hash` = GENESIS)
+/// means nothing was sealed yet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Head {
+    pub chain: String,
+    pub seq: u64,
+    /// sha256 of the record with that seq (the `prev` the next record will carry).
+    pub hash: String,
+}
+
+impl Head {
+    /// One JSON line, the format `itar-audit heads` prints and `verify --anchors` reads.
+    pub fn to_json(&self) -> Result<String, serde_json::Error> {
+        serde_json::to_string(self)
+    }
+}
+
+/// A hash chain of audit records. Each Envoy worker VM holds one (records of one VM are sealed
+/// in the order their requests end, which is the order the access log writes them).
+#[derive(Debug, Clone)]
+pub struct Chain {
+    id: String,
+    /// seq of the last sealed record (0 before the first).
+    seq: u64,
+    /// hash of the last sealed record (GENESIS before the first).
+    hash: String,
+}
+
+impl Chain {
+    /// A new chain. The id must be unique across every VM of every Envoy instance whose records
+    /// end up in the same place: see [`chain_id`].
+    pub fn new(id: String) -> Chain {
+        Chain {
+            id,
+            seq: 0,
+            hash: GENESIS.to_string(),
+        }
+    }
+
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Sets `record.chain` to the next link and returns the record's JSON line (no newline),
+    /// whose sha256 becomes the next record's `prev`. On error the chain does not advance.
+    pub fn seal(&mut self, record: &mut AuditRecord) -> Result<Vec<u8>, serde_json::Error> {
+        let seq = self.seq.saturating_add(1);
+        record.chain = Some(ChainLink {
+            id: self.id.clone(),
+            seq,
+            prev: self.hash.clone(),
+            start: seq == 1,
+        });
+        let line = to_line(record)?;
+        self.seq = seq;
+        self.hash = record_hash(&line);
+        Ok(line)
+    }
+
+    /// The current head, to ship off-box (anchoring).
+    pub fn head(&self) -> Head {
+        Head {
+            chain: self.id.clone(),
+            seq: self.seq,
+            hash: self.hash.clone(),
+        }
+    }
+}
+
+/// A chain id: `<node>/<start time>/<12 hex digits of sha256(time, entropy)>`. `node` names the
+/// Envoy instance (e.g. its node id; "" leaves it out); `entropy` is anything that differs
+/// between VMs started in the same microsecond (root context id, a random value, the thread).
+pub fn chain_id(node: &str, nanos: u128, entropy: &[u8]) -> String {
+    let mut h = Sha256::new();
+    h.update(nanos.to_le_bytes());
+    h.update(entropy);
+    let d = h.finalize();
+    let mut tag = String::with_capacity(12);
+    for byte in d.iter().take(6) {
+        tag.push(char::from(HEX[(byte >> 4) as usize]));
+        tag.push(char::from(HEX[(byte & 15) as usize]));
+    }
+    let node: String = node
+        .chars()
+        .map(|c| if c == '/' || c.is_control() { '_' } else { c })
+        .collect();
+    let t = rfc3339(nanos);
+    if node.is_empty() {
+        format!("{t}/{tag}")
+    } else {
+        format!("{node}/{t}/{tag}")
+    }
+}
+
+/// The hash that links records: sha256 (hex) of a record's exact line bytes, without the newline.
+pub fn record_hash(line: &[u8]) -> String {
+    sha256_hex(line)
+}
+
+/// A record as one line of compact JSON with every non-ASCII character escaped (`\uXXXX`), so the
+/// bytes (and so the chain) survive any sink that re-encodes text.
+pub fn to_line(record: &AuditRecord) -> Result<Vec<u8>, serde_json::Error> {
+    let mut out = Vec::with_capacity(1024);
+    let mut ser = serde_json::Serializer::with_formatter(&mut out, AsciiFormatter);
+    record.serialize(&mut ser)?;
+    Ok(out)
+}
+
+struct AsciiFormatter;
+
+impl serde_json::ser::Formatter for AsciiFormatter {
+    fn write_string_fragment<W: ?Sized + io::Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
+        let mut start = 0;
+        for (i, c) in fragment.char_indices() {
+            if c.is_ascii() {
+                continue;
+            }
+            writer.write_all(fragment.get(start..i).unwrap_or("").as_bytes())?;
+            let mut units = [0u16; 2];
+            for u in c.encode_utf16(&mut units) {
+                write!(writer, "\\u{u:04x}")?;
+            }
+            start = i + c.len_utf8();
+        }
+        writer.write_all(fragment.get(start..).unwrap_or("").as_bytes())
+    }
+}
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
 pub fn sha256_hex(b: &[u8]) -> String {
     let d = Sha256::digest(b);
     let mut s = String::with_capacity(64);
     for byte in d {
-        s.push(char::from(b"0123456789abcdef"[(byte >> 4) as usize]));
-        s.push(char::from(b"0123456789abcdef"[(byte & 15) as usize]));
+        s.push(char::from(HEX[(byte >> 4) as usize]));
+        s.push(char::from(HEX[(byte & 15) as usize]));
     }
     s
 }
@@ -125,6 +295,83 @@ mod tests {
             rfc3339(951_782_400_000_000_000),
             "2000-02-29T00:00:00.000000Z"
         );
+    }
+
+    fn rec(decision: &str) -> AuditRecord {
+        AuditRecord {
+            schema: SCHEMA,
+            time: "2026-11-22T17:45:23.123456Z".into(),
+            request_id: "r1".into(),
+            decision: decision.into(),
+            reason: "no_controlled_content".into(),
+            ..AuditRecord::default()
+        }
+    }
+
+    #[test]
+    fn chain_links_records() {
+        let mut c = Chain::new("node/t/abc".into());
+        assert_eq!(c.head().seq, 0);
+        assert_eq!(c.head().hash, GENESIS);
+        let mut a = rec("allow");
+        let la = c.seal(&mut a).unwrap();
+        let ja: serde_json::Value = serde_json::from_slice(&la).unwrap();
+        assert_eq!(ja["chain"]["id"], "node/t/abc");
+        assert_eq!(ja["chain"]["seq"], 1);
+        assert_eq!(ja["chain"]["prev"], GENESIS);
+        assert_eq!(ja["chain"]["start"], true);
+        assert_eq!(ja["schema"], "itar-audit/2");
+        assert_eq!(c.head().seq, 1);
+        assert_eq!(c.head().hash, record_hash(&la));
+
+        let mut b = rec("block");
+        let lb = c.seal(&mut b).unwrap();
+        let jb: serde_json::Value = serde_json::from_slice(&lb).unwrap();
+        assert_eq!(jb["chain"]["seq"], 2);
+        assert_eq!(jb["chain"]["prev"], sha256_hex(&la).as_str());
+        assert!(jb["chain"].get("start").is_none());
+        let link: ChainLink = serde_json::from_value(jb["chain"].clone()).unwrap();
+        assert_eq!(link, b.chain.clone().unwrap());
+        assert_eq!(
+            c.head(),
+            Head {
+                chain: "node/t/abc".into(),
+                seq: 2,
+                hash: record_hash(&lb)
+            }
+        );
+        let h: Head = serde_json::from_str(&c.head().to_json().unwrap()).unwrap();
+        assert_eq!(h, c.head());
+        // The line is exactly what serde_json gives, apart from escaping.
+        assert_eq!(lb, serde_json::to_vec(&b).unwrap());
+        assert!(!lb.contains(&b'\n'));
+    }
+
+    #[test]
+    fn lines_are_ascii_and_round_trip() {
+        let mut r = rec("allow");
+        r.message = "caf\u{e9} \u{1F680} \"q\"\n\u{7f}".into();
+        let line = to_line(&r).unwrap();
+        assert!(
+            line.iter().all(|b| b.is_ascii()),
+            "{}",
+            String::from_utf8_lossy(&line)
+        );
+        let s = String::from_utf8(line).unwrap();
+        assert!(s.contains(r#"caf\u00e9 \ud83d\ude80 \"q\"\n"#), "{s}");
+        let v: serde_json::Value = serde_json::from_str(&s).unwrap();
+        assert_eq!(v["message"], r.message.as_str());
+    }
+
+    #[test]
+    fn chain_ids_differ_by_entropy_and_keep_node() {
+        let a = chain_id("gw-1", 1_795_369_523_123_456_000, b"1");
+        let b = chain_id("gw-1", 1_795_369_523_123_456_000, b"2");
+        assert_ne!(a, b);
+        assert!(a.starts_with("gw-1/2026-11-22T17:45:23.123456Z/"), "{a}");
+        assert_eq!(a.len(), "gw-1/2026-11-22T17:45:23.123456Z/".len() + 12);
+        assert!(chain_id("", 0, b"").starts_with("1970-01-01T00:00:00.000000Z/"));
+        assert!(chain_id("a/b", 0, b"").starts_with("a_b/"));
     }
 
     #[test]
