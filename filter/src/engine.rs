@@ -37,6 +37,8 @@ pub struct DestInfo {
 struct ModelInfo {
     dests: Vec<usize>,
     reroute: bool,
+    /// Per destination index: the name to send upstream, when it differs from the requested one.
+    upstream_names: Vec<(usize, String)>,
 }
 
 /// What scanning found, without a decision (CLI, corpus tests).
@@ -178,13 +180,20 @@ impl Engine {
                 })?;
                 dests.push(i);
             }
-            models.insert(
-                m.clone(),
-                ModelInfo {
-                    dests,
-                    reroute: r.reroute,
-                },
-            );
+            let upstream_names = r
+                .upstream_names
+                .iter()
+                .filter_map(|(d, n)| dest_index(d).map(|i| (i, n.clone())))
+                .collect();
+            let info = ModelInfo {
+                dests,
+                reroute: r.reroute,
+                upstream_names,
+            };
+            for alias in &r.aliases {
+                models.insert(alias.clone(), info.clone());
+            }
+            models.insert(m.clone(), info);
         }
         let mut passthrough = Vec::new();
         for p in &policy.passthrough {
@@ -490,12 +499,12 @@ impl Engine {
                 && self.unmet(&dest.requires, None, None, identity).is_none()
                 && self.approves(dest, &controlled)
             {
-                chosen = Some((i, dest));
+                chosen = Some((i, d, dest));
                 break;
             }
         }
-        let (rank, dest) = match chosen {
-            Some((i, d)) if i == 0 || model.reroute => (i, d),
+        let (rank, dest_index, dest) = match chosen {
+            Some((i, di, d)) if i == 0 || model.reroute => (i, di, d),
             _ => {
                 let names: Vec<String> = controlled.iter().map(|h| label_name(h)).collect();
                 let msg = format!(
@@ -505,17 +514,31 @@ impl Engine {
                 return self.block(audit, provider, "controlled_content", &msg, &rid);
             }
         };
-        let body_out = if edits.is_empty() {
-            None
-        } else {
+        let redacted = !edits.is_empty();
+        let upstream_model = model
+            .upstream_names
+            .iter()
+            .find(|(d, _)| *d == dest_index)
+            .map(|(_, n)| n.as_str())
+            .unwrap_or(&model_name);
+        let renamed = upstream_model != model_name;
+        if renamed {
+            if let Some(m) = ex.body.get_mut("model") {
+                *m = Value::String(upstream_model.to_string());
+            }
+            audit.upstream_model = Some(upstream_model.to_string());
+        }
+        let body_out = if redacted || renamed {
             match apply_edits(&mut ex.body, &mut edits) {
                 Ok(b) => Some(b),
                 Err(e) => return fail(audit, e),
             }
+        } else {
+            None
         };
         audit.decision = if rank > 0 {
             "reroute"
-        } else if body_out.is_some() {
+        } else if redacted {
             "redact"
         } else {
             "allow"
@@ -529,9 +552,10 @@ impl Engine {
         }
         .into();
         if self.capture == Capture::Redacted && controlled.is_empty() {
-            audit.request_text = Some(match &body_out {
-                Some(_) => redacted_doc(&ex),
-                None => ex.doc.clone(),
+            audit.request_text = Some(if redacted {
+                redacted_doc(&ex)
+            } else {
+                ex.doc.clone()
             });
         }
         audit.destination = Some(dest.name.clone());

@@ -4,12 +4,13 @@
 //! getters, which panic on a host error (a panic would take the VM down).
 
 use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::rc::Rc;
 use std::time::UNIX_EPOCH;
 
 use proxy_wasm::hostcalls as host;
 use proxy_wasm::traits::{Context, HttpContext, RootContext};
-use proxy_wasm::types::{Action, BufferType, ContextType, LogLevel, MapType};
+use proxy_wasm::types::{Action, BufferType, ContextType, LogLevel, MapType, MetricType};
 
 use crate::audit::{rfc3339, AuditRecord};
 use crate::engine::{Engine, RequestHead, Route, Scratch, Verdict};
@@ -38,6 +39,8 @@ struct Root {
 struct Shared {
     engine: Engine,
     scratch: RefCell<Scratch>,
+    /// Counter name -> host metric id (defined at configure time).
+    metrics: BTreeMap<String, u32>,
 }
 
 fn log(level: LogLevel, msg: &str) {
@@ -76,7 +79,29 @@ impl RootContext for Root {
                     ),
                 );
                 let scratch = RefCell::new(engine.new_scratch());
-                self.shared = Some(Rc::new(Shared { engine, scratch }));
+                let names: Vec<String> =
+                    engine.destinations.iter().map(|d| d.name.clone()).collect();
+                let mut metrics = BTreeMap::new();
+                for name in crate::metrics::counter_names(&names) {
+                    if let Ok(id) = host::define_metric(MetricType::Counter, &name) {
+                        metrics.insert(name, id);
+                    }
+                }
+                if let Some(id) = metrics.get("itar_policy_loads") {
+                    let _ = host::increment_metric(*id, 1);
+                }
+                if let Ok(id) = host::define_metric(MetricType::Gauge, crate::metrics::POLICY_GAUGE)
+                {
+                    let _ = host::record_metric(
+                        id,
+                        crate::metrics::digest_prefix(&engine.policy_ref.digest),
+                    );
+                }
+                self.shared = Some(Rc::new(Shared {
+                    engine,
+                    scratch,
+                    metrics,
+                }));
                 true
             }
             Err(e) => {
@@ -282,6 +307,13 @@ impl HttpContext for Http {
             // The request ended before the filter decided (client gone, upstream error on headers).
             audit.decision = "incomplete".into();
             audit.reason = "request_ended_before_decision".into();
+        }
+        if let Some(shared) = &self.shared {
+            for (name, n) in crate::metrics::bumps(&audit) {
+                if let Some(id) = shared.metrics.get(&name) {
+                    let _ = host::increment_metric(*id, n as i64);
+                }
+            }
         }
         if let Ok(json) = serde_json::to_vec(&audit) {
             let _ = host::set_property(vec![AUDIT_KEY], Some(&json));

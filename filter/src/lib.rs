@@ -10,6 +10,7 @@ pub mod engine;
 pub mod error;
 pub mod extract;
 pub mod identity;
+pub mod metrics;
 pub mod normalize;
 pub mod policy;
 pub mod reply;

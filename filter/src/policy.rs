@@ -137,6 +137,13 @@ pub struct ModelRoute {
     /// Whether a request may be moved to a later destination that is approved for its labels.
     #[serde(default = "yes")]
     pub reroute: bool,
+    /// Other names clients may use for this model (e.g. dated versions).
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// The model's name at a destination when it differs (e.g. an Azure deployment name); the
+    /// request body's "model" is rewritten when the request goes there.
+    #[serde(default)]
+    pub upstream_names: BTreeMap<String, String>,
 }
 
 fn yes() -> bool {
@@ -435,7 +442,24 @@ impl Policy {
                 );
             }
         }
+        let mut names = std::collections::BTreeSet::new();
         for (model, route) in &self.models {
+            for n in std::iter::once(model).chain(route.aliases.iter()) {
+                if !names.insert(n.as_str()) {
+                    return invalid(
+                        format!("models.{model}"),
+                        format!("model name or alias {n:?} is used twice"),
+                    );
+                }
+            }
+            for d in route.upstream_names.keys() {
+                if !route.destinations.contains(d) {
+                    return invalid(
+                        format!("models.{model}.upstream_names"),
+                        format!("{d:?} is not one of this model's destinations"),
+                    );
+                }
+            }
             if route.destinations.is_empty() {
                 return invalid(
                     format!("models.{model}.destinations"),
