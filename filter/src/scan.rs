@@ -16,6 +16,10 @@ use crate::error::{InspectError, PolicyError};
 use crate::normalize::{normalize_into, Changes, Normalized};
 use crate::policy::{LabelAction, Limits, Policy, Signal, Validator};
 
+/// The ROT13 hint goes BEFORE the policy's signals: "ROT13" is also shaped like an identifier a
+/// policy signal may claim, and the hint must win at its position.
+const HINT_DECODERS: &[(Decoder, &str)] = &[(Decoder::Rot13, r"(?i)\brot[ -]?13\b")];
+
 /// Built-in finders of encoded segments, appended after the policy's signals (so a policy signal
 /// starting at the same place wins).
 const DECODERS: &[(Decoder, &str)] = &[
@@ -28,7 +32,6 @@ const DECODERS: &[(Decoder, &str)] = &[
         Decoder::Url,
         r"%[0-9A-Fa-f]{2}(?:[A-Za-z0-9._~+-]{0,12}%[0-9A-Fa-f]{2}){3,}[A-Za-z0-9._~+-]*",
     ),
-    (Decoder::Rot13, r"(?i)\brot[ -]?13\b"),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -157,7 +160,8 @@ fn signal_pattern(s: &Signal) -> String {
 impl Scanner {
     pub fn compile(policy: &Policy) -> Result<Scanner, PolicyError> {
         let syntax_cfg = syntax::Config::new().unicode(false).utf8(false);
-        let mut patterns = Vec::with_capacity(policy.signals.len() + DECODERS.len());
+        let mut patterns = Vec::with_capacity(policy.signals.len() + DECODERS.len() + 1);
+        patterns.extend(HINT_DECODERS.iter().map(|(_, p)| p.to_string()));
         for s in &policy.signals {
             let p = signal_pattern(s);
             let hir = syntax::parse_with(&p, &syntax_cfg).map_err(|e| PolicyError::Pattern {
@@ -318,7 +322,12 @@ impl Scanner {
             let Some(m) = m else { break };
             let (s, e) = (m.start(), m.end());
             let p = m.pattern().as_usize();
-            if p < n_signals {
+            if let Some((d, _)) = HINT_DECODERS.get(p) {
+                cache.decode_jobs.push((*d, s, e));
+            } else if let Some(p) = p
+                .checked_sub(HINT_DECODERS.len())
+                .filter(|&p| p < n_signals)
+            {
                 let mut from = s;
                 if let Some(Some(set)) = self.span_from.get(p) {
                     if let Some(off) = text
@@ -331,7 +340,9 @@ impl Scanner {
                 if let Some(v) = cache.by_signal.get_mut(p) {
                     v.push((from as u32, e as u32));
                 }
-            } else if let Some((d, _)) = DECODERS.get(p - n_signals) {
+            } else if let Some((d, _)) =
+                DECODERS.get(p.saturating_sub(HINT_DECODERS.len() + n_signals))
+            {
                 cache.decode_jobs.push((*d, s, e));
             }
             // Signals: look again from the next byte, so a match nested inside a longer one
@@ -405,7 +416,7 @@ impl Scanner {
                         }
                     }
                     let excluded = rule.exclude.iter().any(|&(xs, w)| {
-                        count_near(&cache.by_signal, xs, s.saturating_sub(w), e + w) > 0
+                        count_near(&cache.by_signal, xs, s.saturating_sub(w), e + w, None) > 0
                     });
                     if excluded {
                         continue;
@@ -414,10 +425,9 @@ impl Scanner {
                     for &(ss, weight, min) in &rule.support {
                         let lo = s.saturating_sub(rule.window);
                         let hi = e + rule.window;
-                        let mut n = count_near(&cache.by_signal, ss, lo, hi);
-                        if ss == sig {
-                            n = n.saturating_sub(1); // the primary match itself is no support
-                        }
+                        // The primary match itself (and matches overlapping it) is no support.
+                        let own = (ss == sig).then_some((s, e));
+                        let n = count_near(&cache.by_signal, ss, lo, hi, own);
                         if n >= min {
                             conf += weight;
                         }
@@ -444,18 +454,43 @@ impl Scanner {
 /// How far after a "rot13" hint the text is decoded.
 const ROT13_REACH: usize = 4096;
 
-/// Matches of signal `sig` that overlap `lo..hi`.
-fn count_near(by_signal: &[Vec<(u32, u32)>], sig: usize, lo: usize, hi: usize) -> usize {
+/// Longest span assumed when looking back for matches that reach into a window.
+const MAX_LOOKBACK: usize = 4096;
+
+/// Distinct (non-overlapping) matches of signal `sig` that overlap `lo..hi`, ignoring matches
+/// that overlap `skip`. The search reports overlapping matches (one per start position), so one
+/// quantity such as "0.8-3.5 bar" can match at several starts; it counts once.
+fn count_near(
+    by_signal: &[Vec<(u32, u32)>],
+    sig: usize,
+    lo: usize,
+    hi: usize,
+    skip: Option<(usize, usize)>,
+) -> usize {
     let Some(hits) = by_signal.get(sig) else {
         return 0;
     };
-    // hits are sorted by start; skip those ending before lo.
-    let first = hits.partition_point(|&(_, e)| (e as usize) <= lo);
-    hits[first..]
-        .iter()
-        .take_while(|&&(s, _)| (s as usize) < hi)
-        .filter(|&&(_, e)| (e as usize) > lo)
-        .count()
+    // hits are in order of start.
+    let first = hits.partition_point(|&(s, _)| (s as usize) + MAX_LOOKBACK < lo);
+    let mut n = 0;
+    let mut last_end = 0usize;
+    for &(s, e) in hits.get(first..).unwrap_or_default() {
+        let (s, e) = (s as usize, e as usize);
+        if s >= hi {
+            break;
+        }
+        if e <= lo || (n > 0 && s < last_end) {
+            continue;
+        }
+        if let Some((ps, pe)) = skip {
+            if s < pe && e > ps {
+                continue;
+            }
+        }
+        n += 1;
+        last_end = e;
+    }
+    n
 }
 
 fn b64() -> GeneralPurpose {

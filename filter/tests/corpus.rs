@@ -1,0 +1,385 @@
+//! Corpus quality test: every labelled row of filter/testdata/corpus/{shared,own}/*.jsonl goes
+//! through the public engine API with the default policy, and the detection table is printed.
+//!
+//!   cargo test -p itar-filter --test corpus -- --nocapture
+//!
+//! Definitions:
+//! - block row caught: `report.controlled` (something redaction cannot remove was found).
+//! - allow row correct: no label with action control/block, and nothing redacted.
+//! - redact row exact: not controlled, and the redacted text equals the original with each expected
+//!   span replaced by some `[REDACTED:...]` placeholder and nothing else changed.
+//! - evasion row caught: controlled, or the body was refused (fail closed, e.g. non-UTF-8 bytes).
+//!
+//! Rows: prompts (`text`), evasions (`text`, `text` + `json_escaped`, `messages`, `bytes_b64`) and
+//! streamed responses (`full_text`, scanned as one text).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use base64::Engine as _;
+use itar_filter::engine::{Engine, ScanReport, Scratch};
+use itar_filter::policy::Provider;
+use serde_json::Value;
+
+const MIN_BLOCK_RECALL: f64 = 0.98;
+const MAX_FALSE_POSITIVE: f64 = 0.02;
+const MIN_EVASION_RECALL: f64 = 0.95;
+const MIN_REDACTION_EXACT: f64 = 1.0;
+
+#[derive(Default, Clone)]
+struct Tally {
+    block: (usize, usize),
+    allow_fp: (usize, usize),
+    evasion: (usize, usize),
+    redact: (usize, usize),
+    misses: Vec<String>,
+}
+
+impl Tally {
+    fn add(&mut self, o: &Tally) {
+        self.block.0 += o.block.0;
+        self.block.1 += o.block.1;
+        self.allow_fp.0 += o.allow_fp.0;
+        self.allow_fp.1 += o.allow_fp.1;
+        self.evasion.0 += o.evasion.0;
+        self.evasion.1 += o.evasion.1;
+        self.redact.0 += o.redact.0;
+        self.redact.1 += o.redact.1;
+    }
+}
+
+fn ratio((n, d): (usize, usize)) -> f64 {
+    if d == 0 {
+        1.0
+    } else {
+        n as f64 / d as f64
+    }
+}
+
+fn fp_ratio((n, d): (usize, usize)) -> f64 {
+    if d == 0 {
+        0.0
+    } else {
+        n as f64 / d as f64
+    }
+}
+
+fn labels_of(r: &ScanReport) -> String {
+    let mut s = String::new();
+    for l in &r.labels {
+        let _ = write!(
+            s,
+            "{}{}{} [{}] {:.2} {}; ",
+            l.label,
+            l.level
+                .as_ref()
+                .map(|x| format!("/{x}"))
+                .unwrap_or_default(),
+            l.tag.as_ref().map(|x| format!("/{x}")).unwrap_or_default(),
+            l.rules.join(","),
+            l.confidence,
+            l.action
+        );
+    }
+    s
+}
+
+/// Whether `got` is `orig` with each span (in order of appearance) replaced by a placeholder.
+fn redaction_exact(orig: &str, spans: &[String], got: &str) -> bool {
+    // Spans in order of their position in the original.
+    let mut located: Vec<(usize, usize)> = Vec::new();
+    let mut used = vec![false; spans.len()];
+    let mut order: Vec<(usize, usize)> = Vec::new();
+    for (i, sp) in spans.iter().enumerate() {
+        let mut from = 0;
+        // Repeated identical spans take successive occurrences.
+        loop {
+            let Some(p) = orig[from..].find(sp.as_str()) else {
+                return false;
+            };
+            let s = from + p;
+            if located.iter().any(|&(a, b)| s < b && s + sp.len() > a) {
+                from = s + 1;
+                continue;
+            }
+            located.push((s, s + sp.len()));
+            order.push((s, i));
+            used[i] = true;
+            break;
+        }
+    }
+    located.sort();
+    let mut g = got;
+    let mut cur = 0;
+    for &(s, e) in &located {
+        let Some(rest) = g.strip_prefix(&orig[cur..s]) else {
+            return false;
+        };
+        let Some(rest) = rest.strip_prefix("[REDACTED:") else {
+            return false;
+        };
+        let Some(close) = rest.find(']') else {
+            return false;
+        };
+        g = &rest[close + 1..];
+        cur = e;
+    }
+    g == &orig[cur..]
+}
+
+fn body_with_raw_content(raw: &[u8]) -> Vec<u8> {
+    let mut b = br#"{"model":"","messages":[{"role":"user","content":""#.to_vec();
+    b.extend_from_slice(raw);
+    b.extend_from_slice(br#""}]}"#);
+    b
+}
+
+enum Outcome {
+    Report(ScanReport, Option<String>),
+    Refused(String),
+}
+
+fn run_row(engine: &Engine, scratch: &mut Scratch, row: &Value) -> Option<Outcome> {
+    let text = row
+        .get("text")
+        .or_else(|| row.get("full_text"))
+        .and_then(Value::as_str);
+    let res = if row.get("json_escaped").and_then(Value::as_bool) == Some(true) {
+        let body = body_with_raw_content(text?.as_bytes());
+        engine
+            .scan_body(scratch, Provider::Openai, &body)
+            .map(|r| (r, None))
+    } else if let Some(msgs) = row.get("messages") {
+        let body = serde_json::json!({"model": "", "messages": msgs});
+        let bytes = serde_json::to_vec(&body).ok()?;
+        engine
+            .scan_body(scratch, Provider::Openai, &bytes)
+            .map(|r| (r, None))
+    } else if let Some(b64) = row.get("bytes_b64").and_then(Value::as_str) {
+        let raw = base64::engine::general_purpose::STANDARD.decode(b64).ok()?;
+        let body = match std::str::from_utf8(&raw) {
+            Ok(s) => serde_json::to_vec(
+                &serde_json::json!({"model": "", "messages": [{"role": "user", "content": s}]}),
+            )
+            .ok()?,
+            Err(_) => body_with_raw_content(&raw),
+        };
+        engine
+            .scan_body(scratch, Provider::Openai, &body)
+            .map(|r| (r, None))
+    } else {
+        engine.scan_text(scratch, text?).map(|(r, t)| (r, Some(t)))
+    };
+    Some(match res {
+        Ok((r, t)) => Outcome::Report(r, t),
+        Err(e) => Outcome::Refused(e.to_string()),
+    })
+}
+
+fn short(s: &str) -> String {
+    let s: String = s.chars().take(90).collect();
+    s.replace('\n', " ")
+}
+
+fn run_dir(engine: &Engine, dir: &Path) -> Tally {
+    let mut t = Tally::default();
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    files.sort();
+    let mut scratch = engine.new_scratch();
+    for f in files {
+        if f.extension().and_then(|e| e.to_str()) != Some("jsonl") {
+            continue;
+        }
+        let content = std::fs::read_to_string(&f).unwrap();
+        for (ln, line) in content.lines().enumerate() {
+            if line.trim().is_empty() {
+                continue;
+            }
+            let row: Value = serde_json::from_str(line)
+                .unwrap_or_else(|e| panic!("{}:{}: {e}", f.display(), ln + 1));
+            let id = row["id"].as_str().unwrap_or("?").to_string();
+            let expect = row["expect"].as_str().unwrap_or("?").to_string();
+            let evasion = row.get("technique").is_some();
+            let outcome = run_row(engine, &mut scratch, &row).unwrap_or_else(|| {
+                panic!("{}:{}: row {id} has no usable text", f.display(), ln + 1)
+            });
+            let what = row
+                .get("technique")
+                .or_else(|| row.get("category"))
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            let orig = row
+                .get("text")
+                .or_else(|| row.get("full_text"))
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            match (expect.as_str(), &outcome) {
+                ("block", o) => {
+                    let caught = match o {
+                        Outcome::Report(r, _) => r.controlled,
+                        Outcome::Refused(_) => true,
+                    };
+                    let slot = if evasion {
+                        &mut t.evasion
+                    } else {
+                        &mut t.block
+                    };
+                    slot.1 += 1;
+                    if caught {
+                        slot.0 += 1;
+                    } else {
+                        let l = match o {
+                            Outcome::Report(r, _) => labels_of(r),
+                            Outcome::Refused(_) => String::new(),
+                        };
+                        t.misses.push(format!(
+                            "MISS {} {id} ({what}): {} | {}",
+                            if evasion { "evasion" } else { "block" },
+                            short(orig),
+                            l
+                        ));
+                    }
+                }
+                ("allow", Outcome::Report(r, _)) => {
+                    t.allow_fp.1 += 1;
+                    let bad = r.redacted_body.is_some()
+                        || r.labels
+                            .iter()
+                            .any(|l| l.action == "control" || l.action == "block");
+                    if bad {
+                        t.allow_fp.0 += 1;
+                        t.misses.push(format!(
+                            "FALSE POSITIVE {id} ({what}): {} | {}",
+                            short(orig),
+                            labels_of(r)
+                        ));
+                    }
+                }
+                ("allow", Outcome::Refused(e)) => {
+                    t.allow_fp.1 += 1;
+                    t.allow_fp.0 += 1;
+                    t.misses
+                        .push(format!("FALSE POSITIVE {id} ({what}): refused: {e}"));
+                }
+                ("redact", Outcome::Report(r, redacted)) => {
+                    t.redact.1 += 1;
+                    let spans: Vec<String> = row["spans"]
+                        .as_array()
+                        .map(|a| {
+                            a.iter()
+                                .filter_map(|s| s.as_str().map(str::to_string))
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    let got = redacted.clone().unwrap_or_default();
+                    if !r.controlled && redaction_exact(orig, &spans, &got) {
+                        t.redact.0 += 1;
+                    } else {
+                        t.misses.push(format!(
+                            "REDACTION {id} ({what}): controlled={} expected {:?} got: {} | {}",
+                            r.controlled,
+                            spans,
+                            short(&got),
+                            labels_of(r)
+                        ));
+                    }
+                }
+                ("redact", Outcome::Refused(e)) => {
+                    t.redact.1 += 1;
+                    t.misses
+                        .push(format!("REDACTION {id} ({what}): refused: {e}"));
+                }
+                (other, _) => panic!("{}: row {id}: unknown expect {other:?}", f.display()),
+            }
+        }
+    }
+    t
+}
+
+fn pct(x: f64) -> String {
+    format!("{:.1}%", x * 100.0)
+}
+
+#[test]
+fn corpus_quality() {
+    let engine = Engine::from_policy_json(include_bytes!("../../policies/default.json"))
+        .expect("default policy compiles");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/corpus");
+    let shared = run_dir(&engine, &root.join("shared"));
+    let own = run_dir(&engine, &root.join("own"));
+    let mut all = Tally::default();
+    all.add(&shared);
+    all.add(&own);
+
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "\n| set | block recall | false positives (allow) | evasions caught | redaction exact |"
+    );
+    let _ = writeln!(out, "|---|---|---|---|---|");
+    for (name, t) in [("shared", &shared), ("own", &own), ("combined", &all)] {
+        let _ = writeln!(
+            out,
+            "| {name} | {}/{} = {} | {}/{} = {} | {}/{} = {} | {}/{} = {} |",
+            t.block.0,
+            t.block.1,
+            pct(ratio(t.block)),
+            t.allow_fp.0,
+            t.allow_fp.1,
+            pct(fp_ratio(t.allow_fp)),
+            t.evasion.0,
+            t.evasion.1,
+            pct(ratio(t.evasion)),
+            t.redact.0,
+            t.redact.1,
+            pct(ratio(t.redact)),
+        );
+    }
+    for (name, t) in [("shared", &shared), ("own", &own)] {
+        for m in &t.misses {
+            let _ = writeln!(out, "[{name}] {m}");
+        }
+    }
+    println!("{out}");
+
+    let mut failures = Vec::new();
+    for (name, t) in [("shared", &shared), ("own", &own), ("combined", &all)] {
+        if ratio(t.block) < MIN_BLOCK_RECALL {
+            failures.push(format!("{name}: block recall {}", pct(ratio(t.block))));
+        }
+        if fp_ratio(t.allow_fp) > MAX_FALSE_POSITIVE {
+            failures.push(format!(
+                "{name}: false positives {}",
+                pct(fp_ratio(t.allow_fp))
+            ));
+        }
+        if ratio(t.evasion) < MIN_EVASION_RECALL {
+            failures.push(format!("{name}: evasion recall {}", pct(ratio(t.evasion))));
+        }
+        if ratio(t.redact) < MIN_REDACTION_EXACT {
+            failures.push(format!("{name}: redaction exact {}", pct(ratio(t.redact))));
+        }
+    }
+    assert!(failures.is_empty(), "corpus targets missed: {failures:?}");
+}
+
+#[test]
+fn redaction_comparison_is_strict() {
+    let o = "a 123-45-6789 b";
+    assert!(redaction_exact(
+        o,
+        &["123-45-6789".into()],
+        "a [REDACTED:SSN] b"
+    ));
+    assert!(!redaction_exact(
+        o,
+        &["123-45-6789".into()],
+        "a [REDACTED:SSN]b"
+    ));
+    assert!(!redaction_exact(o, &["123-45-6789".into()], o));
+    assert!(redaction_exact("x", &[], "x"));
+}
