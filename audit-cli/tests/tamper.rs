@@ -1,0 +1,362 @@
+//! Build chains with the filter's own `Chain`, tamper with the lines the way an attacker with
+//! write access to the log would, and check that `itar-audit verify` names the kind and the line.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use itar_filter::audit::{chain_id, AuditRecord, Chain, LabelRecord, SCHEMA};
+use serde_json::Value;
+
+fn record(i: usize) -> AuditRecord {
+    let (decision, dest, label) = match i % 4 {
+        0 => ("allow", Some("commercial"), None),
+        1 => ("block", None, Some("CLASSIFIED")),
+        2 => ("reroute", Some("usgov"), Some("ITAR")),
+        _ => ("refuse", None, None),
+    };
+    AuditRecord {
+        schema: SCHEMA,
+        time: format!("2026-11-22T17:45:{:02}.000000Z", i % 60),
+        request_id: format!("req-{i}"),
+        decision: decision.into(),
+        reason: "test".into(),
+        destination: dest.map(String::from),
+        message: "caf\u{e9}".into(),
+        labels: label
+            .map(|l| LabelRecord {
+                label: l.into(),
+                level: None,
+                tag: None,
+                rules: vec!["r".into()],
+                confidence: 1.0,
+                action: "control".into(),
+                spans: vec![],
+            })
+            .into_iter()
+            .collect(),
+        ..AuditRecord::default()
+    }
+}
+
+/// `n` sealed lines of one chain.
+fn chain_lines(id: &str, n: usize) -> Vec<String> {
+    let mut c = Chain::new(id.to_string());
+    (0..n)
+        .map(|i| String::from_utf8(c.seal(&mut record(i)).unwrap()).unwrap())
+        .collect()
+}
+
+fn write(name: &str, lines: &[String]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("itar-audit-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join(name);
+    let mut text = lines.join("\n");
+    text.push('\n');
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+struct Out {
+    code: i32,
+    findings: Vec<Value>,
+    text: String,
+}
+
+fn run(args: &[&str]) -> Out {
+    let o = Command::new(env!("CARGO_BIN_EXE_itar-audit"))
+        .args(args)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(o.stdout).unwrap();
+    let findings = text
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap_or(Value::Null))
+        .filter(|v| v.get("kind").is_some())
+        .collect();
+    Out {
+        code: o.status.code().unwrap_or(-1),
+        findings,
+        text,
+    }
+}
+
+fn verify(name: &str, lines: &[String], extra: &[&str]) -> Out {
+    let p = write(name, lines);
+    let mut args = vec!["verify", "--json"];
+    args.extend_from_slice(extra);
+    let ps = p.to_str().unwrap().to_string();
+    args.push(&ps);
+    run(&args)
+}
+
+/// The single finding, checked for kind and line.
+fn only(out: &Out, kind: &str, line: u64) -> Value {
+    assert_eq!(out.code, 1, "{}", out.text);
+    assert_eq!(out.findings.len(), 1, "{}", out.text);
+    let f = out.findings[0].clone();
+    assert_eq!(f["kind"], kind, "{}", out.text);
+    assert_eq!(f["line"], line, "{}", out.text);
+    f
+}
+
+#[test]
+fn clean_chains_pass_interleaved() {
+    let a = chain_lines("gw-1/t/aaaa", 10);
+    let b = chain_lines("gw-1/t/bbbb", 7);
+    let mut lines = Vec::new();
+    for (i, line) in a.iter().enumerate() {
+        lines.push(line.clone());
+        if let Some(l) = b.get(i) {
+            lines.push(l.clone());
+        }
+    }
+    let out = verify("clean.jsonl", &lines, &[]);
+    assert_eq!(out.code, 0, "{}", out.text);
+    assert!(out.findings.is_empty());
+    assert!(out.text.contains("\"result\":\"ok\""), "{}", out.text);
+    // Text mode too.
+    let p = write("clean2.jsonl", &lines);
+    let o = run(&["verify", p.to_str().unwrap()]);
+    assert_eq!(o.code, 0);
+    assert!(
+        o.text
+            .contains("OK: 0 findings; 17 lines, 17 sealed records, 2 chains"),
+        "{}",
+        o.text
+    );
+}
+
+#[test]
+fn deleted_record_is_a_gap() {
+    let mut l = chain_lines("c", 10);
+    l.remove(4); // seq 5 (line 5)
+    let f = only(&verify("deleted.jsonl", &l, &[]), "deleted", 5);
+    assert_eq!(f["seq"], 6);
+    assert_eq!(f["chain"], "c");
+    assert!(f["message"]
+        .as_str()
+        .unwrap()
+        .contains("record seq 5 missing (after seq 4 at"));
+
+    let mut l = chain_lines("c", 10);
+    l.drain(2..5); // seqs 3..5
+    let f = only(&verify("deleted3.jsonl", &l, &[]), "deleted", 3);
+    assert!(f["message"]
+        .as_str()
+        .unwrap()
+        .contains("records 3..5 missing"));
+}
+
+#[test]
+fn deleted_start_and_truncated_start() {
+    let mut l = chain_lines("c", 10);
+    l.drain(0..3);
+    let f = only(&verify("start.jsonl", &l, &[]), "deleted", 1);
+    assert_eq!(f["seq"], 4);
+    assert!(f["message"]
+        .as_str()
+        .unwrap()
+        .contains("records 1..3 missing"));
+    // A rotated log starts mid-chain: allowed with the flag, gaps still found after it.
+    let out = verify("rotated.jsonl", &l, &["--allow-truncated-start"]);
+    assert_eq!(out.code, 0, "{}", out.text);
+    l.remove(3); // seq 7, line 4
+    let f = only(
+        &verify("rotated-gap.jsonl", &l, &["--allow-truncated-start"]),
+        "deleted",
+        4,
+    );
+    assert_eq!(f["seq"], 8);
+}
+
+#[test]
+fn inserted_record_is_named() {
+    // A forged record copying the chain fields of seq 6 (so it links to seq 5), placed before it.
+    let l = chain_lines("c", 10);
+    let mut forged: Value = serde_json::from_str(&l[5]).unwrap();
+    forged["decision"] = "allow".into();
+    forged["request_id"] = "forged".into();
+    let mut t = l.clone();
+    t.insert(5, serde_json::to_string(&forged).unwrap()); // line 6
+    let f = only(&verify("inserted.jsonl", &t, &[]), "inserted", 6);
+    assert_eq!(f["seq"], 6);
+    // Placed after the genuine one: still the forged line.
+    let mut t = l.clone();
+    t.insert(6, serde_json::to_string(&forged).unwrap()); // line 7
+    only(&verify("inserted2.jsonl", &t, &[]), "inserted", 7);
+    // A record without a chain at all.
+    let mut t = l;
+    t.insert(2, r#"{"schema":"itar-audit/2","decision":"allow"}"#.into());
+    only(&verify("inserted3.jsonl", &t, &[]), "unchained", 3);
+}
+
+#[test]
+fn reordered_records() {
+    // One record moved to the end.
+    let l = chain_lines("c", 10);
+    let mut t = l.clone();
+    let moved = t.remove(2); // seq 3
+    t.push(moved); // now line 10
+    let f = only(&verify("moved.jsonl", &t, &[]), "reordered", 10);
+    assert_eq!(f["seq"], 3);
+    // Two neighbours swapped: one of the two lines is named.
+    let mut t = l;
+    t.swap(4, 5);
+    let out = verify("swapped.jsonl", &t, &[]);
+    assert_eq!(out.code, 1);
+    assert_eq!(out.findings.len(), 1, "{}", out.text);
+    assert_eq!(out.findings[0]["kind"], "reordered");
+    let line = out.findings[0]["line"].as_u64().unwrap();
+    assert!(line == 5 || line == 6, "{}", out.text);
+}
+
+#[test]
+fn edited_record_found_by_next_prev() {
+    let mut l = chain_lines("c", 10);
+    l[3] = l[3].replace("\"decision\":\"refuse\"", "\"decision\":\"allow\"");
+    let f = only(&verify("edited.jsonl", &l, &[]), "edited", 4);
+    assert_eq!(f["seq"], 4);
+    // One byte of whitespace is an edit too (the hash is over the exact bytes).
+    let mut l = chain_lines("c", 10);
+    l[6].push(' ');
+    only(&verify("edited-ws.jsonl", &l, &[]), "edited", 7);
+    // Editing the chain start.
+    let mut l = chain_lines("c", 3);
+    l[0] = l[0].replace(",\"start\":true", "");
+    let out = verify("edited-start.jsonl", &l, &[]);
+    assert!(out
+        .findings
+        .iter()
+        .any(|f| f["kind"] == "edited" && f["line"] == 1));
+}
+
+#[test]
+fn duplicated_record() {
+    let mut l = chain_lines("c", 10);
+    let d = l[4].clone();
+    l.insert(5, d); // adjacent copy at line 6
+    let f = only(&verify("dup.jsonl", &l, &[]), "duplicated", 6);
+    assert!(f["message"].as_str().unwrap().ends_with(":5"), "{f}");
+    let mut l = chain_lines("c", 10);
+    let d = l[1].clone();
+    l.push(d); // far copy at line 11
+    only(&verify("dup2.jsonl", &l, &[]), "duplicated", 11);
+}
+
+#[test]
+fn missing_records_and_garbage_are_errors() {
+    let mut l = chain_lines("c", 4);
+    l.insert(2, "-".into());
+    l.insert(
+        4,
+        r#"{"schema":"itar-audit-missing/1","request_id":"abc","response_code":"503","response_flags":"-","details":"wasm_fail_stream"}"#.into(),
+    );
+    l.push("{not json".into());
+    let out = verify("missing.jsonl", &l, &[]);
+    assert_eq!(out.code, 1);
+    let kinds: Vec<(String, u64)> = out
+        .findings
+        .iter()
+        .map(|f| {
+            (
+                f["kind"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![
+            ("no_record".to_string(), 3),
+            ("no_record".to_string(), 5),
+            ("not_json".to_string(), 7)
+        ]
+    );
+    assert!(out.findings[1]["message"].as_str().unwrap().contains("abc"));
+}
+
+#[test]
+fn tail_truncation_and_rewrite_need_anchors() {
+    let l = chain_lines("c", 10);
+    let anchors = run(&["heads", write("full.jsonl", &l).to_str().unwrap()]);
+    assert_eq!(anchors.code, 0);
+    let heads: Vec<Value> = anchors
+        .text
+        .lines()
+        .map(|x| serde_json::from_str(x).unwrap())
+        .collect();
+    assert_eq!(heads.len(), 1);
+    assert_eq!(heads[0]["seq"], 10);
+    let ap = write("anchors.jsonl", &[anchors.text.trim().to_string()]);
+    let ap = ap.to_str().unwrap();
+    // Intact: clean against the anchor.
+    assert_eq!(verify("anch-ok.jsonl", &l, &["--anchors", ap]).code, 0);
+    // Last two records deleted: invisible to the chain alone, found with the anchor.
+    let t = l[..8].to_vec();
+    assert_eq!(verify("tail.jsonl", &t, &[]).code, 0);
+    let f = only(&verify("tail2.jsonl", &t, &["--anchors", ap]), "deleted", 8);
+    assert!(f["message"]
+        .as_str()
+        .unwrap()
+        .contains("records 9..10 missing"));
+    // The whole chain rebuilt with edited content: consistent, but not the anchored one.
+    let mut c = Chain::new("c".into());
+    let rebuilt: Vec<String> = (0..10)
+        .map(|i| {
+            let mut r = record(i);
+            if i == 3 {
+                r.decision = "allow".into();
+            }
+            String::from_utf8(c.seal(&mut r).unwrap()).unwrap()
+        })
+        .collect();
+    assert_eq!(verify("rebuilt.jsonl", &rebuilt, &[]).code, 0);
+    only(
+        &verify("rebuilt2.jsonl", &rebuilt, &["--anchors", ap]),
+        "edited",
+        10,
+    );
+}
+
+#[test]
+fn rotated_files_in_order_and_summary() {
+    let id = chain_id("gw-1", 1_795_369_523_123_456_000, b"vm-1");
+    let l = chain_lines(&id, 12);
+    let a = write("rot.1.jsonl", &l[..5]);
+    let b = write("rot.0.jsonl", &l[5..]);
+    let (a, b) = (a.to_str().unwrap(), b.to_str().unwrap());
+    let out = run(&["verify", "--json", a, b]);
+    assert_eq!(out.code, 0, "{}", out.text);
+    // Given in the wrong order: the first record of the older file is out of order.
+    let out = run(&["verify", b, a]);
+    assert_eq!(out.code, 1);
+    assert!(out.text.contains("reordered"), "{}", out.text);
+    assert!(out.text.contains(&format!("{a}:")), "{}", out.text);
+
+    let s = run(&["summary", "--json", a, b]);
+    assert_eq!(s.code, 0);
+    let v: Value = serde_json::from_str(s.text.trim()).unwrap();
+    assert_eq!(v["records"], 12);
+    assert_eq!(v["decisions"]["allow"], 3);
+    assert_eq!(v["decisions"]["block"], 3);
+    assert_eq!(v["labels"]["ITAR"], 3);
+    assert_eq!(v["destinations"]["usgov"], 3);
+    assert_eq!(v["destinations"]["-"], 6);
+    assert_eq!(v["chains"][0]["chain"], id.as_str());
+    assert_eq!(v["chains"][0]["first_seq"], 1);
+    assert_eq!(v["chains"][0]["last_seq"], 12);
+    let h = run(&["heads", a, b]);
+    let head: Value = serde_json::from_str(h.text.trim()).unwrap();
+    assert_eq!(head["hash"], v["chains"][0]["head"]);
+    let text = run(&["summary", a, b]);
+    assert!(text.text.contains("decision:"), "{}", text.text);
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    assert_eq!(run(&[]).code, 2);
+    assert_eq!(run(&["verify"]).code, 2);
+    assert_eq!(run(&["verify", "/nonexistent/x.jsonl"]).code, 2);
+    assert_eq!(run(&["frobnicate", "x"]).code, 2);
+}
