@@ -152,7 +152,12 @@ fn parse_line(file: usize, line: usize, order: usize, bytes: &[u8]) -> Parsed {
         Err(e) => return Parsed::Problem(Kind::NotJson, format!("not JSON: {e}")),
     };
     if value.get("schema").and_then(Value::as_str) == Some(MISSING_SCHEMA) {
-        let field = |k: &str| value.get(k).and_then(Value::as_str).unwrap_or("-");
+        let field = |k: &str| match value.get(k) {
+            Some(Value::String(s)) if !s.is_empty() => s.clone(),
+            Some(Value::Null) | None => "-".to_string(),
+            Some(Value::String(_)) => "-".to_string(),
+            Some(v) => v.to_string(),
+        };
         return Parsed::Problem(
             Kind::NoRecord,
             format!(

@@ -250,7 +250,7 @@ fn missing_records_and_garbage_are_errors() {
     l.insert(2, "-".into());
     l.insert(
         4,
-        r#"{"schema":"itar-audit-missing/1","request_id":"abc","response_code":"503","response_flags":"-","details":"wasm_fail_stream"}"#.into(),
+        r#"{"details":"","method":"POST","node":"gw-1","path":"/v1/chat/completions","request_id":"abc","response_code":503,"response_flags":"-","schema":"itar-audit-missing/1","time":"2026-11-22T18:43:40.975950Z","upstream_cluster":null}"#.into(),
     );
     l.push("{not json".into());
     let out = verify("missing.jsonl", &l, &[]);
@@ -273,7 +273,8 @@ fn missing_records_and_garbage_are_errors() {
             ("not_json".to_string(), 7)
         ]
     );
-    assert!(out.findings[1]["message"].as_str().unwrap().contains("abc"));
+    let m = out.findings[1]["message"].as_str().unwrap();
+    assert!(m.contains("request_id abc response_code 503"), "{m}");
 }
 
 #[test]
