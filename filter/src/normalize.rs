@@ -166,7 +166,7 @@ pub fn normalize_into(out: &mut Normalized, input: &str, base: u32) {
         // Fast path: copy the run of plain ASCII up to the next byte that needs a look.
         let run = bytes[i..]
             .iter()
-            .position(|&b| b >= 0x80 || b == b'&' || b == b'\\')
+            .position(|&b| b >= 0x80 || b == b'&' || b == b'\\' || is_hidden_control(b))
             .unwrap_or(bytes.len() - i);
         if run > 0 {
             out.push_linear(&bytes[i..i + run], base + i as u32);
@@ -174,6 +174,12 @@ pub fn normalize_into(out: &mut Normalized, input: &str, base: u32) {
             continue;
         }
         let b = bytes[i];
+        if is_hidden_control(b) {
+            // NUL and other C0 controls (UTF-16 text read as bytes, padding between letters).
+            out.changes.insert(Changes::INVISIBLE);
+            i += 1;
+            continue;
+        }
         if b == b'&' {
             if let Some((c, len)) = html_entity(&bytes[i..]) {
                 out.changes.insert(Changes::HTML_ENTITIES);
@@ -219,6 +225,11 @@ pub fn normalize_into(out: &mut Normalized, input: &str, base: u32) {
         push_char(out, c, base + i as u32, base + (i + len) as u32);
         i += len;
     }
+}
+
+/// ASCII control characters that render as nothing: dropped (tab, newline and CR are kept).
+fn is_hidden_control(b: u8) -> bool {
+    (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7f
 }
 
 /// Push the normalized form of one character standing for original `o..oe`.
@@ -631,6 +642,16 @@ mod tests {
         );
         assert_eq!(norm("\\u0053ECRET").0, "SECRET");
         assert_eq!(norm("a & b \\n").0, "a & b \\n");
+    }
+
+    #[test]
+    fn nul_and_controls_between_letters_vanish() {
+        let s = "S\0E\0C\0R\0E\0T\0 x\u{1}y\tz";
+        let (t, n) = norm(s);
+        assert_eq!(t, "SECRET xy\tz");
+        assert!(n.changes.contains(Changes::INVISIBLE));
+        let (a, b) = n.orig_span(0, 6);
+        assert_eq!(&s[a as usize..b as usize], "S\0E\0C\0R\0E\0T");
     }
 
     #[test]
