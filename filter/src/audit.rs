@@ -93,6 +93,21 @@ pub struct AuditRecord {
     pub scan_us: Option<u64>,
     pub response_status: u16,
     pub response_bytes: usize,
+    /// What the response path did: pass, redact, block (cut off), reject (uninspectable).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response_decision: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response_reason: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub response_labels: Vec<LabelRecord>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response_text_sha256: Option<String>,
+    /// Token usage as the model reported it (final usage chunk, message_delta usage, or body).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub usage: Option<Usage>,
+    /// Most bytes of streamed model text the filter held back at once.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stream_held_max: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_text: Option<String>,
 }
@@ -248,6 +263,14 @@ impl serde_json::ser::Formatter for AsciiFormatter {
 }
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
+
+#[derive(Debug, Clone, Copy, Serialize, Default, PartialEq)]
+pub struct Usage {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub input_tokens: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub output_tokens: Option<u64>,
+}
 
 pub fn sha256_hex(b: &[u8]) -> String {
     let d = Sha256::digest(b);

@@ -19,6 +19,9 @@ use crate::policy::{
 use crate::reply::{error_reply, Reply};
 use crate::scan::{ScanCache, Scanner};
 
+#[path = "response.rs"]
+pub mod response;
+
 /// Labels that may only be approved on a US-resident destination.
 const US_ONLY_LABELS: &[&str] = &["ITAR", "CUI", "CLASSIFIED", "EAR"];
 

@@ -79,6 +79,28 @@ pub fn extract(provider: Provider, body: &[u8]) -> Result<Extracted, InspectErro
     Ok(out)
 }
 
+/// A response body (JSON): every string value is inspected; no shape is required.
+pub fn extract_response(body: &[u8]) -> Result<Extracted, InspectError> {
+    let text = std::str::from_utf8(body).map_err(|_| InspectError::InvalidUtf8)?;
+    let value: Value =
+        serde_json::from_str(text).map_err(|e| InspectError::Malformed(e.to_string()))?;
+    let mut out = Extracted {
+        body: Value::Null,
+        model: value
+            .get("model")
+            .and_then(Value::as_str)
+            .map(str::to_string),
+        stream: false,
+        doc: String::with_capacity(body.len()),
+        pieces: Vec::new(),
+        media_parts: 0,
+    };
+    let mut value_index = 0usize;
+    collect(&value, &mut out, &mut value_index);
+    out.body = value;
+    Ok(out)
+}
+
 fn push_piece(out: &mut Extracted, s: &str, value_index: Option<usize>) {
     if !out.doc.is_empty() {
         out.doc.push('\n');

@@ -13,6 +13,7 @@ use proxy_wasm::traits::{Context, HttpContext, RootContext};
 use proxy_wasm::types::{Action, BufferType, ContextType, LogLevel, MapType, MetricType};
 
 use crate::audit::{rfc3339, AuditRecord};
+use crate::engine::response::{ResponseCtx, ResponsePlan, ResponseVerdict, StreamState};
 use crate::engine::{Engine, RequestHead, Route, Scratch, Verdict};
 use crate::identity::{decode_pairs_struct, Identity};
 use crate::policy::Provider;
@@ -120,6 +121,8 @@ impl RootContext for Root {
             audit: None,
             provider: None,
             decision_headers: Vec::new(),
+            forwarded: None,
+            response: Resp::None,
         }))
     }
 
@@ -134,6 +137,19 @@ struct Http {
     provider: Option<Provider>,
     /// Response headers telling the client what happened.
     decision_headers: Vec<(&'static str, String)>,
+    /// The destination the request was forwarded to (None: the filter answered itself).
+    forwarded: Option<String>,
+    response: Resp,
+}
+
+/// How the response body is being handled.
+enum Resp {
+    None,
+    Buffer(ResponseCtx),
+    Refuse(ResponseCtx, &'static str),
+    Stream(Box<StreamState>),
+    /// The response was replaced; whatever else the upstream sends is dropped.
+    Drain,
 }
 
 impl Http {
@@ -234,6 +250,7 @@ impl HttpContext for Http {
                 destination,
                 cluster,
             } => {
+                self.forwarded = Some(destination.clone());
                 self.decision_headers
                     .push(("x-itar-destination", destination));
                 self.forward(&cluster);
@@ -274,7 +291,7 @@ impl HttpContext for Http {
         self.inspect(&shared, provider, &body)
     }
 
-    fn on_http_response_headers(&mut self, _n: usize, _end_of_stream: bool) -> Action {
+    fn on_http_response_headers(&mut self, _n: usize, end_of_stream: bool) -> Action {
         if let Some(a) = &self.audit {
             let _ = host::set_map_value(
                 MapType::HttpResponseHeaders,
@@ -290,13 +307,94 @@ impl HttpContext for Http {
         for (k, v) in &self.decision_headers {
             let _ = host::set_map_value(MapType::HttpResponseHeaders, k, Some(v));
         }
-        Action::Continue
+        // Only responses from upstreams are inspected (the filter's own replies are not).
+        let (Some(shared), Some(dest)) = (self.shared.clone(), self.forwarded.clone()) else {
+            return Action::Continue;
+        };
+        let headers = host::get_map(MapType::HttpResponseHeaders).unwrap_or_default();
+        let get = |name: &str| {
+            headers
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.as_str())
+                .unwrap_or("")
+        };
+        let ctx = self.response_ctx(&dest);
+        match shared
+            .engine
+            .response_plan(get("content-type"), get("content-encoding"))
+        {
+            ResponsePlan::Stream => {
+                let _ = host::set_map_value(MapType::HttpResponseHeaders, "content-length", None);
+                self.response = Resp::Stream(Box::new(shared.engine.new_stream(ctx)));
+                Action::Continue
+            }
+            ResponsePlan::Buffer => {
+                self.response = Resp::Buffer(ctx);
+                if end_of_stream {
+                    return self.finish_buffered(&shared, 0);
+                }
+                Action::Pause
+            }
+            ResponsePlan::Refuse(code) => {
+                self.response = Resp::Refuse(ctx, code);
+                if end_of_stream {
+                    return self.finish_buffered(&shared, 0);
+                }
+                Action::Pause
+            }
+        }
+    }
+
+    fn on_http_response_body(&mut self, body_size: usize, end_of_stream: bool) -> Action {
+        let Some(shared) = self.shared.clone() else {
+            return Action::Continue;
+        };
+        match &mut self.response {
+            Resp::None => Action::Continue,
+            Resp::Drain => {
+                let _ = host::set_buffer(BufferType::HttpResponseBody, 0, body_size, &[]);
+                Action::Continue
+            }
+            Resp::Stream(st) => {
+                let chunk = match host::get_buffer(BufferType::HttpResponseBody, 0, body_size) {
+                    Ok(Some(b)) => b,
+                    _ => Vec::new(),
+                };
+                let out = match shared.scratch.try_borrow_mut() {
+                    Ok(mut scratch) => {
+                        shared
+                            .engine
+                            .stream_chunk(&mut scratch, st, &chunk, end_of_stream)
+                    }
+                    Err(_) => shared.engine.stream_chunk(
+                        &mut shared.engine.new_scratch(),
+                        st,
+                        &chunk,
+                        end_of_stream,
+                    ),
+                };
+                if out != chunk {
+                    let _ = host::set_buffer(BufferType::HttpResponseBody, 0, body_size, &out);
+                }
+                Action::Continue
+            }
+            Resp::Buffer(_) | Resp::Refuse(..) => {
+                if body_size > shared.engine.limits.max_response_bytes || end_of_stream {
+                    return self.finish_buffered(&shared, body_size);
+                }
+                Action::Pause
+            }
+        }
     }
 
     fn on_log(&mut self) {
         let Some(mut audit) = self.audit.take() else {
             return;
         };
+        if let (Resp::Stream(st), Some(shared)) = (&mut self.response, &self.shared) {
+            shared.engine.finish_stream(st, &mut audit);
+        }
         if let Ok(Some(code)) = host::get_property(vec!["response", "code"]) {
             audit.response_status = le_u64(&code) as u16;
         }
@@ -356,12 +454,91 @@ impl Http {
                         Some(&len),
                     );
                 }
+                self.forwarded = Some(destination.clone());
                 self.decision_headers
                     .push(("x-itar-destination", destination));
                 self.forward(&cluster);
                 Action::Continue
             }
         }
+    }
+
+    fn response_ctx(&self, destination: &str) -> ResponseCtx {
+        let audit = self.audit.as_ref();
+        ResponseCtx {
+            provider: self.provider.unwrap_or(Provider::Openai),
+            destination: destination.to_string(),
+            identity: audit
+                .and_then(|a| a.identity.clone())
+                .unwrap_or_else(Identity::missing),
+            request_id: audit.map(|a| a.request_id.clone()).unwrap_or_default(),
+        }
+    }
+
+    /// Replace the (paused) response with `body` and, if given, a new status.
+    fn replace_response(&self, size: usize, status: Option<u16>, body: &[u8]) {
+        if let Some(st) = status {
+            let _ = host::set_map_value(
+                MapType::HttpResponseHeaders,
+                ":status",
+                Some(&st.to_string()),
+            );
+            let _ = host::set_map_value(
+                MapType::HttpResponseHeaders,
+                "content-type",
+                Some("application/json"),
+            );
+            let _ = host::set_map_value(MapType::HttpResponseHeaders, "content-encoding", None);
+        }
+        let _ = host::set_buffer(BufferType::HttpResponseBody, 0, size, body);
+        let len = body.len().to_string();
+        let _ = host::set_map_value(MapType::HttpResponseHeaders, "content-length", Some(&len));
+    }
+
+    /// End of a buffered response: inspect it whole and pass, rewrite or replace it.
+    fn finish_buffered(&mut self, shared: &Shared, size: usize) -> Action {
+        let body = match host::get_buffer(BufferType::HttpResponseBody, 0, size) {
+            Ok(Some(b)) => b,
+            _ => Vec::new(),
+        };
+        let resp = std::mem::replace(&mut self.response, Resp::None);
+        let Some(mut audit) = self.audit.take() else {
+            return Action::Continue;
+        };
+        let engine = &shared.engine;
+        match resp {
+            Resp::Buffer(ctx) => {
+                let verdict = match shared.scratch.try_borrow_mut() {
+                    Ok(mut scratch) => {
+                        engine.inspect_response(&mut scratch, &ctx, &body, &mut audit)
+                    }
+                    Err(_) => {
+                        engine.inspect_response(&mut engine.new_scratch(), &ctx, &body, &mut audit)
+                    }
+                };
+                match verdict {
+                    ResponseVerdict::Pass => {}
+                    ResponseVerdict::Rewrite(b) => self.replace_response(size, None, &b),
+                    ResponseVerdict::Block(r) => {
+                        self.replace_response(size, Some(r.status), &r.body);
+                        self.response = Resp::Drain;
+                    }
+                }
+            }
+            Resp::Refuse(ctx, code) => {
+                let r = engine.response_refusal(
+                    &ctx,
+                    code,
+                    "the model's response is content-encoded and cannot be inspected",
+                    &mut audit,
+                );
+                self.replace_response(size, Some(r.status), &r.body);
+                self.response = Resp::Drain;
+            }
+            other => self.response = other,
+        }
+        self.audit = Some(audit);
+        Action::Continue
     }
 }
 

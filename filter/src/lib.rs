@@ -15,6 +15,7 @@ pub mod normalize;
 pub mod policy;
 pub mod reply;
 pub mod scan;
+pub mod sse;
 
 #[cfg(target_arch = "wasm32")]
 mod glue;

@@ -74,6 +74,9 @@ pub struct Limits {
     pub max_decoded_bytes: usize,
     /// Let images, audio and files through uninspected (default false: refused with 415).
     pub allow_uninspectable_media: bool,
+    /// Most bytes of streamed model text held back at once (the longest match a stream can
+    /// catch before its start is released).
+    pub stream_holdback_bytes: usize,
 }
 
 impl Default for Limits {
@@ -84,6 +87,7 @@ impl Default for Limits {
             max_decode_depth: 2,
             max_decoded_bytes: 1024 * 1024,
             allow_uninspectable_media: false,
+            stream_holdback_bytes: 1024,
         }
     }
 }

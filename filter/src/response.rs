@@ -1,0 +1,778 @@
+//! The response path: model output is held to the same rules as the request.
+//!
+//! Buffered JSON responses are extracted, scanned and decided as a whole. Streamed (SSE)
+//! responses are parsed byte-wise; the text deltas of each choice / content block / tool call are
+//! scanned incrementally: each new delta is scanned together with the text still held back and a
+//! tail of released text (context), and only the part that can no longer become the start of a
+//! match is released, at once. The hold-back is exactly the longest tail from which some pattern
+//! is still alive in the all-matches DFA, capped at `limits.stream_holdback_bytes`.
+//!
+//! Decision per label found in a response, against the destination that answered and the person
+//! who asked: redact labels are redacted; allow labels pass; block labels cut the response;
+//! control labels pass only if that destination is approved for them and the caller meets their
+//! requirements, otherwise the response is cut. A cut stream ends with an error event in the
+//! provider's format (no `[DONE]` / `message_stop` pretending success).
+
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+use super::{label_name, Engine, LabelHit, Scratch};
+use crate::audit::{AuditRecord, LabelRecord, Usage};
+use crate::error::InspectError;
+use crate::extract::{apply_edits, extract_response, Extracted, Piece};
+use crate::identity::Identity;
+use crate::normalize::normalize_into;
+use crate::policy::{LabelAction, Provider};
+use crate::reply::{error_reply, Reply};
+use crate::sse;
+
+/// Context of released text kept for scanning across deltas (bytes).
+const CONTEXT_BYTES: usize = 512;
+
+/// How the response body will be handled, from its headers.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ResponsePlan {
+    /// Buffer the whole body and inspect it (JSON and anything else that is not a stream).
+    Buffer,
+    /// Parse and scan an SSE stream as it passes.
+    Stream,
+    /// Cannot be inspected (content-encoded): replace it with an error.
+    Refuse(&'static str),
+}
+
+/// What to do with a buffered response body.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ResponseVerdict {
+    Pass,
+    Rewrite(Vec<u8>),
+    Block(Reply),
+}
+
+/// Who asked and who answered: what the response is decided against.
+#[derive(Debug, Clone)]
+pub struct ResponseCtx {
+    pub provider: Provider,
+    pub destination: String,
+    pub identity: Identity,
+    pub request_id: String,
+}
+
+#[derive(Debug, Default)]
+struct TextBuf {
+    /// (kind, index, sub-index): kind 0 = text, 1 = tool arguments / input JSON.
+    key: (u8, u64, u64),
+    ctx: String,
+    pending: String,
+    /// Last event JSON that carried this text (for synthesized flush events).
+    template: Option<Value>,
+}
+
+/// Per-response streaming state.
+pub struct StreamState {
+    ctx: ResponseCtx,
+    parser: sse::Parser,
+    texts: Vec<TextBuf>,
+    blocked: bool,
+    usage: Usage,
+    hasher: Sha256,
+    held_max: usize,
+    labels: Vec<LabelRecord>,
+    redacted: bool,
+    /// Why the stream was cut, if it was.
+    cut: Option<String>,
+    events: Vec<sse::Event>,
+}
+
+enum Fed {
+    Release(String),
+    Block(String),
+}
+
+impl Engine {
+    /// Headers phase of the response: how its body will be inspected.
+    pub fn response_plan(&self, content_type: &str, content_encoding: &str) -> ResponsePlan {
+        let enc = content_encoding.trim();
+        if !enc.is_empty() && !enc.eq_ignore_ascii_case("identity") {
+            return ResponsePlan::Refuse("response_encoded");
+        }
+        let ct = content_type.split(';').next().unwrap_or("").trim();
+        if ct.eq_ignore_ascii_case("text/event-stream") {
+            ResponsePlan::Stream
+        } else {
+            ResponsePlan::Buffer
+        }
+    }
+
+    /// The reply that replaces a response the filter cannot inspect or must not pass.
+    pub fn response_refusal(
+        &self,
+        ctx: &ResponseCtx,
+        code: &str,
+        message: &str,
+        audit: &mut AuditRecord,
+    ) -> Reply {
+        audit.response_decision = Some(
+            if code == "controlled_content_in_response" {
+                "block"
+            } else {
+                "reject"
+            }
+            .into(),
+        );
+        audit.response_reason = Some(code.into());
+        let status = if code == "controlled_content_in_response" {
+            403
+        } else {
+            502
+        };
+        error_reply(ctx.provider, status, code, message, &ctx.request_id)
+    }
+
+    /// A whole (buffered) response body.
+    pub fn inspect_response(
+        &self,
+        scratch: &mut Scratch,
+        ctx: &ResponseCtx,
+        body: &[u8],
+        audit: &mut AuditRecord,
+    ) -> ResponseVerdict {
+        if body.is_empty() {
+            audit.response_decision = Some("pass".into());
+            return ResponseVerdict::Pass;
+        }
+        if body.len() > self.limits.max_response_bytes {
+            let msg = format!(
+                "the response is larger than the {} bytes this gateway inspects",
+                self.limits.max_response_bytes
+            );
+            return ResponseVerdict::Block(self.response_refusal(
+                ctx,
+                "response_too_large",
+                &msg,
+                audit,
+            ));
+        }
+        let mut ex = match extract_response(body) {
+            Ok(e) => e,
+            Err(e) => {
+                let msg = format!("the model's response cannot be inspected: {e}");
+                return ResponseVerdict::Block(self.response_refusal(
+                    ctx,
+                    "response_uninspectable",
+                    &msg,
+                    audit,
+                ));
+            }
+        };
+        audit.usage = usage_of(&ex.body).or(audit.usage);
+        audit.response_text_sha256 = Some(crate::audit::sha256_hex(ex.doc.as_bytes()));
+        let mut tmp = AuditRecord::default();
+        let hits = match self.scan_extracted(scratch, &ex, &mut tmp) {
+            Ok(h) => h,
+            Err(e) => {
+                let msg = format!("the model's response cannot be inspected: {e}");
+                return ResponseVerdict::Block(self.response_refusal(
+                    ctx,
+                    "response_uninspectable",
+                    &msg,
+                    audit,
+                ));
+            }
+        };
+        audit.response_labels = tmp.labels;
+        let mut edits = Vec::new();
+        for h in &hits {
+            match self.response_action(h, ctx) {
+                LabelAction::Redact => {
+                    for &(piece, s, e) in &h.spans {
+                        if let Some(vi) = ex.pieces.get(piece).and_then(|p| p.value_index) {
+                            let tag = h.tag.as_deref().unwrap_or(&h.label);
+                            edits.push((vi, s, e, format!("[REDACTED:{tag}]")));
+                        }
+                    }
+                }
+                LabelAction::Block | LabelAction::Control => {
+                    let msg = format!(
+                        "the model's response contains {} content, which may not be returned to this caller from destination {}",
+                        label_name(h),
+                        ctx.destination
+                    );
+                    return ResponseVerdict::Block(self.response_refusal(
+                        ctx,
+                        "controlled_content_in_response",
+                        &msg,
+                        audit,
+                    ));
+                }
+                LabelAction::Allow => {}
+            }
+        }
+        if edits.is_empty() {
+            audit.response_decision = Some("pass".into());
+            return ResponseVerdict::Pass;
+        }
+        match apply_edits(&mut ex.body, &mut edits) {
+            Ok(b) => {
+                audit.response_decision = Some("redact".into());
+                ResponseVerdict::Rewrite(b)
+            }
+            Err(e) => ResponseVerdict::Block(self.response_refusal(
+                ctx,
+                "response_uninspectable",
+                &e.to_string(),
+                audit,
+            )),
+        }
+    }
+
+    /// What a label found in a response means here: Redact, Allow, or Block (Control resolved).
+    fn response_action(&self, h: &LabelHit, ctx: &ResponseCtx) -> LabelAction {
+        match h.action {
+            LabelAction::Redact if !h.unredactable => LabelAction::Redact,
+            LabelAction::Allow => LabelAction::Allow,
+            LabelAction::Block => LabelAction::Block,
+            _ => {
+                let approved = self
+                    .destination(&ctx.destination)
+                    .is_some_and(|d| self.approves(d, &[h]));
+                if approved && self.missing_attribute(h, &ctx.identity).is_none() {
+                    LabelAction::Allow
+                } else {
+                    LabelAction::Block
+                }
+            }
+        }
+    }
+
+    pub fn new_stream(&self, ctx: ResponseCtx) -> StreamState {
+        StreamState {
+            ctx,
+            parser: sse::Parser::new(),
+            texts: Vec::new(),
+            blocked: false,
+            usage: Usage::default(),
+            hasher: Sha256::new(),
+            held_max: 0,
+            labels: Vec::new(),
+            redacted: false,
+            cut: None,
+            events: Vec::new(),
+        }
+    }
+
+    /// One network read of a streamed response: returns the bytes to send on in its place.
+    pub fn stream_chunk(
+        &self,
+        scratch: &mut Scratch,
+        st: &mut StreamState,
+        chunk: &[u8],
+        end: bool,
+    ) -> Vec<u8> {
+        let mut out = Vec::with_capacity(chunk.len() + 64);
+        if st.blocked {
+            return out;
+        }
+        let mut events = std::mem::take(&mut st.events);
+        events.clear();
+        let parsed = st.parser.push(chunk, &mut events).and_then(|_| {
+            if end {
+                st.parser.finish().map(|last| events.extend(last))
+            } else {
+                Ok(())
+            }
+        });
+        if let Err(e) = parsed {
+            self.cut(
+                st,
+                &mut out,
+                "response_uninspectable",
+                &format!("the model's stream cannot be inspected: {e}"),
+            );
+            return out;
+        }
+        for ev in events.drain(..) {
+            if st.blocked {
+                break;
+            }
+            if let Err(msg) = self.stream_event(scratch, st, ev, &mut out) {
+                self.cut(st, &mut out, "response_uninspectable", &msg);
+            }
+        }
+        st.events = events;
+        if end && !st.blocked {
+            if let Err(msg) = self.flush_all(scratch, st, &mut out) {
+                self.cut(st, &mut out, "response_uninspectable", &msg);
+            }
+        }
+        out
+    }
+
+    /// Copy what the stream learned into the audit record.
+    pub fn finish_stream(&self, st: &mut StreamState, audit: &mut AuditRecord) {
+        let hash = std::mem::take(&mut st.hasher).finalize();
+        audit.response_text_sha256 = Some(hex(&hash));
+        if st.usage != Usage::default() {
+            audit.usage = Some(st.usage);
+        }
+        audit.stream_held_max = Some(st.held_max);
+        audit.response_labels = std::mem::take(&mut st.labels);
+        if let Some(code) = &st.cut {
+            let kind = if code == "controlled_content_in_response" {
+                "block"
+            } else {
+                "reject"
+            };
+            audit.response_decision = Some(kind.into());
+            audit.response_reason = Some(code.clone());
+        } else if audit.response_decision.is_none() {
+            audit.response_decision = Some(if st.redacted { "redact" } else { "pass" }.into());
+        }
+    }
+
+    /// Stop forwarding model text and end the stream with an error event in the provider's format.
+    fn cut(&self, st: &mut StreamState, out: &mut Vec<u8>, code: &str, message: &str) {
+        st.blocked = true;
+        st.cut = Some(code.to_string());
+        st.texts.clear();
+        let message = format!("{message} (request id {})", st.ctx.request_id);
+        match st.ctx.provider {
+            Provider::Openai => {
+                let v = json!({"error": {"message": message, "type": "permission_error", "code": code}});
+                sse::encode(None, &v.to_string(), out);
+            }
+            Provider::Anthropic => {
+                let v = json!({"type": "error", "error": {"type": "permission_error", "message": message, "code": code}});
+                sse::encode(Some("error"), &v.to_string(), out);
+            }
+        }
+    }
+
+    fn stream_event(
+        &self,
+        scratch: &mut Scratch,
+        st: &mut StreamState,
+        ev: sse::Event,
+        out: &mut Vec<u8>,
+    ) -> Result<(), String> {
+        if !ev.has_fields {
+            return Ok(()); // comments / keep-alives
+        }
+        match st.ctx.provider {
+            Provider::Openai => self.openai_event(scratch, st, ev, out),
+            Provider::Anthropic => self.anthropic_event(scratch, st, ev, out),
+        }
+    }
+
+    fn openai_event(
+        &self,
+        scratch: &mut Scratch,
+        st: &mut StreamState,
+        ev: sse::Event,
+        out: &mut Vec<u8>,
+    ) -> Result<(), String> {
+        if ev.data.trim() == "[DONE]" {
+            self.flush_all(scratch, st, out)?;
+            if !st.blocked {
+                sse::encode(ev.name.as_deref(), &ev.data, out);
+            }
+            return Ok(());
+        }
+        let mut v: Value =
+            serde_json::from_str(&ev.data).map_err(|e| format!("stream event is not JSON: {e}"))?;
+        if let Some(u) = v.get("usage").filter(|u| u.is_object()) {
+            if let Some(n) = u.get("prompt_tokens").and_then(Value::as_u64) {
+                st.usage.input_tokens = Some(n);
+            }
+            if let Some(n) = u.get("completion_tokens").and_then(Value::as_u64) {
+                st.usage.output_tokens = Some(n);
+            }
+        }
+        let template = v.clone();
+        let n_choices = v
+            .get("choices")
+            .and_then(Value::as_array)
+            .map_or(0, |a| a.len());
+        for ci in 0..n_choices {
+            let Some(choice) = v.get_mut("choices").and_then(|c| c.get_mut(ci)) else {
+                continue;
+            };
+            let index = choice
+                .get("index")
+                .and_then(Value::as_u64)
+                .unwrap_or(ci as u64);
+            let finishing = choice.get("finish_reason").is_some_and(|f| !f.is_null());
+            let mut touched: Vec<(u8, u64, u64)> = Vec::new();
+            if let Some(Value::String(t)) = choice.pointer_mut("/delta/content") {
+                let key = (0, index, 0);
+                touched.push(key);
+                let text = std::mem::take(t);
+                match self.feed(scratch, st, key, &text, finishing, &template)? {
+                    Fed::Release(r) => *t = r,
+                    Fed::Block(msg) => {
+                        self.cut(st, out, "controlled_content_in_response", &msg);
+                        return Ok(());
+                    }
+                }
+            }
+            if let Some(Value::Array(calls)) = choice.pointer_mut("/delta/tool_calls") {
+                for (k, call) in calls.iter_mut().enumerate() {
+                    let ti = call
+                        .get("index")
+                        .and_then(Value::as_u64)
+                        .unwrap_or(k as u64);
+                    if let Some(Value::String(a)) = call.pointer_mut("/function/arguments") {
+                        let key = (1, index, ti);
+                        touched.push(key);
+                        let text = std::mem::take(a);
+                        match self.feed(scratch, st, key, &text, finishing, &template)? {
+                            Fed::Release(r) => *a = r,
+                            Fed::Block(msg) => {
+                                self.cut(st, out, "controlled_content_in_response", &msg);
+                                return Ok(());
+                            }
+                        }
+                    }
+                }
+            }
+            if finishing {
+                // Streams of this choice not carried by this event are flushed before it.
+                let others: Vec<(u8, u64, u64)> = st
+                    .texts
+                    .iter()
+                    .filter(|b| {
+                        b.key.1 == index && !touched.contains(&b.key) && !b.pending.is_empty()
+                    })
+                    .map(|b| b.key)
+                    .collect();
+                for key in others {
+                    self.flush_one(scratch, st, key, out)?;
+                    if st.blocked {
+                        return Ok(());
+                    }
+                }
+            }
+        }
+        sse::encode(ev.name.as_deref(), &v.to_string(), out);
+        Ok(())
+    }
+
+    fn anthropic_event(
+        &self,
+        scratch: &mut Scratch,
+        st: &mut StreamState,
+        ev: sse::Event,
+        out: &mut Vec<u8>,
+    ) -> Result<(), String> {
+        let mut v: Value = match serde_json::from_str(&ev.data) {
+            Ok(v) => v,
+            Err(e) => return Err(format!("stream event is not JSON: {e}")),
+        };
+        let kind = v
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        match kind.as_str() {
+            "message_start" => {
+                if let Some(n) = v
+                    .pointer("/message/usage/input_tokens")
+                    .and_then(Value::as_u64)
+                {
+                    st.usage.input_tokens = Some(n);
+                }
+                if let Some(n) = v
+                    .pointer("/message/usage/output_tokens")
+                    .and_then(Value::as_u64)
+                {
+                    st.usage.output_tokens = Some(n);
+                }
+            }
+            "message_delta" => {
+                if let Some(n) = v.pointer("/usage/output_tokens").and_then(Value::as_u64) {
+                    st.usage.output_tokens = Some(n);
+                }
+                if let Some(n) = v.pointer("/usage/input_tokens").and_then(Value::as_u64) {
+                    st.usage.input_tokens = Some(n);
+                }
+            }
+            "content_block_delta" => {
+                let index = v.get("index").and_then(Value::as_u64).unwrap_or(0);
+                let template = v.clone();
+                let field = match v.pointer("/delta/type").and_then(Value::as_str) {
+                    Some("text_delta") => Some(("/delta/text", 0u8)),
+                    Some("input_json_delta") => Some(("/delta/partial_json", 1u8)),
+                    Some("thinking_delta") => Some(("/delta/thinking", 0u8)),
+                    _ => None,
+                };
+                if let Some((ptr, kind)) = field {
+                    if let Some(Value::String(t)) = v.pointer_mut(ptr) {
+                        let text = std::mem::take(t);
+                        match self.feed(scratch, st, (kind, index, 0), &text, false, &template)? {
+                            Fed::Release(r) => *t = r,
+                            Fed::Block(msg) => {
+                                self.cut(st, out, "controlled_content_in_response", &msg);
+                                return Ok(());
+                            }
+                        }
+                    }
+                }
+            }
+            "content_block_stop" => {
+                let index = v.get("index").and_then(Value::as_u64).unwrap_or(0);
+                let keys: Vec<_> = st
+                    .texts
+                    .iter()
+                    .filter(|b| b.key.1 == index)
+                    .map(|b| b.key)
+                    .collect();
+                for key in keys {
+                    self.flush_one(scratch, st, key, out)?;
+                    if st.blocked {
+                        return Ok(());
+                    }
+                }
+            }
+            "message_stop" => {
+                self.flush_all(scratch, st, out)?;
+                if st.blocked {
+                    return Ok(());
+                }
+            }
+            _ => {}
+        }
+        sse::encode(ev.name.as_deref(), &v.to_string(), out);
+        Ok(())
+    }
+
+    fn flush_all(
+        &self,
+        scratch: &mut Scratch,
+        st: &mut StreamState,
+        out: &mut Vec<u8>,
+    ) -> Result<(), String> {
+        let keys: Vec<_> = st
+            .texts
+            .iter()
+            .filter(|b| !b.pending.is_empty())
+            .map(|b| b.key)
+            .collect();
+        for key in keys {
+            self.flush_one(scratch, st, key, out)?;
+            if st.blocked {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// Release everything held for one text stream, as a synthesized delta event.
+    fn flush_one(
+        &self,
+        scratch: &mut Scratch,
+        st: &mut StreamState,
+        key: (u8, u64, u64),
+        out: &mut Vec<u8>,
+    ) -> Result<(), String> {
+        let template = st
+            .texts
+            .iter()
+            .find(|b| b.key == key)
+            .and_then(|b| b.template.clone())
+            .unwrap_or(Value::Null);
+        let text = match self.feed(scratch, st, key, "", true, &template)? {
+            Fed::Release(t) => t,
+            Fed::Block(msg) => {
+                self.cut(st, out, "controlled_content_in_response", &msg);
+                return Ok(());
+            }
+        };
+        if text.is_empty() {
+            return Ok(());
+        }
+        match st.ctx.provider {
+            Provider::Openai => {
+                let delta = if key.0 == 0 {
+                    json!({"content": text})
+                } else {
+                    json!({"tool_calls": [{"index": key.2, "function": {"arguments": text}}]})
+                };
+                let v = json!({
+                    "id": template.get("id").cloned().unwrap_or(Value::Null),
+                    "object": "chat.completion.chunk",
+                    "created": template.get("created").cloned().unwrap_or(json!(0)),
+                    "model": template.get("model").cloned().unwrap_or(Value::Null),
+                    "choices": [{"index": key.1, "delta": delta, "finish_reason": null}],
+                });
+                sse::encode(None, &v.to_string(), out);
+            }
+            Provider::Anthropic => {
+                let delta = if key.0 == 0 {
+                    json!({"type": "text_delta", "text": text})
+                } else {
+                    json!({"type": "input_json_delta", "partial_json": text})
+                };
+                let v = json!({"type": "content_block_delta", "index": key.1, "delta": delta});
+                sse::encode(Some("content_block_delta"), &v.to_string(), out);
+            }
+        }
+        Ok(())
+    }
+
+    /// Add a delta to a text stream, scan, act, and return what can be released now.
+    fn feed(
+        &self,
+        scratch: &mut Scratch,
+        st: &mut StreamState,
+        key: (u8, u64, u64),
+        text: &str,
+        last: bool,
+        template: &Value,
+    ) -> Result<Fed, String> {
+        st.hasher.update(text.as_bytes());
+        let idx = match st.texts.iter().position(|b| b.key == key) {
+            Some(i) => i,
+            None => {
+                st.texts.push(TextBuf {
+                    key,
+                    ..TextBuf::default()
+                });
+                st.texts.len() - 1
+            }
+        };
+        let Some(buf) = st.texts.get_mut(idx) else {
+            return Err("internal: stream buffer missing".into());
+        };
+        if !template.is_null() {
+            buf.template = Some(template.clone());
+        }
+        buf.pending.push_str(text);
+        if buf.pending.is_empty() {
+            return Ok(Fed::Release(String::new()));
+        }
+        // Scan context + pending as one text.
+        let ctx_len = buf.ctx.len();
+        let doc = format!("{}{}", buf.ctx, buf.pending);
+        let ex = Extracted {
+            body: Value::Null,
+            model: None,
+            stream: true,
+            pieces: vec![Piece {
+                doc_start: 0,
+                len: doc.len() as u32,
+                value_index: Some(0),
+            }],
+            doc,
+            media_parts: 0,
+        };
+        let mut tmp = AuditRecord::default();
+        let hits = self
+            .scan_extracted(scratch, &ex, &mut tmp)
+            .map_err(|e: InspectError| e.to_string())?;
+        let mut edits: Vec<(usize, usize, String)> = Vec::new();
+        for (h, rec) in hits.iter().zip(tmp.labels.iter()) {
+            // Only what touches text not yet released is new.
+            let fresh: Vec<(usize, usize)> = h
+                .spans
+                .iter()
+                .filter(|s| s.2 > ctx_len)
+                .map(|s| (s.1, s.2))
+                .collect();
+            if fresh.is_empty() {
+                continue;
+            }
+            let mut rec = rec.clone();
+            for sp in rec.spans.iter_mut() {
+                sp.location = format!("stream[{}:{}:{}]", key.0, key.1, key.2);
+            }
+            st.labels.push(rec);
+            match self.response_action(h, &st.ctx) {
+                LabelAction::Redact => {
+                    for (s, e) in fresh {
+                        let tag = h.tag.as_deref().unwrap_or(&h.label);
+                        edits.push((s.max(ctx_len) - ctx_len, e - ctx_len, format!("[REDACTED:{tag}]")));
+                    }
+                }
+                LabelAction::Allow => {}
+                _ => {
+                    return Ok(Fed::Block(format!(
+                        "the model's response contains {} content, which may not be returned to this caller from destination {}",
+                        label_name(h),
+                        st.ctx.destination
+                    )))
+                }
+            }
+        }
+        let Some(buf) = st.texts.get_mut(idx) else {
+            return Err("internal: stream buffer missing".into());
+        };
+        if !edits.is_empty() {
+            st.redacted = true;
+            edits.sort_by_key(|e| std::cmp::Reverse(e.0));
+            let mut last_start = usize::MAX;
+            for (s, e, rep) in edits {
+                if e > last_start
+                    || e > buf.pending.len()
+                    || !buf.pending.is_char_boundary(s)
+                    || !buf.pending.is_char_boundary(e)
+                {
+                    continue; // overlaps an edit already made
+                }
+                buf.pending.replace_range(s..e, &rep);
+                last_start = s;
+            }
+        }
+        // How much to hold back: from the earliest place a match could still start.
+        let release_to = if last {
+            buf.pending.len()
+        } else {
+            let doc = format!("{}{}", buf.ctx, buf.pending);
+            let norm = &mut scratch.norm;
+            norm.clear();
+            normalize_into(norm, &doc, 0);
+            let h = self.scanner.hold_start(
+                &mut scratch.scan,
+                &norm.text,
+                self.limits.stream_holdback_bytes,
+            );
+            let orig = if h >= norm.text.len() {
+                doc.len()
+            } else {
+                norm.orig_span(h, h + 1).0 as usize
+            };
+            let mut r = orig.saturating_sub(ctx_len).min(buf.pending.len());
+            // Never hold more than the cap (bounded memory and delay).
+            let cap = self.limits.stream_holdback_bytes;
+            if buf.pending.len() - r > cap {
+                r = buf.pending.len() - cap;
+            }
+            while r > 0 && !buf.pending.is_char_boundary(r) {
+                r -= 1;
+            }
+            r
+        };
+        let released: String = buf.pending.drain(..release_to).collect();
+        st.held_max = st.held_max.max(buf.pending.len());
+        buf.ctx.push_str(&released);
+        if buf.ctx.len() > CONTEXT_BYTES {
+            let mut cut = buf.ctx.len() - CONTEXT_BYTES;
+            while !buf.ctx.is_char_boundary(cut) {
+                cut += 1;
+            }
+            buf.ctx.drain(..cut);
+        }
+        Ok(Fed::Release(released))
+    }
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+fn usage_of(v: &Value) -> Option<Usage> {
+    let u = v.get("usage")?;
+    let pick = |a: &str, b: &str| u.get(a).or_else(|| u.get(b)).and_then(Value::as_u64);
+    Some(Usage {
+        input_tokens: pick("prompt_tokens", "input_tokens"),
+        output_tokens: pick("completion_tokens", "output_tokens"),
+    })
+}

@@ -1,0 +1,346 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+//! The response path on streams, natively: the shared streaming corpus plus our own splits
+//! (inside markings, multi-byte characters, `data:` lines and JSON), fed through the engine one
+//! network read at a time, asserting what the client would receive.
+
+use base64::Engine as _;
+use itar_filter::audit::AuditRecord;
+use itar_filter::engine::response::ResponseCtx;
+use itar_filter::engine::Engine;
+use itar_filter::identity::Identity;
+use itar_filter::policy::Provider;
+use serde_json::{json, Value};
+
+fn engine() -> &'static Engine {
+    static E: std::sync::OnceLock<Engine> = std::sync::OnceLock::new();
+    E.get_or_init(|| {
+        Engine::from_policy_json(include_bytes!("../../policies/default.json"))
+            .expect("default policy compiles")
+    })
+}
+
+fn ctx(provider: Provider, dest: &str) -> ResponseCtx {
+    let e = engine();
+    let claims = json!({"sub": "t", "iss": "https://idp.demo.itar-gateway.invalid", "aud": "itar-gateway",
+                        "person_category": "us_citizen", "groups": ["itar-gateway-users"]});
+    ResponseCtx {
+        provider,
+        destination: dest.into(),
+        identity: Identity::from_claims(e.identity.as_ref().expect("identity policy"), &claims),
+        request_id: "req-1".into(),
+    }
+}
+
+fn openai_events(deltas: &[String]) -> Vec<Vec<u8>> {
+    let mut v: Vec<Vec<u8>> = vec![format!(
+        "data: {}\n\n",
+        json!({"id": "c1", "object": "chat.completion.chunk", "created": 1, "model": "m",
+               "choices": [{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": null}]})
+    )
+    .into_bytes()];
+    for d in deltas {
+        v.push(
+            format!(
+                "data: {}\n\n",
+                json!({"id": "c1", "object": "chat.completion.chunk", "created": 1, "model": "m",
+                       "choices": [{"index": 0, "delta": {"content": d}, "finish_reason": null}]})
+            )
+            .into_bytes(),
+        );
+    }
+    v.push(
+        format!(
+            "data: {}\n\ndata: [DONE]\n\n",
+            json!({"id": "c1", "object": "chat.completion.chunk", "created": 1, "model": "m",
+                   "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
+        )
+        .into_bytes(),
+    );
+    v
+}
+
+fn anthropic_events(deltas: &[String]) -> Vec<Vec<u8>> {
+    let mut v = vec![
+        b"event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"m1\",\"type\":\"message\",\"role\":\"assistant\",\"content\":[],\"model\":\"m\",\"usage\":{\"input_tokens\":7,\"output_tokens\":1}}}\n\n".to_vec(),
+        b"event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n".to_vec(),
+    ];
+    for d in deltas {
+        v.push(
+            format!(
+                "event: content_block_delta\ndata: {}\n\n",
+                json!({"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": d}})
+            )
+            .into_bytes(),
+        );
+    }
+    v.push(
+        b"event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n"
+            .to_vec(),
+    );
+    v.push(b"event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},\"usage\":{\"output_tokens\":42}}\n\n".to_vec());
+    v.push(b"event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n".to_vec());
+    v
+}
+
+struct Seen {
+    /// Every byte the client receives, per network write.
+    writes: Vec<Vec<u8>>,
+    audit: AuditRecord,
+}
+
+impl Seen {
+    fn all(&self) -> String {
+        String::from_utf8(self.writes.concat()).expect("output is UTF-8")
+    }
+    /// The model text the client can reassemble from the deltas it received.
+    fn text(&self) -> String {
+        let mut t = String::new();
+        for block in self.all().split("\n\n") {
+            for line in block.lines() {
+                let Some(data) = line.strip_prefix("data: ") else {
+                    continue;
+                };
+                let Ok(v) = serde_json::from_str::<Value>(data) else {
+                    continue;
+                };
+                if let Some(s) = v
+                    .pointer("/choices/0/delta/content")
+                    .and_then(Value::as_str)
+                {
+                    t.push_str(s);
+                }
+                if let Some(s) = v.pointer("/delta/text").and_then(Value::as_str) {
+                    t.push_str(s);
+                }
+            }
+        }
+        t
+    }
+    fn cut(&self) -> bool {
+        self.all().contains("controlled_content_in_response")
+    }
+}
+
+fn run(provider: Provider, dest: &str, writes: &[Vec<u8>]) -> Seen {
+    let e = engine();
+    let mut scratch = e.new_scratch();
+    let mut st = e.new_stream(ctx(provider, dest));
+    let mut out = Vec::new();
+    for (i, w) in writes.iter().enumerate() {
+        out.push(e.stream_chunk(&mut scratch, &mut st, w, false));
+        let _ = i;
+    }
+    out.push(e.stream_chunk(&mut scratch, &mut st, b"", true));
+    let mut audit = AuditRecord::default();
+    e.finish_stream(&mut st, &mut audit);
+    // Every event the client receives is well-formed JSON (or [DONE]).
+    let all = String::from_utf8(out.concat()).expect("utf-8");
+    for block in all.split("\n\n").filter(|b| !b.trim().is_empty()) {
+        for line in block.lines().filter(|l| l.starts_with("data: ")) {
+            let d = &line[6..];
+            assert!(
+                d == "[DONE]" || serde_json::from_str::<Value>(d).is_ok(),
+                "bad event data {d:?}"
+            );
+        }
+    }
+    Seen { writes: out, audit }
+}
+
+/// Cut a byte stream into pieces at every `step` bytes (inside UTF-8, JSON and `data:` lines).
+fn recut(writes: &[Vec<u8>], step: usize) -> Vec<Vec<u8>> {
+    writes.concat().chunks(step).map(|c| c.to_vec()).collect()
+}
+
+#[test]
+fn benign_stream_passes_unchanged_with_done_and_usage() {
+    let deltas: Vec<String> = [
+        "Hello",
+        " there, ",
+        "how are",
+        " you? ",
+        "Caf\u{e9} ",
+        "\u{1F385} ok",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    for step in [1, 3, 7, 1000] {
+        let s = run(
+            Provider::Openai,
+            "commercial",
+            &recut(&openai_events(&deltas), step),
+        );
+        assert_eq!(s.text(), deltas.concat(), "step {step}");
+        assert!(s.all().contains("[DONE]") && !s.cut());
+        let a = run(
+            Provider::Anthropic,
+            "commercial",
+            &recut(&anthropic_events(&deltas), step),
+        );
+        assert_eq!(a.text(), deltas.concat());
+        assert!(a.all().contains("message_stop"));
+        assert_eq!(a.audit.usage.and_then(|u| u.output_tokens), Some(42));
+        assert_eq!(a.audit.usage.and_then(|u| u.input_tokens), Some(7));
+    }
+}
+
+#[test]
+fn marking_split_across_chunks_cuts_the_stream_without_leaking() {
+    let deltas: Vec<String> = [
+        "Here is the summary.\n",
+        "SEC",
+        "RET//NO",
+        "FORN\n",
+        "Troop movements: ...",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    for step in [1, 5, 1000] {
+        for (p, writes) in [
+            (Provider::Openai, openai_events(&deltas)),
+            (Provider::Anthropic, anthropic_events(&deltas)),
+        ] {
+            let s = run(p, "commercial", &recut(&writes, step));
+            assert!(s.cut(), "{p:?} step {step}: not cut: {}", s.all());
+            assert!(
+                !s.text().contains("NOFORN") && !s.text().contains("Troop"),
+                "{}",
+                s.text()
+            );
+            assert!(!s.all().contains("[DONE]") && !s.all().contains("message_stop"));
+            assert_eq!(s.audit.response_decision.as_deref(), Some("block"));
+        }
+    }
+}
+
+#[test]
+fn redaction_mid_stream_never_shows_the_span() {
+    let deltas: Vec<String> = ["My SSN is 148-3", "6-77", "25, please keep it.", " Thanks!"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    for step in [1, 4, 1000] {
+        let s = run(
+            Provider::Openai,
+            "commercial",
+            &recut(&openai_events(&deltas), step),
+        );
+        assert!(!s.cut(), "{}", s.all());
+        assert_eq!(
+            s.text(),
+            "My SSN is [REDACTED:SSN], please keep it. Thanks!"
+        );
+        for w in &s.writes {
+            let w = String::from_utf8_lossy(w);
+            assert!(!w.contains("7725") && !w.contains("148-36"), "{w}");
+        }
+        assert_eq!(s.audit.response_decision.as_deref(), Some("redact"));
+    }
+}
+
+#[test]
+fn release_is_prompt_for_benign_text() {
+    // The first words are released with the first delta (nothing can start a match there).
+    let e = engine();
+    let mut scratch = e.new_scratch();
+    let mut st = e.new_stream(ctx(Provider::Openai, "commercial"));
+    let first = openai_events(&["The weather today is sunny and ".to_string()]);
+    let mut out = Vec::new();
+    for w in &first[..2] {
+        out.extend(e.stream_chunk(&mut scratch, &mut st, w, false));
+    }
+    let s = String::from_utf8(out).expect("utf-8");
+    assert!(s.contains("The weather today is sunny"), "{s}");
+}
+
+#[test]
+fn approved_destination_may_return_controlled_text() {
+    let deltas: Vec<String> = ["ITAR CONT", "ROLLED: fin actuator torque 24 Nm"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let s = run(Provider::Openai, "usgov", &openai_events(&deltas));
+    assert!(!s.cut(), "{}", s.all());
+    assert_eq!(s.text(), deltas.concat());
+    let s = run(Provider::Openai, "commercial", &openai_events(&deltas));
+    assert!(s.cut());
+}
+
+#[test]
+fn garbage_stream_fails_closed() {
+    let s = run(
+        Provider::Openai,
+        "commercial",
+        &[b"data: {not json\n\n".to_vec()],
+    );
+    assert!(s.all().contains("response_uninspectable"));
+    let s = run(
+        Provider::Openai,
+        "commercial",
+        &[b"data: \xff\xfe\n\n".to_vec()],
+    );
+    assert!(s.all().contains("response_uninspectable"));
+}
+
+#[test]
+fn shared_streaming_corpus() {
+    let corpus = include_str!("../testdata/corpus/shared/streaming.jsonl");
+    let mut failures = Vec::new();
+    for line in corpus.lines().filter(|l| !l.trim().is_empty()) {
+        let row: Value = serde_json::from_str(line).expect("corpus row");
+        let id = row["id"].as_str().unwrap_or("?");
+        let expect = row["expect"].as_str().unwrap_or("?");
+        let wire = row["wire"].as_str().unwrap_or("delta");
+        let provider = if wire.starts_with("anthropic") {
+            Provider::Anthropic
+        } else {
+            Provider::Openai
+        };
+        let writes: Vec<Vec<u8>> = if let Some(chunks) = row["chunks"].as_array() {
+            let d: Vec<String> = chunks
+                .iter()
+                .filter_map(|c| c.as_str().map(str::to_string))
+                .collect();
+            openai_events(&d)
+        } else {
+            row["chunks_b64"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|c| c.as_str())
+                        .filter_map(|c| base64::engine::general_purpose::STANDARD.decode(c).ok())
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let full = row["full_text"].as_str().unwrap_or("");
+        let s = run(provider, "commercial", &writes);
+        let ok = match expect {
+            "block" => s.cut(),
+            "allow" => !s.cut() && s.text() == full,
+            "redact" => {
+                let spans: Vec<&str> = row["spans"]
+                    .as_array()
+                    .map(|a| a.iter().filter_map(|x| x.as_str()).collect())
+                    .unwrap_or_default();
+                !s.cut()
+                    && spans.iter().all(|sp| !s.all().contains(sp))
+                    && s.text().contains("[REDACTED:")
+            }
+            _ => false,
+        };
+        if !ok {
+            failures.push(format!(
+                "{id} ({expect}): got text {:?}",
+                s.text().chars().take(160).collect::<String>()
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "streaming corpus failures:\n{}",
+        failures.join("\n")
+    );
+}
