@@ -72,6 +72,7 @@ pub struct Finding {
 /// Per-VM scratch space reused across requests (the per-request path allocates as little as it can).
 pub struct ScanCache {
     dfa: Cache,
+    hold: hybrid::dfa::Cache,
     by_signal: Vec<Vec<(u32, u32)>>,
     decode_jobs: Vec<(Decoder, usize, usize)>,
 }
@@ -79,6 +80,9 @@ pub struct ScanCache {
 #[derive(Debug)]
 pub struct Scanner {
     re: Regex,
+    /// Forward DFA over the same patterns with all-matches semantics, for streams: tells how much
+    /// of a text's tail could still be the start of a match once more text arrives.
+    hold: hybrid::dfa::DFA,
     signal_ids: Vec<String>,
     /// Per signal: bytes at which a reported span starts (see `Signal::span_from`).
     span_from: Vec<Option<Vec<u8>>>,
@@ -187,6 +191,16 @@ impl Scanner {
             )
             .build_many(&patterns)
             .map_err(|e| PolicyError::Automaton(e.to_string()))?;
+        let hold = hybrid::dfa::DFA::builder()
+            .syntax(syntax_cfg)
+            .thompson(thompson::Config::new().utf8(false))
+            .configure(
+                hybrid::dfa::DFA::config()
+                    .match_kind(MatchKind::All)
+                    .cache_capacity(2 * 1024 * 1024),
+            )
+            .build_many(&patterns)
+            .map_err(|e| PolicyError::Automaton(e.to_string()))?;
         let index = |id: &str| policy.signals.iter().position(|s| s.id == id);
         let mut rules = Vec::with_capacity(policy.rules.len());
         let mut rules_by_primary = vec![Vec::new(); policy.signals.len()];
@@ -234,6 +248,7 @@ impl Scanner {
         }
         Ok(Scanner {
             re,
+            hold,
             signal_ids: policy.signals.iter().map(|s| s.id.clone()).collect(),
             span_from: policy
                 .signals
@@ -254,9 +269,39 @@ impl Scanner {
     pub fn new_cache(&self) -> ScanCache {
         ScanCache {
             dfa: self.re.create_cache(),
+            hold: self.hold.create_cache(),
             by_signal: vec![Vec::new(); self.signal_ids.len()],
             decode_jobs: Vec::new(),
         }
+    }
+
+    /// For a stream: the earliest position in the last `max` bytes of `text` from which a pattern
+    /// could still match if more text followed. Everything before it can be released; from it on
+    /// must be held back. Returns `text.len()` when nothing needs holding.
+    pub fn hold_start(&self, cache: &mut ScanCache, text: &[u8], max: usize) -> usize {
+        let from = text.len().saturating_sub(max);
+        'start: for s in from..text.len() {
+            let input = Input::new(text)
+                .range(s..)
+                .anchored(regex_automata::Anchored::Yes);
+            let Ok(mut sid) = self.hold.start_state_forward(&mut cache.hold, &input) else {
+                return s; // cannot tell: hold (fail closed)
+            };
+            for &b in &text[s..] {
+                match self.hold.next_state(&mut cache.hold, sid, b) {
+                    Ok(next) => sid = next,
+                    Err(_) => return s,
+                }
+                if sid.is_dead() {
+                    continue 'start;
+                }
+                if sid.is_quit() {
+                    return s;
+                }
+            }
+            return s;
+        }
+        text.len()
     }
 
     pub fn signal_count(&self) -> usize {
