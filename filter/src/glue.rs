@@ -12,7 +12,7 @@ use proxy_wasm::hostcalls as host;
 use proxy_wasm::traits::{Context, HttpContext, RootContext};
 use proxy_wasm::types::{Action, BufferType, ContextType, LogLevel, MapType, MetricType};
 
-use crate::audit::{rfc3339, AuditRecord};
+use crate::audit::{chain_id, rfc3339, AuditRecord, Chain};
 use crate::engine::response::{ResponseCtx, ResponsePlan, ResponseVerdict, StreamState};
 use crate::engine::{Engine, RequestHead, Route, Scratch, Verdict};
 use crate::identity::{decode_pairs_struct, Identity};
@@ -31,6 +31,30 @@ proxy_wasm::main! {{
     proxy_wasm::set_log_level(LogLevel::Info);
     proxy_wasm::set_root_context(|_| -> Box<dyn RootContext> { Box::new(Root::default()) });
 }}
+
+thread_local! {
+    /// This VM's audit hash chain (one per worker VM; survives policy swaps).
+    static CHAIN: RefCell<Option<Chain>> = const { RefCell::new(None) };
+}
+
+fn new_chain() -> Chain {
+    let node = host::get_property(vec!["node", "id"])
+        .ok()
+        .flatten()
+        .and_then(|b| String::from_utf8(b).ok())
+        .unwrap_or_default();
+    let nanos = now_nanos();
+    // Entropy that differs between VMs started in the same microsecond: std's RandomState is
+    // seeded from the host's random source (WASI random_get, which Envoy provides).
+    let random = {
+        use std::hash::{BuildHasher, Hasher};
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_u128(nanos);
+        h.finish()
+    };
+    let entropy = random.to_le_bytes();
+    Chain::new(chain_id(&node, nanos, &entropy))
+}
 
 #[derive(Default)]
 struct Root {
@@ -413,8 +437,14 @@ impl HttpContext for Http {
                 }
             }
         }
-        if let Ok(json) = serde_json::to_vec(&audit) {
-            let _ = host::set_property(vec![AUDIT_KEY], Some(&json));
+        // Seal into this VM's hash chain (docs/audit.md) and hand the line to the access log.
+        let line = CHAIN.with(|c| {
+            let mut c = c.borrow_mut();
+            let chain = c.get_or_insert_with(new_chain);
+            chain.seal(&mut audit)
+        });
+        if let Ok(line) = line {
+            let _ = host::set_property(vec![AUDIT_KEY], Some(&line));
         }
     }
 }
