@@ -20,8 +20,9 @@ def test_benign_request_reaches_commercial(gateway, fresh):
     assert r.headers["x-itar-destination"] == "commercial"
     recs = fresh.new_records("commercial")
     assert len(recs) == 1 and "haiku about the sea" in recs[0]["body"]
-    # The caller's token never goes upstream.
-    assert "authorization" not in recs[0]["headers"] and "x-api-key" not in recs[0]["headers"]
+    # The caller's token never goes upstream; Envoy adds the destination's own credential.
+    assert recs[0]["headers"]["authorization"] == "Bearer DEMO-FAKE-commercial-key"
+    assert "x-api-key" not in recs[0]["headers"] and US not in json.dumps(recs[0]["headers"])
     [a] = fresh.audit()
     assert a["decision"] == "allow" and a["destination"] == "commercial"
     assert a["response_status"] == 200 and a["policy"]["id"] == "itar-default"

@@ -153,7 +153,8 @@ def test_token_in_x_api_key_accepted(gateway, fresh):
     assert r.status == 200, r
     assert fresh.audit()[0]["identity"]["subject"] == "carol"
     rec = fresh.new_records("commercial")[0]
-    assert "x-api-key" not in rec["headers"] and "authorization" not in rec["headers"]
+    assert "x-api-key" not in rec["headers"]
+    assert rec["headers"]["authorization"] == "Bearer DEMO-FAKE-commercial-key"
 
 
 def test_same_token_in_both_headers_accepted(gateway, fresh):
