@@ -86,6 +86,7 @@ def test_unknown_person_category_is_not_a_yes(gateway, fresh):
 def test_clearance_sufficient_and_too_low(cgw, fresh):
     r = cgw.chat(SECRET, token(clearance="SECRET"), model="llama-3.1-70b")
     assert r.status == 200, r
+    cgw.settle()
     start = len(cgw.audit())
     r = cgw.chat(SECRET, token(clearance="CONFIDENTIAL"), model="llama-3.1-70b")
     assert r.status == 403 and r.json()["error"]["code"] == "identity_ineligible"
