@@ -122,7 +122,7 @@ class Gateway:
 
     def __init__(self, workdir: pathlib.Path, standins: Standins, policy: pathlib.Path | str = POLICY,
                  port: int = BASE + 10, admin: int = BASE + 11, jwt: bool = True, concurrency: int = 2,
-                 wasm: pathlib.Path = WASM):
+                 wasm: pathlib.Path = WASM, render_args: list[str] | None = None):
         self.dir = workdir
         workdir.mkdir(parents=True, exist_ok=True)
         self.standins = standins
@@ -134,6 +134,7 @@ class Gateway:
         self.policy = pathlib.Path(policy)
         self.wasm = wasm
         self.jwt = jwt
+        self.render_args = list(render_args or [])  # extra scripts/render-envoy arguments (e.g. --tls-cert)
         self.render()
         self.proc = subprocess.Popen(
             [ENVOY, "-c", str(workdir / "envoy" / "envoy.yaml"), "--concurrency", str(concurrency),
@@ -151,6 +152,7 @@ class Gateway:
         args += [f"--upstream={n}={p}" for n, p in self.standins.ports.items()]
         if not self.jwt:
             args.append("--no-jwt")
+        args += self.render_args
         if ecds_only:
             args.append("--ecds-only")
         subprocess.run(args, check=True)
