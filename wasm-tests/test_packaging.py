@@ -173,7 +173,8 @@ EXPECTED = {
 @pytest.fixture(scope="module")
 def istio(tmp_path_factory, built):
     d = tmp_path_factory.mktemp("istio")
-    r = package(d / "oci", "--istio-out", str(d / "manifests"), "--registry", "registry.example.com/itar")
+    r = package(d / "oci", "--istio-out", str(d / "manifests"), "--envoy-gateway-out", str(d / "eg"),
+                "--registry", "registry.example.com/itar")
     return d / "manifests", r
 
 
@@ -186,6 +187,36 @@ def test_istio_templates_and_rendered_manifests_are_well_formed(istio):
                 api, kind, _ = check_shape(doc, f"{tree.name}#{i}")
                 seen.add((api, kind))
     assert EXPECTED <= seen, EXPECTED - seen
+
+
+EXPECTED_EG = {
+    ("gateway.networking.k8s.io/v1", "Gateway"),
+    ("gateway.networking.k8s.io/v1", "HTTPRoute"),
+    ("gateway.networking.k8s.io/v1", "BackendTLSPolicy"),
+    ("gateway.envoyproxy.io/v1alpha1", "EnvoyExtensionPolicy"),
+    ("gateway.envoyproxy.io/v1alpha1", "SecurityPolicy"),
+    ("gateway.envoyproxy.io/v1alpha1", "ClientTrafficPolicy"),
+    ("gateway.envoyproxy.io/v1alpha1", "EnvoyPatchPolicy"),
+    ("gateway.envoyproxy.io/v1alpha1", "Backend"),
+}
+
+
+def test_envoy_gateway_manifests_are_well_formed_and_rendered(istio):
+    out = istio[0].parent / "eg"
+    r = istio[1]
+    seen = set()
+    for src in sorted((ROOT / "envoy" / "envoy-gateway").glob("*.yaml")):
+        for tree in (src, out / src.name):
+            for i, doc in enumerate(documents(tree.read_text())):
+                seen.add(check_shape(doc, f"{tree.name}#{i}")[:2])
+        text = (out / src.name).read_text()
+        assert "MANIFEST_DIGEST" not in text and "POLICY_JSON" not in text and "REGISTRY/" not in text
+    assert EXPECTED_EG <= seen, EXPECTED_EG - seen
+    text = (out / "itar-gateway.yaml").read_text()
+    assert f"url: registry.example.com/itar/itar-filter:{r['tag']}" in text
+    assert "sha256: " + r["manifest_digest"].split(":", 1)[1] in text and "failOpen: false" in text
+    policy = json.loads(text.split("config: ", 1)[1].splitlines()[0])
+    assert policy["identity"]["metadata_key"] == "itar"  # the SecurityPolicy provider name
 
 
 def test_istio_rendered_with_image_digest_and_policy(istio):
