@@ -105,6 +105,9 @@ pub struct AuditRecord {
     /// Token usage as the model reported it (final usage chunk, message_delta usage, or body).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub usage: Option<Usage>,
+    /// The usage quota that refused the request (decision "throttle").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quota: Option<String>,
     /// Most bytes of streamed model text the filter held back at once.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stream_held_max: Option<usize>,

@@ -22,6 +22,9 @@ use crate::scan::{ScanCache, Scanner};
 #[path = "response.rs"]
 pub mod response;
 
+#[path = "quota.rs"]
+pub mod quota;
+
 /// Labels that may only be approved on a US-resident destination.
 const US_ONLY_LABELS: &[&str] = &["ITAR", "CUI", "CLASSIFIED", "EAR"];
 
@@ -113,6 +116,8 @@ pub struct Engine {
     scanner: Scanner,
     pub limits: Limits,
     capture: Capture,
+    quotas: Vec<crate::policy::Quota>,
+    rate_limit_descriptors: bool,
 }
 
 /// Parts of the request the headers phase learned, for the audit record.
@@ -227,6 +232,8 @@ impl Engine {
             scanner,
             limits: policy.limits.clone(),
             capture: policy.audit.capture,
+            quotas: policy.quotas.clone(),
+            rate_limit_descriptors: policy.rate_limit_descriptors,
         })
     }
 

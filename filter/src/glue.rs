@@ -10,9 +10,10 @@ use std::time::UNIX_EPOCH;
 
 use proxy_wasm::hostcalls as host;
 use proxy_wasm::traits::{Context, HttpContext, RootContext};
-use proxy_wasm::types::{Action, BufferType, ContextType, LogLevel, MapType, MetricType};
+use proxy_wasm::types::{Action, BufferType, ContextType, LogLevel, MapType, MetricType, Status};
 
 use crate::audit::{chain_id, rfc3339, AuditRecord, Chain};
+use crate::engine::quota::{Charge, SharedStore, StoreError};
 use crate::engine::response::{ResponseCtx, ResponsePlan, ResponseVerdict, StreamState};
 use crate::engine::{Engine, RequestHead, Route, Scratch, Verdict};
 use crate::identity::{decode_pairs_struct, Identity};
@@ -147,6 +148,7 @@ impl RootContext for Root {
             decision_headers: Vec::new(),
             forwarded: None,
             response: Resp::None,
+            charges: Vec::new(),
         }))
     }
 
@@ -164,6 +166,24 @@ struct Http {
     /// The destination the request was forwarded to (None: the filter answered itself).
     forwarded: Option<String>,
     response: Resp,
+    /// Quota charges of an admitted request, settled when the response ends.
+    charges: Vec<Charge>,
+}
+
+/// proxy-wasm shared data (one store for every worker VM), for quotas.
+struct HostStore;
+
+impl SharedStore for HostStore {
+    fn get(&mut self, key: &str) -> (Option<Vec<u8>>, Option<u32>) {
+        host::get_shared_data(key).unwrap_or((None, None))
+    }
+    fn set(&mut self, key: &str, value: &[u8], cas: Option<u32>) -> Result<(), StoreError> {
+        match host::set_shared_data(key, Some(value), cas) {
+            Ok(()) => Ok(()),
+            Err(Status::CasMismatch) => Err(StoreError::CasMismatch),
+            Err(_) => Err(StoreError::Failed),
+        }
+    }
 }
 
 /// How the response body is being handled.
@@ -419,6 +439,12 @@ impl HttpContext for Http {
         if let (Resp::Stream(st), Some(shared)) = (&mut self.response, &self.shared) {
             shared.engine.finish_stream(st, &mut audit);
         }
+        if let (Some(shared), Some(u)) = (&self.shared, audit.usage) {
+            if !self.charges.is_empty() {
+                let actual = u.input_tokens.unwrap_or(0) + u.output_tokens.unwrap_or(0);
+                shared.engine.settle(&mut HostStore, &self.charges, actual);
+            }
+        }
         if let Ok(Some(code)) = host::get_property(vec!["response", "code"]) {
             audit.response_status = le_u64(&code) as u16;
         }
@@ -475,6 +501,29 @@ impl Http {
                 cluster,
                 body: new_body,
             } => {
+                if engine.has_quotas() {
+                    let Some(mut audit) = self.audit.take() else {
+                        return Action::Continue;
+                    };
+                    let now = (now_nanos() / 1_000_000_000) as u64;
+                    let admitted = engine.admit_request(
+                        &mut HostStore,
+                        provider,
+                        &mut audit,
+                        &destination,
+                        now,
+                    );
+                    self.audit = Some(audit);
+                    match admitted {
+                        Ok(charges) => self.charges = charges,
+                        Err(r) => return self.reply(&r),
+                    }
+                }
+                if let Some(a) = &self.audit {
+                    for (k, v) in engine.rate_limit_headers(a, &destination) {
+                        let _ = host::set_map_value(MapType::HttpRequestHeaders, k, Some(&v));
+                    }
+                }
                 if let Some(b) = new_body {
                     let _ = host::set_buffer(BufferType::HttpRequestBody, 0, body.len(), &b);
                     let len = b.len().to_string();

@@ -14,6 +14,7 @@ pub const DECISIONS: &[&str] = &[
     "reject",
     "passthrough",
     "incomplete",
+    "throttle",
 ];
 pub const LABELS: &[&str] = &["ITAR", "EAR", "CUI", "CLASSIFIED", "PII"];
 

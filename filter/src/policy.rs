@@ -59,6 +59,49 @@ pub struct Policy {
     /// Audit settings.
     #[serde(default)]
     pub audit: AuditPolicy,
+    /// Usage limits (requests and tokens per window); see docs/usage.md.
+    #[serde(default)]
+    pub quotas: Vec<Quota>,
+    /// Set gateway-owned x-itar-rl-* request headers (user, team, model, destination) on every
+    /// forwarded request, as descriptors for Envoy's global rate limit filter (fleet-wide quotas).
+    #[serde(default)]
+    pub rate_limit_descriptors: bool,
+}
+
+/// Who a quota counts for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum QuotaScope {
+    /// Each caller (verified subject) separately.
+    User,
+    /// Each team (the identity's team claim) separately; callers without a team share "-".
+    Team,
+    /// Each model separately.
+    Model,
+    /// Each destination separately.
+    Destination,
+    /// Everybody together.
+    Global,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Quota {
+    pub id: String,
+    pub scope: QuotaScope,
+    /// Length of the fixed window, in seconds.
+    pub window_seconds: u64,
+    #[serde(default)]
+    pub requests: Option<u64>,
+    /// Tokens (prompt estimate at admission, settled with the model's reported usage).
+    #[serde(default)]
+    pub tokens: Option<u64>,
+    /// Only requests for these models count (empty: all).
+    #[serde(default)]
+    pub models: Vec<String>,
+    /// Only requests sent to these destinations count (empty: all).
+    #[serde(default)]
+    pub destinations: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -506,6 +549,30 @@ impl Policy {
                     "identity.claims".into(),
                     "set either us_person or person_category, not both".into(),
                 );
+            }
+        }
+        let mut qids = std::collections::BTreeSet::new();
+        for (i, q) in self.quotas.iter().enumerate() {
+            let at = format!("quotas[{i}] ({})", q.id);
+            if !qids.insert(q.id.as_str()) || q.id.is_empty() || q.id.contains(':') {
+                return invalid(
+                    at,
+                    "quota ids must be unique, non-empty, without ':'".into(),
+                );
+            }
+            if q.window_seconds == 0 || (q.requests.is_none() && q.tokens.is_none()) {
+                return invalid(
+                    at,
+                    "needs window_seconds > 0 and a requests or tokens limit".into(),
+                );
+            }
+            for d in &q.destinations {
+                if !self.destinations.contains_key(d) {
+                    return invalid(
+                        format!("{at}.destinations"),
+                        format!("unknown destination {d:?}"),
+                    );
+                }
             }
         }
         let mut seen = std::collections::BTreeSet::new();
