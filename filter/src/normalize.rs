@@ -164,10 +164,7 @@ pub fn normalize_into(out: &mut Normalized, input: &str, base: u32) {
     let mut i = 0;
     while i < bytes.len() {
         // Fast path: copy the run of plain ASCII up to the next byte that needs a look.
-        let run = bytes[i..]
-            .iter()
-            .position(|&b| b >= 0x80 || b == b'&' || b == b'\\' || is_hidden_control(b))
-            .unwrap_or(bytes.len() - i);
+        let run = next_special(bytes, i) - i;
         if run > 0 {
             out.push_linear(&bytes[i..i + run], base + i as u32);
             i += run;
@@ -225,6 +222,41 @@ pub fn normalize_into(out: &mut Normalized, input: &str, base: u32) {
         push_char(out, c, base + i as u32, base + (i + len) as u32);
         i += len;
     }
+}
+
+/// Whether a byte needs a look (non-ASCII, an entity or escape start, a hidden control).
+fn is_special(b: u8) -> bool {
+    b >= 0x80 || b == b'&' || b == b'\\' || is_hidden_control(b)
+}
+
+/// Position of the next byte from `i` that needs a look (or `bytes.len()`). Eight bytes at a time
+/// (SWAR): a word with no high bit, no '&', no '\\', no byte below 0x20 and no DEL is skipped
+/// whole; a word that may hold one is checked byte by byte (newlines land here and are plain).
+fn next_special(bytes: &[u8], mut i: usize) -> usize {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let zero = |v: u64| v.wrapping_sub(LO) & !v & HI;
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let Ok(arr) = <[u8; 8]>::try_from(chunk) else {
+            break;
+        };
+        let x = u64::from_le_bytes(arr);
+        let maybe = (x & HI)
+            | zero(x ^ (LO * u64::from(b'&')))
+            | zero(x ^ (LO * u64::from(b'\\')))
+            | zero(x ^ (LO * 0x7f))
+            | (x.wrapping_sub(LO * 0x20) & !x & HI);
+        if maybe != 0 {
+            if let Some(k) = arr.iter().position(|&b| is_special(b)) {
+                return i + k;
+            }
+        }
+        i += 8;
+    }
+    bytes
+        .get(i..)
+        .and_then(|t| t.iter().position(|&b| is_special(b)))
+        .map_or(bytes.len(), |k| i + k)
 }
 
 /// ASCII control characters that render as nothing: dropped (tab, newline and CR are kept).
@@ -652,6 +684,25 @@ mod tests {
         assert!(n.changes.contains(Changes::INVISIBLE));
         let (a, b) = n.orig_span(0, 6);
         assert_eq!(&s[a as usize..b as usize], "S\0E\0C\0R\0E\0T");
+    }
+
+    #[test]
+    fn swar_finds_every_special_byte() {
+        let mut s = String::from("plain ascii text, twenty-six letters and more\nsecond line ");
+        for (k, special) in ["&", "\\", "\u{1}", "\u{7f}", "\u{e9}", "\0"]
+            .iter()
+            .enumerate()
+        {
+            for pad in 0..17 {
+                let t = format!("{}{}{}tail", &s[..pad + k], special, &s[pad + k..]);
+                let want = t.bytes().position(is_special).unwrap_or(t.len());
+                assert_eq!(next_special(t.as_bytes(), 0), want, "{t:?}");
+                assert_eq!(next_special(t.as_bytes(), want + special.len()), t.len());
+            }
+        }
+        s.clear();
+        assert_eq!(next_special(b"", 0), 0);
+        assert_eq!(next_special(b"abc", 3), 3);
     }
 
     #[test]
