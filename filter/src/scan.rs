@@ -60,6 +60,8 @@ pub struct CompiledRule {
     validate: Option<Validator>,
     /// Its findings are redacted (rule action, else the label's action).
     redacts: bool,
+    /// Sum of the positive support weights (an upper bound on what support can add).
+    positive_support: f32,
 }
 
 /// One rule firing, in the coordinates of the text that was scanned.
@@ -242,6 +244,7 @@ impl Scanner {
                 support,
                 exclude,
                 validate: r.validate,
+                positive_support: r.support.iter().map(|s| s.weight.max(0.0)).sum(),
                 redacts: r
                     .action
                     .or_else(|| policy.labels.get(&r.label).map(|l| l.action))
@@ -469,12 +472,30 @@ impl Scanner {
                         continue;
                     }
                     let mut conf = rule.confidence;
+                    // What positive support could still add: once even all of it cannot reach
+                    // the threshold, stop looking (negative weights only lower the score).
+                    let mut open = rule.positive_support;
+                    let (lo, hi) = (s.saturating_sub(rule.window), e + rule.window);
+                    // Entries for the same signal (graded counts) are adjacent: count once.
+                    let mut counted: Option<(usize, usize)> = None;
                     for &(ss, weight, min) in &rule.support {
-                        let lo = s.saturating_sub(rule.window);
-                        let hi = e + rule.window;
-                        // The primary match itself (and matches overlapping it) is no support.
-                        let own = (ss == sig).then_some((s, e));
-                        let n = count_near(&cache.by_signal, ss, lo, hi, own);
+                        if conf + open + 1e-6 < rule.threshold {
+                            break;
+                        }
+                        let n = match counted {
+                            Some((sig_c, n)) if sig_c == ss => n,
+                            _ => {
+                                // The primary match itself (and matches overlapping it) is no
+                                // support.
+                                let own = (ss == sig).then_some((s, e));
+                                let n = count_near(&cache.by_signal, ss, lo, hi, own);
+                                counted = Some((ss, n));
+                                n
+                            }
+                        };
+                        if weight > 0.0 {
+                            open -= weight;
+                        }
                         if n >= min {
                             conf += weight;
                         }
