@@ -105,6 +105,9 @@ pub struct AuditRecord {
     /// Token usage as the model reported it (final usage chunk, message_delta usage, or body).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub usage: Option<Usage>,
+    /// What the shadow (candidate) policy would have decided; it changed nothing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shadow: Option<ShadowRecord>,
     /// The usage quota that refused the request (decision "throttle").
     #[serde(skip_serializing_if = "Option::is_none")]
     pub quota: Option<String>,
@@ -266,6 +269,17 @@ impl serde_json::ser::Formatter for AsciiFormatter {
 }
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
+
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct ShadowRecord {
+    pub policy: PolicyRef,
+    pub decision: String,
+    pub reason: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub destination: Option<String>,
+    pub rules: Vec<String>,
+    pub disagrees: bool,
+}
 
 #[derive(Debug, Clone, Copy, Serialize, Default, PartialEq)]
 pub struct Usage {

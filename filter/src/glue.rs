@@ -13,6 +13,7 @@ use proxy_wasm::traits::{Context, HttpContext, RootContext};
 use proxy_wasm::types::{Action, BufferType, ContextType, LogLevel, MapType, MetricType, Status};
 
 use crate::audit::{chain_id, rfc3339, AuditRecord, Chain};
+use crate::config::FilterConfig;
 use crate::engine::quota::{Charge, SharedStore, StoreError};
 use crate::engine::response::{ResponseCtx, ResponsePlan, ResponseVerdict, StreamState};
 use crate::engine::{Engine, RequestHead, Route, Scratch, Verdict};
@@ -65,6 +66,8 @@ struct Root {
 struct Shared {
     engine: Engine,
     scratch: RefCell<Scratch>,
+    /// A candidate policy evaluated beside the enforcing one (audit + metrics only).
+    shadow: Option<(Engine, RefCell<Scratch>)>,
     /// Counter name -> host metric id (defined at configure time).
     metrics: BTreeMap<String, u32>,
 }
@@ -95,8 +98,8 @@ impl RootContext for Root {
                 return false;
             }
         };
-        match Engine::from_policy_json(&config) {
-            Ok(engine) => {
+        match FilterConfig::load(&config) {
+            Ok(FilterConfig { engine, shadow }) => {
                 log(
                     LogLevel::Info,
                     &format!(
@@ -123,8 +126,22 @@ impl RootContext for Root {
                         crate::metrics::digest_prefix(&engine.policy_ref.digest),
                     );
                 }
+                if let Some(sh) = &shadow {
+                    log(
+                        LogLevel::Info,
+                        &format!(
+                            "itar-filter: shadow policy {} version {} (sha256 {}) evaluated beside it",
+                            sh.policy_ref.id, sh.policy_ref.version, sh.policy_ref.digest
+                        ),
+                    );
+                }
+                let shadow = shadow.map(|e| {
+                    let s = RefCell::new(e.new_scratch());
+                    (e, s)
+                });
                 self.shared = Some(Rc::new(Shared {
                     engine,
+                    shadow,
                     scratch,
                     metrics,
                 }));
@@ -483,15 +500,28 @@ impl Http {
         };
         let identity = audit.identity.clone().unwrap_or_else(Identity::missing);
         let t0 = now_nanos();
-        let verdict = match shared.scratch.try_borrow_mut() {
-            Ok(mut scratch) => {
-                engine.inspect_request(&mut scratch, provider, body, &identity, &mut audit)
-            }
+        let mut fresh_scratch;
+        let mut borrowed = shared.scratch.try_borrow_mut();
+        let scratch: &mut Scratch = match borrowed.as_deref_mut() {
+            Ok(s) => s,
             Err(_) => {
-                let mut s = engine.new_scratch();
-                engine.inspect_request(&mut s, provider, body, &identity, &mut audit)
+                fresh_scratch = engine.new_scratch();
+                &mut fresh_scratch
             }
         };
+        let mut shadow_borrow = shared.shadow.as_ref().map(|(e, s)| (e, s.try_borrow_mut()));
+        let shadow = match shadow_borrow.as_mut() {
+            Some((e, Ok(s))) => Some((*e, &mut **s)),
+            _ => None,
+        };
+        let (verdict, disagree) = crate::config::inspect(
+            engine, shadow, scratch, provider, body, &identity, &mut audit,
+        );
+        if disagree {
+            if let Some(id) = shared.metrics.get("itar_shadow_disagreements") {
+                let _ = host::increment_metric(*id, 1);
+            }
+        }
         audit.scan_us = Some(((now_nanos().saturating_sub(t0)) / 1000) as u64);
         self.audit = Some(audit);
         match verdict {

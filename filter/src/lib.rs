@@ -6,6 +6,7 @@
 //! (see docs/architecture.md).
 
 pub mod audit;
+pub mod config;
 pub mod engine;
 pub mod error;
 pub mod extract;

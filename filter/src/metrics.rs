@@ -28,6 +28,7 @@ pub fn counter_names(destinations: &[String]) -> Vec<String> {
         "itar_scan_us_total",
         "itar_body_bytes_total",
         "itar_policy_loads",
+        "itar_shadow_disagreements",
     ]
     .iter()
     .map(|s| s.to_string())

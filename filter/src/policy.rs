@@ -66,6 +66,47 @@ pub struct Policy {
     /// forwarded request, as descriptors for Envoy's global rate limit filter (fleet-wide quotas).
     #[serde(default)]
     pub rate_limit_descriptors: bool,
+    /// Example cases that must hold (`itar-policy test`); the filter ignores them.
+    #[serde(default)]
+    pub tests: Vec<PolicyTest>,
+}
+
+/// One example request and what the policy must decide for it.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyTest {
+    pub name: String,
+    /// The prompt, sent as one user message (or give `body`).
+    #[serde(default)]
+    pub text: Option<String>,
+    /// A whole request body.
+    #[serde(default)]
+    pub body: Option<serde_json::Value>,
+    #[serde(default)]
+    pub format: Option<Provider>,
+    #[serde(default)]
+    pub model: Option<String>,
+    /// Verified claims of the caller; absent = no identity.
+    #[serde(default)]
+    pub claims: Option<serde_json::Value>,
+    pub expect: TestExpect,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct TestExpect {
+    #[serde(default)]
+    pub decision: Option<String>,
+    #[serde(default)]
+    pub reason: Option<String>,
+    #[serde(default)]
+    pub destination: Option<String>,
+    /// Labels that must be found.
+    #[serde(default)]
+    pub labels: Vec<String>,
+    /// Text that must not be in the forwarded body (e.g. a redacted SSN).
+    #[serde(default)]
+    pub absent: Vec<String>,
 }
 
 /// Who a quota counts for.

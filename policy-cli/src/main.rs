@@ -1,30 +1,45 @@
 //! itar-policy: the policy tool, sharing the filter's own code (same parser, compiler, engine).
 //!
 //!   itar-policy check POLICY            parse and compile; errors name the field
-//!   itar-policy explain POLICY [TEXT]   scan TEXT (or stdin) and print the labels as JSON
+//!   itar-policy explain POLICY [TEXT]   scan TEXT (or stdin) and print labels and redactions as JSON
+//!   itar-policy test POLICY             run the example cases the policy carries ("tests")
 //!   itar-policy digest POLICY           sha256 of the canonical policy (for change control)
+//!   itar-policy shadow-report AUDIT...  where a shadow policy disagreed with the enforcing one
 
+use std::collections::BTreeMap;
 use std::io::Read;
 use std::process::ExitCode;
 
-use itar_filter::engine::Engine;
+use itar_filter::audit::AuditRecord;
+use itar_filter::engine::{Engine, Verdict};
+use itar_filter::identity::Identity;
+use itar_filter::policy::{Policy, Provider};
+use serde_json::{json, Value};
 
 fn usage() -> ExitCode {
-    eprintln!("usage: itar-policy check|explain|digest POLICY [TEXT]");
+    eprintln!("usage: itar-policy check|explain|test|digest POLICY [TEXT]  |  itar-policy shadow-report AUDIT...");
     ExitCode::from(2)
 }
 
-fn load(path: &str) -> Result<Engine, String> {
+fn load(path: &str) -> Result<(Engine, Policy), String> {
     let bytes = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
-    Engine::from_policy_json(&bytes).map_err(|e| format!("{path}: {e}"))
+    let engine = Engine::from_policy_json(&bytes).map_err(|e| format!("{path}: {e}"))?;
+    let policy = Policy::parse(&bytes).map_err(|e| format!("{path}: {e}"))?;
+    Ok((engine, policy))
 }
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let (Some(cmd), Some(path)) = (args.first(), args.get(1)) else {
+    let Some(cmd) = args.first() else {
         return usage();
     };
-    let engine = match load(path) {
+    if cmd == "shadow-report" {
+        return shadow_report(&args[1..]);
+    }
+    let Some(path) = args.get(1) else {
+        return usage();
+    };
+    let (engine, policy) = match load(path) {
         Ok(e) => e,
         Err(e) => {
             eprintln!("invalid policy: {e}");
@@ -34,11 +49,14 @@ fn main() -> ExitCode {
     match cmd.as_str() {
         "check" => {
             println!(
-                "ok: policy {} version {} sha256 {} ({} destinations)",
+                "ok: policy {} version {} sha256 {} ({} destinations, {} signals, {} rules, {} tests)",
                 engine.policy_ref.id,
                 engine.policy_ref.version,
                 engine.policy_ref.digest,
-                engine.destinations.len()
+                engine.destinations.len(),
+                policy.signals.len(),
+                policy.rules.len(),
+                policy.tests.len()
             );
             ExitCode::SUCCESS
         }
@@ -46,36 +64,178 @@ fn main() -> ExitCode {
             println!("{}", engine.policy_ref.digest);
             ExitCode::SUCCESS
         }
-        "explain" => {
-            let text = match args.get(2) {
-                Some(t) => t.clone(),
-                None => {
-                    let mut s = String::new();
-                    if std::io::stdin().read_to_string(&mut s).is_err() {
-                        eprintln!("stdin is not UTF-8 text");
-                        return ExitCode::FAILURE;
-                    }
-                    s
+        "explain" => explain(&engine, args.get(2)),
+        "test" => run_tests(&engine, &policy),
+        _ => usage(),
+    }
+}
+
+fn explain(engine: &Engine, text: Option<&String>) -> ExitCode {
+    let text = match text {
+        Some(t) => t.clone(),
+        None => {
+            let mut s = String::new();
+            if std::io::stdin().read_to_string(&mut s).is_err() {
+                eprintln!("stdin is not UTF-8 text");
+                return ExitCode::FAILURE;
+            }
+            s
+        }
+    };
+    let mut scratch = engine.new_scratch();
+    match engine.scan_text(&mut scratch, &text) {
+        Ok((report, redacted)) => {
+            let out = json!({
+                "labels": report.labels,
+                "normalizations": report.normalizations,
+                "controlled": report.controlled,
+                "redacted_text": report.redacted_body.as_ref().map(|_| redacted),
+            });
+            println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("cannot inspect: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run_tests(engine: &Engine, policy: &Policy) -> ExitCode {
+    let mut scratch = engine.new_scratch();
+    let default_model = policy.models.keys().next().cloned().unwrap_or_default();
+    let (mut passed, mut failed) = (0, 0);
+    for t in &policy.tests {
+        let provider = t.format.unwrap_or(Provider::Openai);
+        let model = t.model.clone().unwrap_or_else(|| default_model.clone());
+        let body = match (&t.body, &t.text) {
+            (Some(b), _) => b.clone(),
+            (None, Some(text)) => match provider {
+                Provider::Openai => {
+                    json!({"model": model, "messages": [{"role": "user", "content": text}]})
                 }
+                Provider::Anthropic => {
+                    json!({"model": model, "max_tokens": 64, "messages": [{"role": "user", "content": text}]})
+                }
+            },
+            (None, None) => json!({}),
+        };
+        let identity = match (&t.claims, engine.identity.as_ref()) {
+            (Some(c), Some(ip)) => Identity::from_claims(ip, c),
+            _ => Identity::missing(),
+        };
+        let bytes = serde_json::to_vec(&body).unwrap_or_default();
+        let mut audit = AuditRecord::default();
+        let verdict = engine.inspect_request(&mut scratch, provider, &bytes, &identity, &mut audit);
+        let forwarded = match &verdict {
+            Verdict::Forward { body: Some(b), .. } => String::from_utf8_lossy(b).into_owned(),
+            Verdict::Forward { body: None, .. } => String::from_utf8_lossy(&bytes).into_owned(),
+            Verdict::Refuse(_) => String::new(),
+        };
+        let mut problems = Vec::new();
+        let e = &t.expect;
+        if let Some(d) = &e.decision {
+            if *d != audit.decision {
+                problems.push(format!("decision {} (expected {d})", audit.decision));
+            }
+        }
+        if let Some(r) = &e.reason {
+            if *r != audit.reason {
+                problems.push(format!("reason {} (expected {r})", audit.reason));
+            }
+        }
+        if let Some(d) = &e.destination {
+            if audit.destination.as_ref() != Some(d) {
+                problems.push(format!(
+                    "destination {:?} (expected {d})",
+                    audit.destination
+                ));
+            }
+        }
+        for l in &e.labels {
+            if !audit.labels.iter().any(|x| x.label == *l) {
+                problems.push(format!("label {l} not found"));
+            }
+        }
+        for a in &e.absent {
+            if forwarded.contains(a.as_str()) {
+                problems.push(format!("{a:?} is in the forwarded body"));
+            }
+        }
+        if problems.is_empty() {
+            passed += 1;
+            println!("ok   {}", t.name);
+        } else {
+            failed += 1;
+            println!(
+                "FAIL {}: {} [{}]",
+                t.name,
+                problems.join("; "),
+                audit.message
+            );
+        }
+    }
+    println!("{passed} passed, {failed} failed");
+    if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+fn shadow_report(files: &[String]) -> ExitCode {
+    if files.is_empty() {
+        return usage();
+    }
+    let (mut total, mut shadowed, mut disagree) = (0u64, 0u64, 0u64);
+    let mut pairs: BTreeMap<String, u64> = BTreeMap::new();
+    let mut examples: Vec<String> = Vec::new();
+    for f in files {
+        let text = match std::fs::read_to_string(f) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("{f}: {e}");
+                return ExitCode::from(2);
+            }
+        };
+        for line in text.lines() {
+            let Ok(v) = serde_json::from_str::<Value>(line) else {
+                continue;
             };
-            let mut scratch = engine.new_scratch();
-            match engine.scan_text(&mut scratch, &text) {
-                Ok((report, redacted)) => {
-                    let out = serde_json::json!({
-                        "labels": report.labels,
-                        "normalizations": report.normalizations,
-                        "controlled": report.controlled,
-                        "redacted_text": report.redacted_body.as_ref().map(|_| redacted),
-                    });
-                    println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
-                    ExitCode::SUCCESS
-                }
-                Err(e) => {
-                    eprintln!("cannot inspect: {e}");
-                    ExitCode::FAILURE
+            total += 1;
+            let Some(s) = v.get("shadow") else { continue };
+            shadowed += 1;
+            if s.get("disagrees").and_then(Value::as_bool) == Some(true) {
+                disagree += 1;
+                let key = format!(
+                    "{} -> {}",
+                    v.get("decision").and_then(Value::as_str).unwrap_or("?"),
+                    s.get("decision").and_then(Value::as_str).unwrap_or("?")
+                );
+                *pairs.entry(key.clone()).or_default() += 1;
+                if examples.len() < 50 {
+                    examples.push(format!(
+                        "  {} {}: enforcing {} ({}), shadow {} ({})",
+                        v.get("time").and_then(Value::as_str).unwrap_or(""),
+                        v.get("request_id").and_then(Value::as_str).unwrap_or(""),
+                        v.get("decision").and_then(Value::as_str).unwrap_or("?"),
+                        v.get("reason").and_then(Value::as_str).unwrap_or("?"),
+                        s.get("decision").and_then(Value::as_str).unwrap_or("?"),
+                        s.get("reason").and_then(Value::as_str).unwrap_or("?"),
+                    ));
                 }
             }
         }
-        _ => usage(),
     }
+    println!("{total} records, {shadowed} evaluated by a shadow policy, {disagree} disagreements");
+    for (k, n) in &pairs {
+        println!("  {n:>6}  {k}");
+    }
+    if !examples.is_empty() {
+        println!("examples:");
+        for e in &examples {
+            println!("{e}");
+        }
+    }
+    ExitCode::SUCCESS
 }
