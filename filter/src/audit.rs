@@ -105,6 +105,12 @@ pub struct AuditRecord {
     /// Token usage as the model reported it (final usage chunk, message_delta usage, or body).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub usage: Option<Usage>,
+    /// The client address Envoy saw.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_address: Option<String>,
+    /// The network rule that refused the client.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network_rule: Option<String>,
     /// What the shadow (candidate) policy would have decided; it changed nothing.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shadow: Option<ShadowRecord>,

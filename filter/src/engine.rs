@@ -118,6 +118,7 @@ pub struct Engine {
     capture: Capture,
     quotas: Vec<crate::policy::Quota>,
     rate_limit_descriptors: bool,
+    pub network: crate::network::Network,
 }
 
 /// Parts of the request the headers phase learned, for the audit record.
@@ -128,6 +129,10 @@ pub struct RequestHead {
     pub request_id: String,
     pub content_type: String,
     pub content_encoding: String,
+    /// The client address Envoy saw (`source.address`).
+    pub source: String,
+    /// The trusted country header's value, if the policy names one.
+    pub country: Option<String>,
 }
 
 impl Engine {
@@ -234,6 +239,7 @@ impl Engine {
             capture: policy.audit.capture,
             quotas: policy.quotas.clone(),
             rate_limit_descriptors: policy.rate_limit_descriptors,
+            network: crate::network::Network::compile(&policy.network)?,
         })
     }
 
@@ -261,6 +267,26 @@ impl Engine {
     /// Headers phase: which paths are inspected, passed through or refused; encodings refused.
     pub fn route(&self, head: &RequestHead, audit: &mut AuditRecord) -> Route {
         let path = head.path.split('?').next().unwrap_or("");
+        if !head.source.is_empty() {
+            audit.client_address = Some(head.source.clone());
+        }
+        if let Err(refusal) = self.network.check(&head.source, head.country.as_deref()) {
+            let provider = self
+                .endpoints
+                .iter()
+                .find(|(p, _)| p == path)
+                .map_or(Provider::Openai, |(_, f)| *f);
+            audit.network_rule = Some(refusal.rule.clone());
+            return self.refuse(
+                audit,
+                provider,
+                403,
+                "network_denied",
+                "refuse",
+                &refusal.message,
+                &head.request_id,
+            );
+        }
         if let Some((_, provider)) = self.endpoints.iter().find(|(p, _)| p == path) {
             let provider = *provider;
             audit.provider = Some(provider.as_str());

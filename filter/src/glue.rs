@@ -284,6 +284,14 @@ impl HttpContext for Http {
                 _ => {}
             }
         }
+        head.source = host::get_property(vec!["source", "address"])
+            .ok()
+            .flatten()
+            .and_then(|b| String::from_utf8(b).ok())
+            .unwrap_or_default();
+        if let Some(h) = &engine.network.country_header {
+            head.country = headers.iter().find(|(k, _)| k == h).map(|(_, v)| v.clone());
+        }
         // Gateway-owned headers: a client can never pick a cluster or forge a decision.
         for (k, _) in &headers {
             if k.starts_with("x-itar-") {

@@ -12,6 +12,7 @@ pub mod error;
 pub mod extract;
 pub mod identity;
 pub mod metrics;
+pub mod network;
 pub mod normalize;
 pub mod policy;
 pub mod reply;

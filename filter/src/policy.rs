@@ -66,6 +66,9 @@ pub struct Policy {
     /// forwarded request, as descriptors for Envoy's global rate limit filter (fleet-wide quotas).
     #[serde(default)]
     pub rate_limit_descriptors: bool,
+    /// Client network policy: source ranges and a trusted country header (docs/transport.md).
+    #[serde(default)]
+    pub network: crate::network::NetworkPolicy,
     /// Example cases that must hold (`itar-policy test`); the filter ignores them.
     #[serde(default)]
     pub tests: Vec<PolicyTest>,
