@@ -11,6 +11,7 @@ sys.path.insert(0, str(here))
 from rows_block import BLOCK
 from rows_allow import ALLOW
 from rows_redact import REDACT
+from rows_extra import EXTRA
 
 rnd = random.Random(20250611)
 prompts = []
@@ -22,6 +23,12 @@ for (i, cat, text, spans) in REDACT:
     for s in spans:
         assert s in text, (i, s)
     prompts.append(dict(id=i, text=text, expect="redact", category=cat, spans=spans))
+for row in EXTRA:
+    i, exp, text = row[0], row[1], row[2]
+    p = dict(id=i, text=text, expect=exp, category="generalization-check")
+    if exp == "redact":
+        p["spans"] = row[3]
+    prompts.append(p)
 base = {p["id"]: p for p in prompts}
 
 CYR = {'A': '\u0410', 'B': '\u0412', 'C': '\u0421', 'E': '\u0415', 'H': '\u041d', 'I': '\u0406', 'K': '\u041a',
