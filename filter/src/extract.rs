@@ -158,11 +158,21 @@ pub fn apply_edits(
     body: &mut Value,
     edits: &mut [(usize, usize, usize, String)],
 ) -> Result<Vec<u8>, InspectError> {
+    // Overlapping edits of one string are merged into one covering their union (the first
+    // placeholder stands for it), so no edit ever cuts into another's replacement.
+    edits.sort_by_key(|a| (a.0, a.1, std::cmp::Reverse(a.2)));
+    let mut merged: Vec<(usize, usize, usize, String)> = Vec::with_capacity(edits.len());
+    for e in edits.iter() {
+        match merged.last_mut() {
+            Some(last) if last.0 == e.0 && e.1 < last.2 => last.2 = last.2.max(e.2),
+            _ => merged.push(e.clone()),
+        }
+    }
     // Apply from the back of each string so earlier offsets stay valid.
-    edits.sort_by_key(|a| (a.0, std::cmp::Reverse(a.1)));
+    merged.sort_by_key(|a| (a.0, std::cmp::Reverse(a.1)));
     let mut idx = 0usize;
     let mut cursor = 0usize;
-    edit_walk(body, edits, &mut idx, &mut cursor);
+    edit_walk(body, &merged, &mut idx, &mut cursor);
     serde_json::to_vec(body).map_err(|e| InspectError::Scan(e.to_string()))
 }
 
@@ -308,6 +318,26 @@ mod tests {
             pointer_of(&e.body, vi).as_deref(),
             Some("/messages/0/content")
         );
+    }
+
+    #[test]
+    fn overlapping_edits_merge() {
+        let body = br#"{"model":"m","messages":[{"role":"user","content":"aaa 123-45-6789 bbb"}]}"#;
+        let mut e = extract(Provider::Openai, body).unwrap();
+        let vi = e
+            .pieces
+            .iter()
+            .find(|p| p.value_index.is_some() && e.doc[p.doc_start as usize..].starts_with("aaa"))
+            .unwrap()
+            .value_index
+            .unwrap();
+        let mut edits = vec![
+            (vi, 4, 15, "[R:A]".to_string()),
+            (vi, 8, 19, "[R:B]".to_string()),
+            (vi, 0, 3, "[R:C]".to_string()),
+        ];
+        let out = String::from_utf8(apply_edits(&mut e.body, &mut edits).unwrap()).unwrap();
+        assert!(out.contains(r#""[R:C] [R:A]""#), "{out}");
     }
 
     #[test]
