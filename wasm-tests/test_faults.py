@@ -150,6 +150,8 @@ def test_upstream_down(broken, standins):
     assert r.json()["error"]["code"] == "upstream_unavailable"
     [a] = g.audit_after(start)
     assert a["decision"] == "allow" and a["destination"] == "foreign"
+    assert a["response_status"] == 503  # the record shows the request was decided, then failed upstream
+    print("upstream down:", {k: a.get(k) for k in ("decision", "response_status", "response_decision", "response_reason")})
     # Controlled content is still refused before any connection is tried.
     r = g.chat(SECRET, US, model="mistral-large")
     assert r.status == 403
@@ -192,6 +194,7 @@ def test_upstream_reset_mid_stream(broken):
     assert b"SECRET//NO" not in got  # the half event never reached the client
     [a] = g.audit_after(start)
     assert a["destination"] == "commercial" and a["decision"] == "allow"
+    print("reset:", got[-300:], {k: a.get(k) for k in ("decision", "response_status", "response_decision", "response_reason", "stream_held_max")})
     # The VM is fine: the next request is decided normally.
     r = g.chat(SECRET, US)
     assert r.status == 403
@@ -216,6 +219,7 @@ def test_client_gone_mid_stream(gw, mark):
     assert len(streamed) == 1, lines
     assert len(lines) == 2
     assert streamed[0]["destination"] == "commercial"
+    print("client gone:", {k: streamed[0].get(k) for k in ("decision", "response_status", "response_decision", "response_reason", "response_bytes")})
 
 
 def test_malformed_json(gw, mark):
