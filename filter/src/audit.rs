@@ -89,6 +89,10 @@ pub struct AuditRecord {
     pub forwarded_bytes: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_text_sha256: Option<String>,
+    /// The inspected text, kept until the record is finished so its sha256 is computed off the
+    /// request's critical path (see [`AuditRecord::finish`]). Never serialized.
+    #[serde(skip)]
+    pub hash_pending: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scan_us: Option<u64>,
     pub response_status: u16,
@@ -188,6 +192,7 @@ impl Chain {
     /// Sets `record.chain` to the next link and returns the record's JSON line (no newline),
     /// whose sha256 becomes the next record's `prev`. On error the chain does not advance.
     pub fn seal(&mut self, record: &mut AuditRecord) -> Result<Vec<u8>, serde_json::Error> {
+        record.finish();
         let seq = self.seq.saturating_add(1);
         record.chain = Some(ChainLink {
             id: self.id.clone(),
@@ -275,6 +280,15 @@ impl serde_json::ser::Formatter for AsciiFormatter {
 }
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
+
+impl AuditRecord {
+    /// Complete what was deferred (the request text's sha256). Call before sealing.
+    pub fn finish(&mut self) {
+        if let Some(text) = self.hash_pending.take() {
+            self.request_text_sha256 = Some(sha256_hex(text.as_bytes()));
+        }
+    }
+}
 
 #[derive(Debug, Clone, Serialize, Default)]
 pub struct ShadowRecord {

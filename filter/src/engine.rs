@@ -437,7 +437,8 @@ impl Engine {
         };
         audit.model = ex.model.clone();
         audit.stream = Some(ex.stream);
-        audit.request_text_sha256 = Some(sha256_hex(ex.doc.as_bytes()));
+        // Hashed when the record is finished (on_log), not on the request's critical path.
+        audit.hash_pending = Some(ex.doc.clone());
         if self.capture == Capture::Full {
             audit.request_text = Some(ex.doc.clone());
         }

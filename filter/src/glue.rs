@@ -488,6 +488,7 @@ impl HttpContext for Http {
                 }
             }
         }
+        audit.finish();
         // Seal into this VM's hash chain (docs/audit.md) and hand the line to the access log.
         let line = CHAIN.with(|c| {
             let mut c = c.borrow_mut();

@@ -146,14 +146,13 @@ impl Network {
         }
         if self.country_header.is_some() {
             match country.map(|c| c.trim().to_ascii_uppercase()) {
-                Some(c) if !c.is_empty() => {
-                    if self.deny_countries.contains(&c) {
-                        return Err(NetworkRefusal {
-                            rule: format!("network.deny_countries {c}"),
-                            message: "requests from this location are not allowed".into(),
-                        });
-                    }
+                Some(c) if !c.is_empty() && self.deny_countries.contains(&c) => {
+                    return Err(NetworkRefusal {
+                        rule: format!("network.deny_countries {c}"),
+                        message: "requests from this location are not allowed".into(),
+                    });
                 }
+                Some(c) if !c.is_empty() => {}
                 _ if self.require_country => {
                     return Err(NetworkRefusal {
                         rule: "network.require_country".into(),

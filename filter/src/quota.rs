@@ -180,6 +180,94 @@ impl Engine {
     }
 }
 
+impl Engine {
+    /// The 429 for a refused admission, in the provider's format, with Retry-After.
+    pub fn throttle_reply(
+        &self,
+        provider: crate::policy::Provider,
+        refusal: &Refusal,
+        audit: &mut crate::audit::AuditRecord,
+    ) -> crate::reply::Reply {
+        let msg = format!(
+            "usage limit {} reached ({}); retry in {} s",
+            refusal.quota, refusal.what, refusal.retry_after
+        );
+        audit.decision = "throttle".into();
+        audit.reason = "quota_exceeded".into();
+        audit.message = msg.clone();
+        audit.quota = Some(refusal.quota.clone());
+        let mut r =
+            crate::reply::error_reply(provider, 429, "quota_exceeded", &msg, &audit.request_id);
+        r.headers
+            .push(("retry-after", refusal.retry_after.to_string()));
+        r
+    }
+
+    /// Admission of a request the content decision forwards to `destination`: charges the
+    /// quotas that apply (the prompt estimated at 4 bytes of forwarded body per token), or the 429
+    /// to send instead.
+    pub fn admit_request<S: SharedStore>(
+        &self,
+        store: &mut S,
+        provider: crate::policy::Provider,
+        audit: &mut crate::audit::AuditRecord,
+        destination: &str,
+        now_secs: u64,
+    ) -> Result<Vec<Charge>, crate::reply::Reply> {
+        let est = (audit.forwarded_bytes.unwrap_or(audit.request_bytes) / 4) as u64;
+        let id = audit.identity.as_ref();
+        let who = QuotaSubject {
+            user: id.and_then(|i| i.subject.as_deref()).unwrap_or("-"),
+            team: id.and_then(|i| i.team.as_deref()).unwrap_or("-"),
+            model: audit.model.as_deref().unwrap_or("-"),
+            destination,
+        };
+        match self.admit(store, who, now_secs, est) {
+            Ok(c) => Ok(c),
+            Err(refusal) => {
+                let r = self.throttle_reply(provider, &refusal, audit);
+                audit.destination = None;
+                audit.forwarded_bytes = None;
+                Err(r)
+            }
+        }
+    }
+
+    /// Descriptor headers for Envoy's global rate limit filter (empty unless the policy asks).
+    pub fn rate_limit_headers(
+        &self,
+        audit: &crate::audit::AuditRecord,
+        destination: &str,
+    ) -> Vec<(&'static str, String)> {
+        if !self.rate_limit_descriptors {
+            return Vec::new();
+        }
+        let id = audit.identity.as_ref();
+        vec![
+            (
+                "x-itar-rl-user",
+                id.and_then(|i| i.subject.clone())
+                    .unwrap_or_else(|| "-".into()),
+            ),
+            (
+                "x-itar-rl-team",
+                id.and_then(|i| i.team.clone())
+                    .unwrap_or_else(|| "-".into()),
+            ),
+            (
+                "x-itar-rl-model",
+                audit.model.clone().unwrap_or_else(|| "-".into()),
+            ),
+            ("x-itar-rl-destination", destination.to_string()),
+        ]
+    }
+
+    /// Whether any quota is configured (the glue skips shared-data work otherwise).
+    pub fn has_quotas(&self) -> bool {
+        !self.quotas.is_empty()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -283,93 +371,5 @@ mod tests {
         assert!(e.admit(&mut s, who("a", "n"), 0, 1).is_ok());
         let (v, _) = s.get("itar-quota:per-user:a");
         assert_eq!(decode(v).1, 1, "counted exactly once despite conflicts");
-    }
-}
-
-impl Engine {
-    /// The 429 for a refused admission, in the provider's format, with Retry-After.
-    pub fn throttle_reply(
-        &self,
-        provider: crate::policy::Provider,
-        refusal: &Refusal,
-        audit: &mut crate::audit::AuditRecord,
-    ) -> crate::reply::Reply {
-        let msg = format!(
-            "usage limit {} reached ({}); retry in {} s",
-            refusal.quota, refusal.what, refusal.retry_after
-        );
-        audit.decision = "throttle".into();
-        audit.reason = "quota_exceeded".into();
-        audit.message = msg.clone();
-        audit.quota = Some(refusal.quota.clone());
-        let mut r =
-            crate::reply::error_reply(provider, 429, "quota_exceeded", &msg, &audit.request_id);
-        r.headers
-            .push(("retry-after", refusal.retry_after.to_string()));
-        r
-    }
-
-    /// Admission of a request the content decision forwards to `destination`: charges the
-    /// quotas that apply (the prompt estimated at 4 bytes of forwarded body per token), or the 429
-    /// to send instead.
-    pub fn admit_request<S: SharedStore>(
-        &self,
-        store: &mut S,
-        provider: crate::policy::Provider,
-        audit: &mut crate::audit::AuditRecord,
-        destination: &str,
-        now_secs: u64,
-    ) -> Result<Vec<Charge>, crate::reply::Reply> {
-        let est = (audit.forwarded_bytes.unwrap_or(audit.request_bytes) / 4) as u64;
-        let id = audit.identity.as_ref();
-        let who = QuotaSubject {
-            user: id.and_then(|i| i.subject.as_deref()).unwrap_or("-"),
-            team: id.and_then(|i| i.team.as_deref()).unwrap_or("-"),
-            model: audit.model.as_deref().unwrap_or("-"),
-            destination,
-        };
-        match self.admit(store, who, now_secs, est) {
-            Ok(c) => Ok(c),
-            Err(refusal) => {
-                let r = self.throttle_reply(provider, &refusal, audit);
-                audit.destination = None;
-                audit.forwarded_bytes = None;
-                Err(r)
-            }
-        }
-    }
-
-    /// Descriptor headers for Envoy's global rate limit filter (empty unless the policy asks).
-    pub fn rate_limit_headers(
-        &self,
-        audit: &crate::audit::AuditRecord,
-        destination: &str,
-    ) -> Vec<(&'static str, String)> {
-        if !self.rate_limit_descriptors {
-            return Vec::new();
-        }
-        let id = audit.identity.as_ref();
-        vec![
-            (
-                "x-itar-rl-user",
-                id.and_then(|i| i.subject.clone())
-                    .unwrap_or_else(|| "-".into()),
-            ),
-            (
-                "x-itar-rl-team",
-                id.and_then(|i| i.team.clone())
-                    .unwrap_or_else(|| "-".into()),
-            ),
-            (
-                "x-itar-rl-model",
-                audit.model.clone().unwrap_or_else(|| "-".into()),
-            ),
-            ("x-itar-rl-destination", destination.to_string()),
-        ]
-    }
-
-    /// Whether any quota is configured (the glue skips shared-data work otherwise).
-    pub fn has_quotas(&self) -> bool {
-        !self.quotas.is_empty()
     }
 }
