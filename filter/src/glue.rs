@@ -461,8 +461,14 @@ impl HttpContext for Http {
         let Some(mut audit) = self.audit.take() else {
             return;
         };
-        if let (Resp::Stream(st), Some(shared)) = (&mut self.response, &self.shared) {
-            shared.engine.finish_stream(st, &mut audit);
+        match (&mut self.response, &self.shared) {
+            (Resp::Stream(st), Some(shared)) => shared.engine.finish_stream(st, &mut audit),
+            (Resp::Buffer(_) | Resp::Refuse(..), _) => {
+                // The response ended before its body was complete (upstream reset, client gone).
+                audit.response_decision = Some("incomplete".into());
+                audit.response_reason = Some("response_ended_early".into());
+            }
+            _ => {}
         }
         if let (Some(shared), Some(u)) = (&self.shared, audit.usage) {
             if !self.charges.is_empty() {

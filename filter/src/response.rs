@@ -80,6 +80,8 @@ pub struct StreamState {
     redacted: bool,
     /// Why the stream was cut, if it was.
     cut: Option<String>,
+    /// The upstream's end of stream was seen.
+    ended: bool,
     events: Vec<sse::Event>,
 }
 
@@ -256,6 +258,7 @@ impl Engine {
             labels: Vec::new(),
             redacted: false,
             cut: None,
+            ended: false,
             events: Vec::new(),
         }
     }
@@ -269,6 +272,7 @@ impl Engine {
         end: bool,
     ) -> Vec<u8> {
         let mut out = Vec::with_capacity(chunk.len() + 64);
+        st.ended |= end;
         if st.blocked {
             return out;
         }
@@ -324,6 +328,10 @@ impl Engine {
             };
             audit.response_decision = Some(kind.into());
             audit.response_reason = Some(code.clone());
+        } else if !st.ended {
+            // The stream ended early (upstream reset, client gone): say so.
+            audit.response_decision = Some("incomplete".into());
+            audit.response_reason = Some("stream_ended_early".into());
         } else if audit.response_decision.is_none() {
             audit.response_decision = Some(if st.redacted { "redact" } else { "pass" }.into());
         }
@@ -670,14 +678,20 @@ impl Engine {
             .map_err(|e: InspectError| e.to_string())?;
         let mut edits: Vec<(usize, usize, String)> = Vec::new();
         for (h, rec) in hits.iter().zip(tmp.labels.iter()) {
-            // Only what touches text not yet released is new.
+            // Spans touching text not yet released.
             let fresh: Vec<(usize, usize)> = h
                 .spans
                 .iter()
                 .filter(|s| s.2 > ctx_len)
                 .map(|s| (s.1, s.2))
                 .collect();
-            if fresh.is_empty() {
+            let action = self.response_action(h, &st.ctx);
+            let blocks = !matches!(action, LabelAction::Redact | LabelAction::Allow);
+            // A blocking finding cuts the stream wherever its spans are: it cannot have been
+            // blocking before (the stream would be cut), so it completed just now, e.g. when the
+            // supporting evidence of a corroborated rule arrived after its primary match was
+            // released. Other findings entirely in released context were handled before.
+            if fresh.is_empty() && !blocks {
                 continue;
             }
             let mut rec = rec.clone();
@@ -685,7 +699,7 @@ impl Engine {
                 sp.location = format!("stream[{}:{}:{}]", key.0, key.1, key.2);
             }
             st.labels.push(rec);
-            match self.response_action(h, &st.ctx) {
+            match action {
                 LabelAction::Redact => {
                     for (s, e) in fresh {
                         let tag = h.tag.as_deref().unwrap_or(&h.label);

@@ -200,7 +200,6 @@ fn stream_strict_seeds() {
 /// `stream_strict` fuzz target. Run with `cargo test --test fuzz_regressions -- --ignored`;
 /// remove #[ignore] once response.rs is fixed.
 #[test]
-#[ignore = "known bug in response.rs: late-completing support is not acted on in streams"]
 fn known_bug_stream_support_completes_in_later_delta() {
     use itar_filter::engine::response::ResponseCtx;
     use itar_filter::policy::Provider;
