@@ -22,8 +22,11 @@ use serde_json::{json, Value};
 /// The policy every target runs under (the one the gateway ships).
 pub const DEFAULT_POLICY: &[u8] = include_bytes!("../../policies/default.json");
 
+/// A fuzz body: takes arbitrary bytes, must never panic.
+pub type Body = fn(&[u8]);
+
 /// Every target, by name, for the native runner and `scripts/fuzz`.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Body)] = &[
     ("request", request),
     ("request_text", request_text),
     ("normalize", normalize),
