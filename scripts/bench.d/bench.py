@@ -1,0 +1,871 @@
+#!/usr/bin/env python3
+"""The gateway's benchmark (run it through scripts/bench, which installs what is missing).
+
+Everything runs on 127.0.0.1, ports 28300-28399, and every process started here is stopped here
+(also on Ctrl-C, SIGTERM and errors). See docs/performance.md for the method.
+
+  fast upstream   Envoy, direct_response (a fixed small OpenAI-style completion) after the buffer
+                  filter has read the whole request              127.0.0.1:28301 (admin 28302)
+  baseline        Envoy: plain HCM + router -> fast upstream        28311 (admin 28312)
+                  second listener -> the Python stand-in           28313
+                  third listener: jwt_authn (the gateway's) + router -> fast upstream
+                  ("jwt only": how much of the added time is token verification)   28314
+  gateway         Envoy from scripts/render-envoy (jwt_authn + itar-filter + router, default
+                  policy): gpt-4o -> commercial -> fast upstream;
+                  llama-3.1-70b -> onprem -> the Python stand-in   28321 (admin 28322)
+  stand-in        wasm-tests/standin/standin.py (streaming)        28331
+
+Phases: native (bench_native example: policy compile, inspect MB/s on the same bodies), load
+(wrk, baseline and gateway interleaved, per body size and concurrency), scan speed inside Envoy
+(audit records: request_bytes / scan_us), time to first token on a stream, memory (RSS and admin
+/memory of both Envoys), .wasm size. Writes var/bench/result.json and var/bench/chart.png.
+"""
+from __future__ import annotations
+
+import argparse
+import base64
+import ctypes
+import datetime
+import http.client
+import json
+import os
+import pathlib
+import platform
+import random
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent.parent
+HERE = pathlib.Path(__file__).resolve().parent
+VENV_BIN = pathlib.Path(sys.executable).parent
+ENVOY = os.environ.get("ENVOY_BIN") or str(VENV_BIN / "envoy")
+WASM = ROOT / "target" / "wasm32-wasip1" / "release" / "itar_filter.wasm"
+POLICY = ROOT / "policies" / "default.json"
+OUT = ROOT / "var" / "bench"
+
+PORTS = {
+    "upstream": 28301, "upstream_admin": 28302,
+    "baseline": 28311, "baseline_admin": 28312, "baseline_stream": 28313, "jwt_only": 28314,
+    "gateway": 28321, "gateway_admin": 28322,
+    "standin": 28331,
+}
+SIZES = [("1 KB", 1024), ("4 KB", 4096), ("64 KB", 65536), ("1 MB", 1_000_000)]
+CONCURRENCY = [1, 16]
+
+BUDGET = {
+    "added_p50_us_4k_c1": 100.0,
+    "rps_ratio_4k_c16": 0.85,
+    "scan_mb_s_envoy_1mb": 400.0,
+    "ttft_added_ms": 1.0,
+    "wasm_bytes": 2_000_000,
+    "memory_per_vm_mib": 32.0,
+}
+
+UPSTREAM_REPLY = json.dumps({
+    "id": "chatcmpl-bench", "object": "chat.completion", "created": 1700000000, "model": "gpt-4o",
+    "choices": [{"index": 0, "message": {"role": "assistant", "content": "Hello from the fast upstream."},
+                 "finish_reason": "stop"}],
+    "usage": {"prompt_tokens": 10, "completion_tokens": 7, "total_tokens": 17},
+}, separators=(",", ":"))
+
+HCM = "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager"
+ROUTER = "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router"
+
+UPSTREAM_YAML = f"""# scripts/bench: the fast upstream (reads the whole request, answers a fixed completion)
+admin:
+  address: {{socket_address: {{address: 127.0.0.1, port_value: {PORTS['upstream_admin']}}}}}
+static_resources:
+  listeners:
+  - name: upstream
+    address: {{socket_address: {{address: 127.0.0.1, port_value: {PORTS['upstream']}}}}}
+    per_connection_buffer_limit_bytes: 4194304
+    filter_chains:
+    - filters:
+      - name: envoy.filters.network.http_connection_manager
+        typed_config:
+          "@type": {HCM}
+          stat_prefix: upstream
+          http_filters:
+          - name: envoy.filters.http.buffer
+            typed_config:
+              "@type": type.googleapis.com/envoy.extensions.filters.http.buffer.v3.Buffer
+              max_request_bytes: 4194304
+          - name: envoy.filters.http.router
+            typed_config: {{"@type": {ROUTER}}}
+          route_config:
+            virtual_hosts:
+            - name: all
+              domains: ["*"]
+              routes:
+              - match: {{prefix: "/"}}
+                direct_response:
+                  status: 200
+                  body: {{inline_string: {json.dumps(UPSTREAM_REPLY)}}}
+                response_headers_to_add:
+                - header: {{key: content-type, value: application/json}}
+                  append_action: OVERWRITE_IF_EXISTS_OR_ADD
+"""
+
+
+def jwt_filter_yaml() -> str:
+    """The gateway's jwt_authn filter (envoy/jwt-authn.yaml, as scripts/render-envoy fills it)."""
+    import string
+    t = string.Template((ROOT / "envoy" / "jwt-authn.yaml").read_text()).substitute(
+        {"JWKS_PATH": str((ROOT / "envoy" / "demo" / "jwks.json").resolve())})
+    return "\n".join("          " + line if line else line for line in t.splitlines() if not line.startswith("#")) + "\n"
+
+
+def baseline_yaml(buffer_limit: int) -> str:
+    def listener(name, port, cluster, filters=""):
+        return f"""  - name: {name}
+    address: {{socket_address: {{address: 127.0.0.1, port_value: {port}}}}}
+    per_connection_buffer_limit_bytes: {buffer_limit}
+    filter_chains:
+    - filters:
+      - name: envoy.filters.network.http_connection_manager
+        typed_config:
+          "@type": {HCM}
+          stat_prefix: {name}
+          http_filters:
+{filters}          - name: envoy.filters.http.router
+            typed_config: {{"@type": {ROUTER}}}
+          route_config:
+            virtual_hosts:
+            - name: all
+              domains: ["*"]
+              routes:
+              - match: {{prefix: "/"}}
+                route: {{cluster: {cluster}, timeout: 300s}}
+"""
+
+    def cluster(name, port):
+        return f"""  - name: {name}
+    type: STATIC
+    connect_timeout: 2s
+    load_assignment:
+      cluster_name: {name}
+      endpoints:
+      - lb_endpoints:
+        - endpoint: {{address: {{socket_address: {{address: 127.0.0.1, port_value: {port}}}}}}}
+"""
+
+    return (f"""# scripts/bench: plain Envoy (HCM + router, no filter) to the same upstreams
+admin:
+  address: {{socket_address: {{address: 127.0.0.1, port_value: {PORTS['baseline_admin']}}}}}
+static_resources:
+  listeners:
+""" + listener("baseline", PORTS["baseline"], "upstream")
+            + listener("baseline_stream", PORTS["baseline_stream"], "standin")
+            + listener("jwt_only", PORTS["jwt_only"], "upstream", jwt_filter_yaml())
+            + "  clusters:\n" + cluster("upstream", PORTS["upstream"]) + cluster("standin", PORTS["standin"]))
+
+
+# ----------------------------------------------------------------------------- processes
+
+PROCS: list[subprocess.Popen] = []
+
+
+def _pdeathsig():
+    # Children die with this script even if it is SIGKILLed (Linux prctl PR_SET_PDEATHSIG).
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)
+    except OSError:
+        pass
+
+
+def start(args, log: pathlib.Path) -> subprocess.Popen:
+    p = subprocess.Popen(args, stdout=log.open("wb"), stderr=subprocess.STDOUT, preexec_fn=_pdeathsig)
+    PROCS.append(p)
+    return p
+
+
+def stop_all():
+    for p in reversed(PROCS):
+        if p.poll() is None:
+            p.send_signal(signal.SIGTERM)
+    for p in reversed(PROCS):
+        try:
+            p.wait(5)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait(5)
+    PROCS.clear()
+
+
+def port_free(port: int) -> bool:
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("127.0.0.1", port))
+            return True
+        except OSError:
+            return False
+
+
+def wait_ready(admin: int, proc: subprocess.Popen, log: pathlib.Path, timeout=30.0) -> float:
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < timeout:
+        if proc.poll() is not None:
+            raise RuntimeError(f"envoy exited ({proc.returncode}); log:\n{log.read_text(errors='replace')[-3000:]}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{admin}/ready", timeout=1) as r:
+                if r.status == 200:
+                    return time.monotonic() - t0
+        except (urllib.error.URLError, ConnectionError, OSError):
+            pass
+        time.sleep(0.02)
+    raise TimeoutError(f"envoy (admin {admin}) not ready; log:\n{log.read_text(errors='replace')[-3000:]}")
+
+
+def envoy(name: str, config: pathlib.Path, admin: int, workers: int, run: pathlib.Path) -> dict:
+    log = run / f"{name}.log"
+    t0 = time.monotonic()
+    p = start([ENVOY, "-c", str(config), "--concurrency", str(workers), "--log-level", "warn",
+               "--disable-hot-restart", "--file-flush-interval-msec", "200"], log)
+    ready = wait_ready(admin, p, log)
+    return {"proc": p, "admin": admin, "ready_s": time.monotonic() - t0 if ready is not None else None,
+            "log": log, "workers": workers}
+
+
+def admin_get(admin: int, path: str) -> str:
+    with urllib.request.urlopen(f"http://127.0.0.1:{admin}{path}", timeout=5) as r:
+        return r.read().decode()
+
+
+# ----------------------------------------------------------------------------- bodies
+
+WORDS = ("the quarterly report shows steady growth in services and the team will review customer "
+         "feedback before launch of a new onboarding flow please send notes to marketing by friday we "
+         "expect budget travel hiring design engineering handoffs improved settings page labels mobile "
+         "app notice approved cafeteria survey vegetarian options parking lot resurfacing north entrance "
+         "minutes morning retrospective highlighted better estimates sprint velocity database migration "
+         "index postgres deploy rollback canary metrics latency dashboard alerts rotation garden recipe "
+         "weather holiday schedule library reading group museum visit lunch coffee office plants").split()
+
+
+def english(n: int, seed: int) -> str:
+    rnd = random.Random(seed)
+    out, size, sentence = [], 0, 0
+    while size < n:
+        w = rnd.choice(WORDS)
+        if sentence == 0:
+            w = w.capitalize()
+        sentence += 1
+        if sentence > rnd.randint(8, 16):
+            w += "."
+            sentence = 0
+        out.append(w)
+        size += len(w) + 1
+    return " ".join(out)
+
+
+def chat_body(total: int, seed: int = 7, model: str = "gpt-4o") -> bytes:
+    """An OpenAI chat body of exactly `total` bytes of benign English-like text."""
+    empty = json.dumps({"model": model, "messages": [{"role": "user", "content": ""}]}).encode()
+    text = english(total, seed)[: total - len(empty)].rstrip()
+    body = json.dumps({"model": model, "messages": [{"role": "user", "content": text}]}).encode()
+    return body + b" " * (total - len(body))  # JSON allows trailing whitespace
+
+
+# ----------------------------------------------------------------------------- load (wrk)
+
+WRK_RE = re.compile(r"^BENCH-JSON (\{.*\})$", re.M)
+
+
+def wrk(url: str, body_file: pathlib.Path, token: str, conns: int, seconds: float, threads: int) -> dict:
+    args = ["wrk", "-t", str(min(threads, conns)), "-c", str(conns), "-d", f"{max(1, round(seconds))}s",
+            "--timeout", "10s", "--latency", "-s", str(HERE / "post.lua"), url, "--", str(body_file), token]
+    t0 = time.time()
+    r = subprocess.run(args, capture_output=True, text=True, preexec_fn=_pdeathsig, timeout=seconds + 60)
+    t1 = time.time()
+    m = WRK_RE.search(r.stdout)
+    if r.returncode != 0 or not m:
+        raise RuntimeError(f"wrk failed ({r.returncode}): {r.stdout[-2000:]} {r.stderr[-2000:]}")
+    d = json.loads(m.group(1))
+    d["rps"] = d["requests"] / (d["duration_us"] / 1e6) if d["duration_us"] else 0.0
+    d["t_start"], d["t_end"] = t0, t1
+    return d
+
+
+def check_request(port: int, body: bytes, token: str) -> dict:
+    h = {"content-type": "application/json"}
+    if token:
+        h["authorization"] = f"Bearer {token}"
+    req = urllib.request.Request(f"http://127.0.0.1:{port}/v1/chat/completions", data=body, headers=h, method="POST")
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return {"status": r.status, "decision": r.headers.get("x-itar-decision"), "body": r.read()[:300]}
+    except urllib.error.HTTPError as e:
+        return {"status": e.code, "decision": e.headers.get("x-itar-decision"), "body": e.read()[:300]}
+
+
+# ----------------------------------------------------------------------------- time to first token
+
+def stream_once(port: int, token: str, body: bytes, headers: dict, deltas: list[str], conn):
+    h = {"content-type": "application/json", **headers}
+    if token:
+        h["authorization"] = f"Bearer {token}"
+    prefix = []
+    acc = 0
+    for d in deltas:
+        acc += len(d)
+        prefix.append(acc)
+    t0 = time.perf_counter()
+    conn.request("POST", "/v1/chat/completions", body=body, headers=h)
+    resp = conn.getresponse()
+    if resp.status != 200:
+        raise RuntimeError(f"stream through port {port}: HTTP {resp.status} {resp.read()[:300]!r}")
+    buf = b""
+    got = 0
+    arrivals: list[float] = []
+    while True:
+        data = resp.read1(65536)
+        now = time.perf_counter()
+        if not data:
+            break
+        buf += data
+        while b"\n\n" in buf:
+            ev, buf = buf.split(b"\n\n", 1)
+            for line in ev.split(b"\n"):
+                if not line.startswith(b"data:"):
+                    continue
+                payload = line[5:].strip()
+                if payload == b"[DONE]":
+                    continue
+                try:
+                    obj = json.loads(payload)
+                except json.JSONDecodeError:
+                    continue
+                for ch in obj.get("choices") or []:
+                    c = (ch.get("delta") or {}).get("content")
+                    if isinstance(c, str) and c:
+                        got += len(c)
+                        while len(arrivals) < len(prefix) and prefix[len(arrivals)] <= got:
+                            arrivals.append((now - t0) * 1e6)
+    resp.read()
+    if len(arrivals) != len(deltas):
+        raise RuntimeError(f"stream through port {port}: {len(arrivals)} of {len(deltas)} deltas arrived")
+    return arrivals
+
+
+def ttft(token: str, n: int, k: int, delay_ms: int) -> dict:
+    rnd = random.Random(11)
+    deltas = [rnd.choice(WORDS) + " " for _ in range(k)]
+    body = json.dumps({"model": "llama-3.1-70b", "stream": True,
+                       "messages": [{"role": "user", "content": "Tell me about the team offsite."}]}).encode()
+    headers = {"x-standin-chunks-b64": base64.b64encode(json.dumps(deltas).encode()).decode(),
+               "x-standin-chunk-delay-ms": str(delay_ms)}
+    targets = {"baseline": (PORTS["baseline_stream"], ""), "gateway": (PORTS["gateway"], token)}
+    conns = {t: http.client.HTTPConnection("127.0.0.1", p, timeout=30) for t, (p, _) in targets.items()}
+    runs: dict[str, list[list[float]]] = {"baseline": [], "gateway": []}
+    try:
+        for t, (p, tok) in targets.items():  # warm connections and caches
+            stream_once(p, tok, body, headers, deltas, conns[t])
+        for i in range(n):
+            order = ["baseline", "gateway"] if i % 2 == 0 else ["gateway", "baseline"]
+            for t in order:
+                p, tok = targets[t]
+                runs[t].append(stream_once(p, tok, body, headers, deltas, conns[t]))
+    finally:
+        for c in conns.values():
+            c.close()
+    med = {t: [statistics.median(r[j] for r in runs[t]) for j in range(k)] for t in runs}
+    added = [med["gateway"][j] - med["baseline"][j] for j in range(k)]
+    gaps = {t: statistics.median(b - a for r in runs[t] for a, b in zip(r, r[1:])) for t in runs}
+    return {
+        "requests_per_target": n, "deltas": k, "chunk_delay_ms": delay_ms,
+        "ttft_us": {t: statistics.median(r[0] for r in runs[t]) for t in runs},
+        "ttft_us_p90": {t: sorted(r[0] for r in runs[t])[int(0.9 * (n - 1))] for t in runs},
+        "ttft_added_us": added[0],
+        "per_delta_added_us_median": statistics.median(added[1:]) if k > 1 else None,
+        "per_delta_extra_over_first_us": (statistics.median(added[1:]) - added[0]) if k > 1 else None,
+        "inter_delta_gap_us_median": gaps,
+        # Deltas that arrived about one chunk interval late through the gateway: held back by the
+        # stream scanner (a tail that could still begin a match waits for the next read).
+        "held_back_fraction": sum(1 for x in added[1:] if x > delay_ms * 500) / max(1, k - 1),
+        "per_delta": [{"delta": d, "added_us": round(x)} for d, x in zip(deltas, added)],
+    }
+
+
+# ----------------------------------------------------------------------------- memory
+
+def rss_kib(pid: int) -> int | None:
+    try:
+        for line in pathlib.Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+def memory_snapshot(e: dict) -> dict:
+    snap = {"rss_kib": rss_kib(e["proc"].pid)}
+    try:
+        snap["admin_memory"] = json.loads(admin_get(e["admin"], "/memory"))
+    except (OSError, ValueError):
+        snap["admin_memory"] = None
+    try:
+        stats = json.loads(admin_get(e["admin"], "/stats?format=json&filter=wasm"))
+        snap["wasm_stats"] = {s["name"]: s.get("value") for s in stats.get("stats", []) if "name" in s}
+    except (OSError, ValueError):
+        snap["wasm_stats"] = {}
+    return snap
+
+
+# ----------------------------------------------------------------------------- audit
+
+def audit_records(path: pathlib.Path) -> list[dict]:
+    out = []
+    if not path.exists():
+        return out
+    for line in path.read_text(errors="replace").splitlines():
+        try:
+            r = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if not str(r.get("schema", "")).startswith("itar-audit/"):
+            continue
+        try:
+            r["_t"] = datetime.datetime.fromisoformat(r["time"].replace("Z", "+00:00")).timestamp()
+        except (KeyError, ValueError):
+            continue
+        out.append(r)
+    return out
+
+
+def scan_stats(records: list[dict], windows: list[tuple[float, float]], size: int) -> dict | None:
+    sel = [r for r in records if r.get("request_bytes") == size and r.get("scan_us")
+           and any(a <= r["_t"] <= b for a, b in windows)]
+    if not sel:
+        return None
+    us = [r["scan_us"] for r in sel]
+    rates = [r["request_bytes"] / r["scan_us"] for r in sel]
+    decisions = sorted({r.get("decision", "?") for r in sel})
+    return {"requests": len(sel), "scan_us_p50": statistics.median(us), "scan_us_min": min(us),
+            "mb_s_median": statistics.median(rates), "mb_s_aggregate": sum(r["request_bytes"] for r in sel) / sum(us),
+            "decisions": decisions}
+
+
+# ----------------------------------------------------------------------------- native
+
+def native(bodies: list[pathlib.Path], quick: bool) -> dict:
+    subprocess.run(["cargo", "build", "--quiet", "--release", "--locked", "-p", "itar-filter", "--example", "bench_native"],
+                   cwd=ROOT, check=True)
+    exe = ROOT / "target" / "release" / "examples" / "bench_native"
+    args = [str(exe), "--policy", str(POLICY), "--seconds", "0.5" if quick else "1.5",
+            "--compile-reps", "3" if quick else "7"] + [str(b) for b in bodies]
+    r = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, check=True, preexec_fn=_pdeathsig)
+    return json.loads(r.stdout)
+
+
+def profile(body: pathlib.Path, run: pathlib.Path) -> str:
+    """callgrind over the native inspect path (symbols kept in a separate target dir)."""
+    if not shutil.which("valgrind"):
+        return "valgrind not installed"
+    env = dict(os.environ, CARGO_PROFILE_RELEASE_STRIP="false", CARGO_PROFILE_RELEASE_DEBUG="1",
+               CARGO_TARGET_DIR=str(ROOT / "target" / "bench-profile"))
+    subprocess.run(["cargo", "build", "--quiet", "--release", "--locked", "-p", "itar-filter", "--example", "bench_native"],
+                   cwd=ROOT, check=True, env=env)
+    exe = ROOT / "target" / "bench-profile" / "release" / "examples" / "bench_native"
+    out = run / "callgrind.out"
+    subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", "--toggle-collect=bench_native::run_inspect",
+                    str(exe), "--policy", str(POLICY), "--profile", "5", str(body)],
+                   cwd=ROOT, check=True, capture_output=True, preexec_fn=_pdeathsig)
+    r = subprocess.run(["callgrind_annotate", "--inclusive=no", str(out)], capture_output=True, text=True)
+    incl = subprocess.run(["callgrind_annotate", "--inclusive=yes", str(out)], capture_output=True, text=True)
+    (run / "callgrind-self.txt").write_text(r.stdout)
+    (run / "callgrind-inclusive.txt").write_text(incl.stdout)
+    return r.stdout
+
+
+# ----------------------------------------------------------------------------- report
+
+def envoy_version() -> str:
+    out = subprocess.run([ENVOY, "--version"], capture_output=True, text=True).stdout
+    m = re.search(r"version: (\S+)", out)
+    return m.group(1) if m else out.strip()[-80:]
+
+
+def fmt(v, unit="", digits=0):
+    if v is None:
+        return "n/a"
+    return f"{v:,.{digits}f}{unit}"
+
+
+def machine() -> dict:
+    cpu = "unknown"
+    try:
+        for line in pathlib.Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = None
+    try:
+        for line in pathlib.Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                mem = int(line.split()[1])
+    except OSError:
+        pass
+    return {"nproc": os.cpu_count(), "cpu_model": cpu, "mem_total_kib": mem, "kernel": platform.release(),
+            "loadavg": pathlib.Path("/proc/loadavg").read_text().split()[:3]}
+
+
+def chart(result: dict, path: pathlib.Path) -> str | None:
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError as e:
+        return f"no chart: {e}"
+    load = result["load"]
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(12, 4.6))
+    for c, style in zip(CONCURRENCY, ["o-", "s--"]):
+        pts = [p for p in load if p["concurrency"] == c]
+        xs = [p["label"] for p in pts]
+        a1.plot(xs, [p["added_p50_us"] for p in pts], style, label=f"added p50, c={c}")
+        a1.plot(xs, [p["added_p99_us"] for p in pts], style, alpha=0.45, label=f"added p99, c={c}")
+        if all(p.get("jwt_only_added_p50_us") is not None for p in pts):
+            a1.plot(xs, [p["jwt_only_added_p50_us"] for p in pts], style, color="gray", alpha=0.6,
+                    label=f"jwt_authn alone, added p50, c={c}")
+    a1.set_yscale("symlog", linthresh=100)
+    a1.axhline(BUDGET["added_p50_us_4k_c1"], color="red", lw=0.8, ls=":", label="budget p50 4 KB c=1 (100 us)")
+    a1.set_xlabel("chat body size")
+    a1.set_ylabel("gateway minus plain Envoy (us)")
+    a1.set_title("Added latency")
+    a1.legend(fontsize=7)
+    width = 0.38
+    for i, c in enumerate(CONCURRENCY):
+        pts = [p for p in load if p["concurrency"] == c]
+        xs = [j + (i - 0.5) * width for j in range(len(pts))]
+        bars = a2.bar(xs, [100 * p["rps_ratio"] for p in pts], width, label=f"c={c}")
+        for x, p in zip(xs, pts):
+            a2.text(x, 100 * p["rps_ratio"] + 1, f"{100 * p['rps_ratio']:.0f}%", ha="center", fontsize=7)
+        _ = bars
+    a2.set_xticks(range(len(SIZES)), [s for s, _ in SIZES])
+    a2.axhline(100 * BUDGET["rps_ratio_4k_c16"], color="red", lw=0.8, ls=":", label="budget 4 KB c=16 (85%)")
+    a2.set_ylim(0, 110)
+    a2.set_ylabel("gateway rps / plain Envoy rps (%)")
+    a2.set_title("Throughput ratio")
+    a2.legend(fontsize=7)
+    m = result["machine"]
+    fig.suptitle(f"ITAR gateway vs plain Envoy 1.40, {result['settings']['workers']} workers, "
+                 f"{m['nproc']} CPUs ({m['cpu_model']}), load {'/'.join(m['loadavg'])} at start"
+                 + (" - QUICK" if result["settings"]["quick"] else ""), fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return None
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="short version (~1-2 minutes)")
+    ap.add_argument("--duration", type=float, help="seconds per measurement round per target (default 5, quick 2)")
+    ap.add_argument("--rounds", type=int, help="interleaved rounds per point (default 2, quick 1)")
+    ap.add_argument("--warmup", type=float, help="warmup seconds per point per target (default 3, quick 1)")
+    ap.add_argument("--workers", type=int, default=2, help="Envoy --concurrency of baseline and gateway (default 2)")
+    ap.add_argument("--upstream-workers", type=int, default=2)
+    ap.add_argument("--wrk-threads", type=int, default=2)
+    ap.add_argument("--ttft-requests", type=int, help="streams per target (default 40, quick 12)")
+    ap.add_argument("--ttft-delay-ms", type=int, default=2, help="stand-in delay between streamed deltas (default 2)")
+    ap.add_argument("--no-jwt-only", action="store_true", help="skip the jwt_authn-only variant (saves a third of the load phase)")
+    ap.add_argument("--profile", action="store_true", help="also run callgrind on the native 1 MB inspect path")
+    ap.add_argument("--out", default=str(OUT))
+    a = ap.parse_args()
+    quick = a.quick
+    duration = a.duration or (2.0 if quick else 5.0)
+    rounds = a.rounds or (1 if quick else 2)
+    warmup = a.warmup if a.warmup is not None else (1.0 if quick else 3.0)
+    n_ttft = a.ttft_requests or (12 if quick else 40)
+    out = pathlib.Path(a.out)
+    run = out / "run"
+    shutil.rmtree(run, ignore_errors=True)
+    (run / "bodies").mkdir(parents=True)
+    t_begin = time.time()
+    busy = [p for p in PORTS.values() if not port_free(p)]
+    if busy:
+        print(f"bench: ports in use: {busy} (another bench running?)", file=sys.stderr)
+        return 2
+    result: dict = {
+        "schema": "itar-bench/1",
+        "time": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "git": {"commit": subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip(),
+                "dirty": bool(subprocess.run(["git", "status", "--porcelain", "--", "filter", "policies"], cwd=ROOT,
+                                             capture_output=True, text=True).stdout.strip())},
+        "machine": machine(),
+        "envoy_version": envoy_version(),
+        "settings": {"quick": quick, "duration_s": duration, "rounds": rounds, "warmup_s": warmup, "workers": a.workers,
+                     "upstream_workers": a.upstream_workers, "wrk_threads": a.wrk_threads, "sizes": SIZES,
+                     "concurrency": CONCURRENCY, "ttft_requests": n_ttft},
+    }
+    bodies = {}
+    for label, n in SIZES:
+        f = run / "bodies" / f"chat-{n}.json"
+        f.write_bytes(chat_body(n))
+        bodies[n] = f
+
+    # 1. native: before any Envoy runs
+    print("bench: native (bench_native: policy compile, inspect_request on the same bodies)", flush=True)
+    nat = native([bodies[n] for _, n in SIZES], quick)
+    result["native"] = nat
+    result["wasm"] = {"path": str(WASM.relative_to(ROOT)), "bytes": WASM.stat().st_size}
+
+    sys.path.insert(0, str(ROOT / "wasm-tests"))
+    from conftest import token as mint  # noqa: E402 (the tests' minter: scripts/mint-token)
+    token = mint(sub="bench", clearance="SECRET", exp_in=3600 * 3)
+
+    (run / "upstream.yaml").write_text(UPSTREAM_YAML)
+    buffer_limit = max(2 * json.loads(POLICY.read_text()).get("limits", {}).get("max_body_bytes", 1048576), 2097152)
+    (run / "baseline.yaml").write_text(baseline_yaml(buffer_limit))
+    audit = run / "audit.jsonl"
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "render-envoy"), "--out", str(run / "gateway"),
+                    "--policy", str(POLICY), "--wasm", str(WASM),
+                    "--gateway-port", str(PORTS["gateway"]), "--admin-port", str(PORTS["gateway_admin"]),
+                    "--audit", str(audit),
+                    f"--upstream=commercial={PORTS['upstream']}", f"--upstream=usgov={PORTS['upstream']}",
+                    f"--upstream=foreign={PORTS['upstream']}", f"--upstream=onprem={PORTS['standin']}"], check=True)
+
+    try:
+        print("bench: starting fast upstream, stand-in, baseline Envoy, gateway Envoy", flush=True)
+        envoy("upstream", run / "upstream.yaml", PORTS["upstream_admin"], a.upstream_workers, run)
+        ready = run / "standin-ready.json"
+        start([sys.executable, str(ROOT / "wasm-tests" / "standin" / "standin.py"), "--ready-file", str(ready),
+               f"onprem={PORTS['standin']}"], run / "standin.log")
+        end = time.time() + 10
+        while not ready.exists():
+            if time.time() > end:
+                raise RuntimeError("stand-in did not start")
+            time.sleep(0.05)
+        base = envoy("baseline", run / "baseline.yaml", PORTS["baseline_admin"], a.workers, run)
+        gw = envoy("gateway", run / "gateway" / "envoy.yaml", PORTS["gateway_admin"], a.workers, run)
+        targets = {"baseline": (base, PORTS["baseline"], ""), "gateway": (gw, PORTS["gateway"], token)}
+        mem_idle = {t: memory_snapshot(e) for t, (e, _, _) in targets.items()}
+        if not a.no_jwt_only:
+            targets["jwt_only"] = (base, PORTS["jwt_only"], token)
+        result["startup_ready_s"] = {"baseline": base["ready_s"], "gateway": gw["ready_s"]}
+
+        # sanity: every body is allowed, unchanged, with 200 through both
+        checks = {}
+        for label, n in SIZES:
+            body = bodies[n].read_bytes()
+            for t, (_, port, tok) in targets.items():
+                c = check_request(port, body, tok)
+                if c["status"] != 200 or (t == "gateway" and c["decision"] != "allow"):
+                    raise RuntimeError(f"{label} body through {t}: HTTP {c['status']} decision {c['decision']}: {c['body']!r}")
+            checks[label] = "200 allow"
+        result["checks"] = checks
+
+        # 2. load
+        load = []
+        windows: dict[tuple[int, int], list[tuple[float, float]]] = {}
+        for label, n in SIZES:
+            for conc in CONCURRENCY:
+                per = {t: [] for t in targets}
+                for t in targets:
+                    _, port, tok = targets[t]
+                    if warmup > 0:
+                        wrk(f"http://127.0.0.1:{port}/v1/chat/completions", bodies[n], tok, conc, warmup, a.wrk_threads)
+                for r in range(rounds):
+                    order = list(targets) if r % 2 == 0 else list(reversed(targets))
+                    for t in order:
+                        _, port, tok = targets[t]
+                        w = wrk(f"http://127.0.0.1:{port}/v1/chat/completions", bodies[n], tok, conc, duration, a.wrk_threads)
+                        per[t].append(w)
+                        if t == "gateway":
+                            windows.setdefault((n, conc), []).append((w["t_start"], w["t_end"]))
+                pairs = list(zip(per["baseline"], per["gateway"]))
+                jpairs = list(zip(per["baseline"], per["jwt_only"])) if "jwt_only" in per else []
+                point = {
+                    "label": label, "bytes": n, "concurrency": conc,
+                    "baseline": summarize(per["baseline"]), "gateway": summarize(per["gateway"]),
+                    "added_p50_us": statistics.median(g["latency_us"]["p50"] - b["latency_us"]["p50"] for b, g in pairs),
+                    "added_p99_us": statistics.median(g["latency_us"]["p99"] - b["latency_us"]["p99"] for b, g in pairs),
+                    "rps_ratio": statistics.median(g["rps"] / b["rps"] for b, g in pairs if b["rps"]),
+                    "jwt_only": summarize(per["jwt_only"]) if jpairs else None,
+                    "jwt_only_added_p50_us": statistics.median(j["latency_us"]["p50"] - b["latency_us"]["p50"]
+                                                               for b, j in jpairs) if jpairs else None,
+                    "jwt_only_rps_ratio": statistics.median(j["rps"] / b["rps"] for b, j in jpairs if b["rps"])
+                    if jpairs else None,
+                    "rounds": [{"added_p50_us": g["latency_us"]["p50"] - b["latency_us"]["p50"],
+                                "added_p99_us": g["latency_us"]["p99"] - b["latency_us"]["p99"],
+                                "rps_ratio": g["rps"] / b["rps"] if b["rps"] else None} for b, g in pairs],
+                }
+                load.append(point)
+                print(f"bench: {label:>6} c={conc:<2}  plain p50 {point['baseline']['p50_us']:>8.0f} us  "
+                      f"gateway p50 {point['gateway']['p50_us']:>8.0f} us  added p50 {point['added_p50_us']:>7.0f} us  "
+                      f"p99 {point['added_p99_us']:>7.0f} us  rps {point['baseline']['rps']:>7.0f} -> "
+                      f"{point['gateway']['rps']:>7.0f} ({100 * point['rps_ratio']:.0f}%)", flush=True)
+        result["load"] = load
+
+        # 3. time to first token
+        print("bench: time to first token (stream through the stand-in)", flush=True)
+        result["ttft"] = ttft(token, n_ttft, 40, a.ttft_delay_ms)
+
+        # 4. memory after the load
+        mem_loaded = {t: memory_snapshot(targets[t][0]) for t in ("baseline", "gateway")}
+        result["memory"] = memory_result(mem_idle, mem_loaded, a.workers)
+
+        # 5. scanning inside Envoy (audit records)
+        time.sleep(0.6)  # access log flush interval is 200 ms
+        recs = audit_records(audit)
+        scan = {}
+        for label, n in SIZES:
+            for conc in CONCURRENCY:
+                s = scan_stats(recs, windows.get((n, conc), []), n)
+                if s:
+                    scan[f"{label} c={conc}"] = s
+        result["scan_envoy"] = scan
+        result["audit_records"] = len(recs)
+    finally:
+        stop_all()
+
+    if a.profile:
+        print("bench: callgrind on the native 1 MB inspect path", flush=True)
+        result["profile_top"] = profile(bodies[SIZES[-1][1]], run)[:6000]
+
+    result["machine"]["loadavg_end"] = pathlib.Path("/proc/loadavg").read_text().split()[:3]
+    result["elapsed_s"] = round(time.time() - t_begin, 1)
+    result["budget"] = budget(result)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "result.json").write_text(json.dumps(result, indent=1, default=str) + "\n")
+    err = chart(result, out / "chart.png")
+    report(result, out, err)
+    return 0
+
+
+def summarize(runs: list[dict]) -> dict:
+    lat = lambda k: statistics.median(r["latency_us"][k] for r in runs)  # noqa: E731
+    return {"rps": statistics.median(r["rps"] for r in runs), "p50_us": lat("p50"), "p90_us": lat("p90"),
+            "p99_us": lat("p99"), "mean_us": lat("mean"), "requests": sum(r["requests"] for r in runs),
+            "errors": {k: sum(r["errors"][k] for r in runs) for k in runs[0]["errors"]},
+            "rounds": [{"rps": r["rps"], "p50_us": r["latency_us"]["p50"], "p99_us": r["latency_us"]["p99"]} for r in runs]}
+
+
+def memory_result(idle: dict, loaded: dict, workers: int) -> dict:
+    vms = workers + 1  # one VM per worker plus the main thread's
+    g_stats = loaded["gateway"].get("wasm_stats") or {}
+    active = None
+    for k, v in g_stats.items():
+        if k.endswith("runtime.v8.active") and isinstance(v, int):
+            active = v
+    vm_count = active or vms
+    d_rss = (loaded["gateway"]["rss_kib"] or 0) - (loaded["baseline"]["rss_kib"] or 0)
+    d_rss_idle = (idle["gateway"]["rss_kib"] or 0) - (idle["baseline"]["rss_kib"] or 0)
+
+    def alloc(s):
+        m = s.get("admin_memory") or {}
+        return int(m.get("allocated", 0))
+
+    d_alloc = alloc(loaded["gateway"]) - alloc(loaded["baseline"])
+    return {
+        "method": "(RSS of the gateway Envoy - RSS of the plain Envoy, same worker count, both after the same load) "
+                  "/ number of Wasm VMs (workers + main thread, or the v8.active gauge). An upper bound: it also "
+                  "counts jwt_authn, the extra clusters, the access log and V8's per-process engine.",
+        "vms": vm_count, "idle": idle, "loaded": loaded,
+        "rss_delta_mib_loaded": d_rss / 1024, "rss_delta_mib_idle": d_rss_idle / 1024,
+        "tcmalloc_allocated_delta_mib": d_alloc / 2**20,
+        "per_vm_mib": d_rss / 1024 / vm_count,
+        "per_vm_mib_idle": d_rss_idle / 1024 / vm_count,
+    }
+
+
+def budget(r: dict) -> list[dict]:
+    def point(label, c):
+        return next((p for p in r.get("load", []) if p["label"] == label and p["concurrency"] == c), None)
+
+    p4 = point("4 KB", 1)
+    p16 = point("4 KB", 16)
+    s1 = (r.get("scan_envoy") or {}).get("1 MB c=1")
+    t = r.get("ttft") or {}
+    m = r.get("memory") or {}
+    rows = [
+        ("added p50 latency, 4 KB, c=1", p4 and p4["added_p50_us"], "<=", BUDGET["added_p50_us_4k_c1"], "us"),
+        ("rps vs plain Envoy, 4 KB, c=16", p16 and 100 * p16["rps_ratio"], ">=", 100 * BUDGET["rps_ratio_4k_c16"], "%"),
+        ("scan speed in Envoy, 1 MB (median of bytes/scan_us, c=1)", s1 and s1["mb_s_median"], ">=", BUDGET["scan_mb_s_envoy_1mb"], "MB/s"),
+        ("added time to first token", t.get("ttft_added_us") and t["ttft_added_us"] / 1000, "<=", BUDGET["ttft_added_ms"], "ms"),
+        (".wasm size", r["wasm"]["bytes"], "<=", BUDGET["wasm_bytes"], "bytes"),
+        ("memory per VM (RSS delta / VMs)", m.get("per_vm_mib"), "<=", BUDGET["memory_per_vm_mib"], "MiB"),
+    ]
+    out = []
+    for name, v, op, lim, unit in rows:
+        ok = None if v is None else (v <= lim if op == "<=" else v >= lim)
+        out.append({"name": name, "value": v, "op": op, "limit": lim, "unit": unit,
+                    "status": "n/a" if ok is None else ("PASS" if ok else "MISS")})
+    return out
+
+
+def report(r: dict, out: pathlib.Path, chart_err: str | None):
+    m = r["machine"]
+    print()
+    print(f"ITAR gateway benchmark  {r['time']}  commit {r['git']['commit'][:10]}{' (dirty)' if r['git']['dirty'] else ''}"
+          f"{'  QUICK' if r['settings']['quick'] else ''}")
+    print(f"machine: {m['nproc']} CPUs, {m['cpu_model']}, {fmt((m['mem_total_kib'] or 0) / 2**20, ' GiB', 1)}, "
+          f"load {'/'.join(m['loadavg'])} -> {'/'.join(m['loadavg_end'])}; Envoy {r['envoy_version']}")
+    print(f"Envoy workers {r['settings']['workers']}, {r['settings']['rounds']} x {r['settings']['duration_s']} s per point "
+          f"per target (+{r['settings']['warmup_s']} s warmup), wrk closed loop\n")
+    print("| body | conc | plain p50 us | gw p50 us | added p50 us | plain p99 us | gw p99 us | added p99 us | plain rps | gw rps | rps ratio | gw scan_us p50 | jwt-only added p50 us | jwt-only rps ratio |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for p in r["load"]:
+        s = (r.get("scan_envoy") or {}).get(f"{p['label']} c={p['concurrency']}") or {}
+        print(f"| {p['label']} | {p['concurrency']} | {p['baseline']['p50_us']:.0f} | {p['gateway']['p50_us']:.0f} | "
+              f"{p['added_p50_us']:.0f} | {p['baseline']['p99_us']:.0f} | {p['gateway']['p99_us']:.0f} | {p['added_p99_us']:.0f} | "
+              f"{p['baseline']['rps']:.0f} | {p['gateway']['rps']:.0f} | {100 * p['rps_ratio']:.0f}% | {fmt(s.get('scan_us_p50'))} | "
+              f"{fmt(p.get('jwt_only_added_p50_us'))} | {fmt(p['jwt_only_rps_ratio'] and 100 * p['jwt_only_rps_ratio'], '%')} |")
+    print()
+    errs = {f"{p['label']} c={p['concurrency']} {t}": p[t]["errors"] for p in r["load"]
+            for t in ("baseline", "gateway", "jwt_only") if p.get(t) and any(p[t]["errors"].values())}
+    if errs:
+        print(f"wrk errors (non-2xx counted under status): {errs}\n")
+    nat = r["native"]
+    print(f"policy compile (native, Engine::from_policy_json): {fmt(nat['compile_ms_median'], ' ms', 1)} median "
+          f"({fmt(nat['compile_ms_min'], ' ms', 1)} min of {nat['compile_reps']}); Envoy start to /ready: "
+          f"plain {fmt(r['startup_ready_s']['baseline'] * 1e3, ' ms')}, gateway {fmt(r['startup_ready_s']['gateway'] * 1e3, ' ms')}")
+    print("scan speed, native one core (inspect_request / scan_body MB/s): " + ", ".join(
+        f"{b['bytes']} B {b['inspect_mb_s']:.0f}/{b['scan_body_mb_s']:.0f}" for b in nat["bodies"]))
+    for k, s in (r.get("scan_envoy") or {}).items():
+        if k.startswith("1 MB"):
+            print(f"scan speed in Envoy, {k}: {s['mb_s_median']:.0f} MB/s median ({s['requests']} requests, scan_us p50 "
+                  f"{s['scan_us_p50']:.0f}, aggregate {s['mb_s_aggregate']:.0f} MB/s)")
+    t = r["ttft"]
+    print(f"time to first token ({t['requests_per_target']} streams each, {t['deltas']} deltas, {t['chunk_delay_ms']} ms apart): "
+          f"plain {t['ttft_us']['baseline']:.0f} us, gateway {t['ttft_us']['gateway']:.0f} us, added {t['ttft_added_us']:.0f} us; "
+          f"later deltas added {fmt(t['per_delta_added_us_median'], ' us')} (median), "
+          f"{100 * t['held_back_fraction']:.0f}% of them held back about one delta interval")
+    mm = r["memory"]
+    print(f"memory: RSS plain {mm['loaded']['baseline']['rss_kib'] / 1024:.1f} MiB, gateway {mm['loaded']['gateway']['rss_kib'] / 1024:.1f} MiB "
+          f"after load ({mm['rss_delta_mib_idle']:.1f} MiB more when idle); {mm['vms']} VMs -> {mm['per_vm_mib']:.1f} MiB per VM")
+    print(f".wasm: {r['wasm']['bytes']:,} bytes\n")
+    print("budget:")
+    for b in r["budget"]:
+        v = b["value"]
+        print(f"  {b['status']:<4}  {b['name']}: {fmt(v, '', 1 if isinstance(v, float) else 0)} {b['unit']} "
+              f"(budget {b['op']} {fmt(b['limit'], '', 0)} {b['unit']})")
+    print(f"\nwrote {out / 'result.json'}" + (f" and {out / 'chart.png'}" if not chart_err else f" ({chart_err})")
+          + f" in {r['elapsed_s']:.0f} s")
+
+
+def _term(signum, frame):
+    raise SystemExit(128 + signum)
+
+
+if __name__ == "__main__":
+    signal.signal(signal.SIGTERM, _term)
+    signal.signal(signal.SIGHUP, _term)
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        print("bench: interrupted", file=sys.stderr)
+        sys.exit(130)
+    finally:
+        stop_all()
