@@ -437,8 +437,6 @@ impl Engine {
         };
         audit.model = ex.model.clone();
         audit.stream = Some(ex.stream);
-        // Hashed when the record is finished (on_log), not on the request's critical path.
-        audit.hash_pending = Some(ex.doc.clone());
         if self.capture == Capture::Full {
             audit.request_text = Some(ex.doc.clone());
         }
@@ -448,6 +446,7 @@ impl Engine {
             audit.decision = "reject".into();
             audit.reason = "uninspectable_media".into();
             audit.message = msg.into();
+            audit.hash_pending = Some(std::mem::take(&mut ex.doc));
             return Verdict::Refuse(error_reply(provider, 415, "uninspectable_media", msg, &rid));
         }
         let model_name = ex.model.clone().unwrap_or_default();
@@ -456,6 +455,7 @@ impl Engine {
             audit.decision = "block".into();
             audit.reason = "model_not_allowed".into();
             audit.message = msg.clone();
+            audit.hash_pending = Some(std::mem::take(&mut ex.doc));
             return Verdict::Refuse(error_reply(provider, 403, "model_not_allowed", &msg, &rid));
         };
         let requested = model.dests.first().and_then(|&d| self.destinations.get(d));
@@ -464,6 +464,9 @@ impl Engine {
             Ok(h) => h,
             Err(e) => return fail(audit, e),
         };
+        // The text is hashed when the record is finished (on_log), off the critical path; it
+        // moves into the record (no copy).
+        audit.hash_pending = Some(std::mem::take(&mut ex.doc));
         // 3. Redact what the policy redacts; what remains is decided.
         let mut edits = Vec::new();
         let mut controlled: Vec<&LabelHit> = Vec::new();
@@ -592,7 +595,7 @@ impl Engine {
             audit.request_text = Some(if redacted {
                 redacted_doc(&ex)
             } else {
-                ex.doc.clone()
+                audit.hash_pending.clone().unwrap_or_default()
             });
         }
         audit.destination = Some(dest.name.clone());
@@ -1067,6 +1070,25 @@ mod tests {
         assert!(a.message.contains("a SECRET clearance"), "{}", a.message);
         let (_, a) = run("gpt-4o", "ITAR CONTROLLED", &fn_);
         assert!(a.message.contains("US-person status"), "{}", a.message);
+    }
+
+    #[test]
+    fn every_inspected_request_gets_a_text_hash() {
+        let us = who("us_citizen", Some("SECRET"), &[]);
+        for (model, text) in [
+            ("gpt-4o", "hello"),
+            ("gpt-4o", "SECRET//NOFORN x"),
+            ("nope", "hi"),
+            ("llama", "ITAR CONTROLLED"),
+        ] {
+            let (_, mut a) = run(model, text, &us);
+            a.finish();
+            assert_eq!(
+                a.request_text_sha256.as_deref().map(str::len),
+                Some(64),
+                "{model} {text}"
+            );
+        }
     }
 
     #[test]

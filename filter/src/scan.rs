@@ -647,10 +647,7 @@ fn find_url_encoded(text: &[u8], jobs: &mut Vec<(Decoder, usize, usize)>) {
     let unreserved =
         |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'~' | b'+' | b'-');
     let mut i = 0;
-    while let Some(off) = text
-        .get(i..)
-        .and_then(|t| t.iter().position(|&b| b == b'%'))
-    {
+    while let Some(off) = text.get(i..).and_then(|t| find_byte(t, b'%')) {
         let s = i + off;
         if !esc(s) {
             i = s + 1;
@@ -680,6 +677,26 @@ fn find_url_encoded(text: &[u8], jobs: &mut Vec<(Decoder, usize, usize)>) {
             i = s + 1;
         }
     }
+}
+
+/// First position of `needle` in `hay`, 8 bytes at a time (SWAR: no SIMD needed, fast in V8 too).
+fn find_byte(hay: &[u8], needle: u8) -> Option<usize> {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let pat = LO.wrapping_mul(needle as u64);
+    let mut i = 0;
+    while i + 8 <= hay.len() {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&hay[i..i + 8]);
+        let x = u64::from_le_bytes(w) ^ pat;
+        // A zero byte in x marks a match (the classic has-zero-byte test).
+        let z = x.wrapping_sub(LO) & !x & HI;
+        if z != 0 {
+            return Some(i + (z.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    hay[i..].iter().position(|&b| b == needle).map(|p| i + p)
 }
 
 /// How far after a "rot13" hint the text is decoded.
@@ -937,6 +954,21 @@ mod tests {
         find_encoded(t.as_bytes(), &mut jobs);
         assert_eq!(jobs.len(), 1);
         assert_eq!(jobs[0].0, Decoder::Base64);
+    }
+
+    #[test]
+    fn find_byte_matches_position() {
+        let hay: Vec<u8> = (0..200u32).map(|i| (i * 7 % 251) as u8).collect();
+        for n in [0u8, 1, 37, 0x80, 0xff, b'%'] {
+            for start in 0..20 {
+                let t = &hay[start..];
+                assert_eq!(
+                    find_byte(t, n),
+                    t.iter().position(|&b| b == n),
+                    "{n} {start}"
+                );
+            }
+        }
     }
 
     #[test]
