@@ -473,12 +473,7 @@ impl Engine {
         for h in &hits {
             match h.action {
                 LabelAction::Redact if !h.unredactable => {
-                    for &(piece, s, e) in &h.spans {
-                        if let Some(vi) = ex.pieces.get(piece).and_then(|p| p.value_index) {
-                            let tag = h.tag.as_deref().unwrap_or(&h.label);
-                            edits.push((vi, s, e, format!("[REDACTED:{tag}]")));
-                        }
-                    }
+                    redaction_edits(h, &ex, &mut edits);
                 }
                 LabelAction::Allow => {}
                 _ => controlled.push(h),
@@ -845,12 +840,7 @@ impl Engine {
         for h in &hits {
             match h.action {
                 LabelAction::Redact => {
-                    for &(piece, s, e) in &h.spans {
-                        if let Some(vi) = ex.pieces.get(piece).and_then(|p| p.value_index) {
-                            let tag = h.tag.as_deref().unwrap_or(&h.label);
-                            edits.push((vi, s, e, format!("[REDACTED:{tag}]")));
-                        }
-                    }
+                    redaction_edits(h, &ex, &mut edits);
                 }
                 LabelAction::Allow => {}
                 _ => controlled = true,
@@ -896,6 +886,16 @@ impl Engine {
 
     pub fn destination(&self, name: &str) -> Option<&DestInfo> {
         self.destinations.iter().find(|d| d.name == name)
+    }
+}
+
+/// The edits that replace a redact label's spans with its typed placeholder.
+fn redaction_edits(h: &LabelHit, ex: &Extracted, edits: &mut Vec<(usize, usize, usize, String)>) {
+    let tag = h.tag.as_deref().unwrap_or(&h.label);
+    for &(piece, s, e) in &h.spans {
+        if let Some(vi) = ex.pieces.get(piece).and_then(|p| p.value_index) {
+            edits.push((vi, s, e, format!("[REDACTED:{tag}]")));
+        }
     }
 }
 

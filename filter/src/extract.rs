@@ -65,18 +65,7 @@ pub fn extract(provider: Provider, body: &[u8]) -> Result<Extracted, InspectErro
         _ => return Err(InspectError::Shape("\"messages\" must be an array".into())),
     }
     let _ = provider; // both formats are walked the same way; the provider shapes the replies.
-    let mut out = Extracted {
-        body: Value::Null,
-        model,
-        stream,
-        doc: String::with_capacity(body.len()),
-        pieces: Vec::new(),
-        media_parts: 0,
-    };
-    let mut value_index = 0usize;
-    collect(&value, &mut out, &mut value_index);
-    out.body = value;
-    Ok(out)
+    Ok(walk(value, model, stream, body.len()))
 }
 
 /// A response body (JSON): every string value is inspected; no shape is required.
@@ -84,21 +73,27 @@ pub fn extract_response(body: &[u8]) -> Result<Extracted, InspectError> {
     let text = std::str::from_utf8(body).map_err(|_| InspectError::InvalidUtf8)?;
     let value: Value =
         serde_json::from_str(text).map_err(|e| InspectError::Malformed(e.to_string()))?;
+    let model = value
+        .get("model")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    Ok(walk(value, model, false, body.len()))
+}
+
+/// Collect every string of a parsed body into the virtual document.
+fn walk(value: Value, model: Option<String>, stream: bool, size: usize) -> Extracted {
     let mut out = Extracted {
         body: Value::Null,
-        model: value
-            .get("model")
-            .and_then(Value::as_str)
-            .map(str::to_string),
-        stream: false,
-        doc: String::with_capacity(body.len()),
+        model,
+        stream,
+        doc: String::with_capacity(size),
         pieces: Vec::new(),
         media_parts: 0,
     };
     let mut value_index = 0usize;
     collect(&value, &mut out, &mut value_index);
     out.body = value;
-    Ok(out)
+    out
 }
 
 fn push_piece(out: &mut Extracted, s: &str, value_index: Option<usize>) {

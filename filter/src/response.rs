@@ -16,7 +16,7 @@
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use super::{label_name, Engine, LabelHit, Scratch};
+use super::{label_name, redaction_edits, Engine, LabelHit, Scratch};
 use crate::audit::{AuditRecord, LabelRecord, Usage};
 use crate::error::InspectError;
 use crate::extract::{apply_edits, extract_response, Extracted, Piece};
@@ -186,12 +186,7 @@ impl Engine {
         for h in &hits {
             match self.response_action(h, ctx) {
                 LabelAction::Redact => {
-                    for &(piece, s, e) in &h.spans {
-                        if let Some(vi) = ex.pieces.get(piece).and_then(|p| p.value_index) {
-                            let tag = h.tag.as_deref().unwrap_or(&h.label);
-                            edits.push((vi, s, e, format!("[REDACTED:{tag}]")));
-                        }
-                    }
+                    redaction_edits(h, &ex, &mut edits);
                 }
                 LabelAction::Block | LabelAction::Control => {
                     let msg = format!(
