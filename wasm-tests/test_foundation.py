@@ -215,3 +215,10 @@ def test_every_envoy_config_validates(tmp_path):
                          capture_output=True, text=True)
     assert out.returncode == 0, out.stdout + out.stderr
     assert "OK" in out.stdout
+
+
+def test_request_ids_are_envoys_not_the_clients(gateway, fresh):
+    r = gateway.chat("hello", US, headers={"x-request-id": "forged-request-id"})
+    assert r.status == 200
+    [a] = fresh.audit()
+    assert a["request_id"] != "forged-request-id" and len(a["request_id"]) >= 32
