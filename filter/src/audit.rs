@@ -93,6 +93,9 @@ pub struct AuditRecord {
     /// request's critical path (see [`AuditRecord::finish`]). Never serialized.
     #[serde(skip)]
     pub hash_pending: Option<String>,
+    /// The same for a buffered response's text.
+    #[serde(skip)]
+    pub response_hash_pending: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scan_us: Option<u64>,
     pub response_status: u16,
@@ -282,10 +285,13 @@ impl serde_json::ser::Formatter for AsciiFormatter {
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
 impl AuditRecord {
-    /// Complete what was deferred (the request text's sha256). Call before sealing.
+    /// Complete what was deferred (the request and response texts' sha256). Call before sealing.
     pub fn finish(&mut self) {
         if let Some(text) = self.hash_pending.take() {
             self.request_text_sha256 = Some(sha256_hex(text.as_bytes()));
+        }
+        if let Some(text) = self.response_hash_pending.take() {
+            self.response_text_sha256 = Some(sha256_hex(text.as_bytes()));
         }
     }
 }

@@ -284,7 +284,6 @@ impl Engine {
                 "network_denied",
                 "refuse",
                 &refusal.message,
-                &head.request_id,
             );
         }
         if let Some((_, provider)) = self.endpoints.iter().find(|(p, _)| p == path) {
@@ -298,7 +297,6 @@ impl Engine {
                     "method_not_allowed",
                     "reject",
                     "only POST is accepted on this endpoint",
-                    &head.request_id,
                 );
             }
             let enc = head.content_encoding.trim();
@@ -311,7 +309,6 @@ impl Engine {
                     e.reason(),
                     "reject",
                     &e.to_string(),
-                    &head.request_id,
                 );
             }
             let ct = head.content_type.split(';').next().unwrap_or("").trim();
@@ -324,7 +321,6 @@ impl Engine {
                     e.reason(),
                     "reject",
                     &e.to_string(),
-                    &head.request_id,
                 );
             }
             return Route::Inspect(provider);
@@ -356,7 +352,6 @@ impl Engine {
             "path_not_allowed",
             "reject",
             &format!("{} {} is not served by this gateway", head.method, path),
-            &head.request_id,
         )
     }
 
@@ -369,12 +364,8 @@ impl Engine {
         code: &str,
         decision: &str,
         message: &str,
-        request_id: &str,
     ) -> Route {
-        audit.decision = decision.into();
-        audit.reason = code.into();
-        audit.message = message.into();
-        Route::Refuse(error_reply(provider, status, code, message, request_id))
+        Route::Refuse(deny(audit, provider, status, decision, code, message))
     }
 
     /// The identity requirement of the policy, applied to what the glue found.
@@ -391,21 +382,18 @@ impl Engine {
         identity: &Identity,
         audit: &mut AuditRecord,
     ) -> Verdict {
-        let rid = audit.request_id.clone();
         audit.request_bytes = body.len();
         if self.identity.is_some() {
             audit.identity = Some(identity.clone());
         }
         let fail = |audit: &mut AuditRecord, e: InspectError| {
-            audit.decision = "reject".into();
-            audit.reason = e.reason().into();
-            audit.message = e.to_string();
-            Verdict::Refuse(error_reply(
+            Verdict::Refuse(deny(
+                audit,
                 provider,
                 e.status(),
+                "reject",
                 e.reason(),
                 &e.to_string(),
-                &rid,
             ))
         };
         if body.len() > self.limits.max_body_bytes {
@@ -425,10 +413,14 @@ impl Engine {
                 _ => "a verified identity token is required (Authorization: Bearer or x-api-key)"
                     .to_string(),
             };
-            audit.decision = "refuse".into();
-            audit.reason = "unauthenticated".into();
-            audit.message = msg.clone();
-            return Verdict::Refuse(error_reply(provider, 401, "unauthenticated", &msg, &rid));
+            return Verdict::Refuse(deny(
+                audit,
+                provider,
+                401,
+                "refuse",
+                "unauthenticated",
+                &msg,
+            ));
         }
         // 2. What it says.
         let mut ex = match extract(provider, body) {
@@ -443,20 +435,28 @@ impl Engine {
         if ex.media_parts > 0 && !self.limits.allow_uninspectable_media {
             let msg =
                 "the request carries images, audio or files, which this gateway cannot inspect";
-            audit.decision = "reject".into();
-            audit.reason = "uninspectable_media".into();
-            audit.message = msg.into();
             audit.hash_pending = Some(std::mem::take(&mut ex.doc));
-            return Verdict::Refuse(error_reply(provider, 415, "uninspectable_media", msg, &rid));
+            return Verdict::Refuse(deny(
+                audit,
+                provider,
+                415,
+                "reject",
+                "uninspectable_media",
+                msg,
+            ));
         }
         let model_name = ex.model.clone().unwrap_or_default();
         let Some(model) = self.models.get(&model_name) else {
             let msg = format!("model {model_name:?} is not approved by the gateway policy");
-            audit.decision = "block".into();
-            audit.reason = "model_not_allowed".into();
-            audit.message = msg.clone();
             audit.hash_pending = Some(std::mem::take(&mut ex.doc));
-            return Verdict::Refuse(error_reply(provider, 403, "model_not_allowed", &msg, &rid));
+            return Verdict::Refuse(deny(
+                audit,
+                provider,
+                403,
+                "block",
+                "model_not_allowed",
+                &msg,
+            ));
         };
         let requested = model.dests.first().and_then(|&d| self.destinations.get(d));
         audit.destination_requested = requested.map(|d| d.name.clone());
@@ -485,7 +485,7 @@ impl Engine {
                 "the request contains {} content, which this gateway does not forward",
                 label_name(h)
             );
-            return self.block(audit, provider, "blocked_content", &msg, &rid);
+            return self.block(audit, provider, "blocked_content", &msg);
         }
         for h in &controlled {
             if let Some(missing) = self.missing_attribute(h, identity) {
@@ -493,15 +493,13 @@ impl Engine {
                     "the request contains {} content; the caller lacks {missing}",
                     label_name(h)
                 );
-                audit.decision = "refuse".into();
-                audit.reason = "identity_ineligible".into();
-                audit.message = msg.clone();
-                return Verdict::Refuse(error_reply(
+                return Verdict::Refuse(deny(
+                    audit,
                     provider,
                     403,
+                    "refuse",
                     "identity_ineligible",
                     &msg,
-                    &rid,
                 ));
             }
         }
@@ -513,15 +511,13 @@ impl Engine {
                     "destination {} requires {missing}, which the caller lacks",
                     req.name
                 );
-                audit.decision = "refuse".into();
-                audit.reason = "identity_ineligible".into();
-                audit.message = msg.clone();
-                return Verdict::Refuse(error_reply(
+                return Verdict::Refuse(deny(
+                    audit,
                     provider,
                     403,
+                    "refuse",
                     "identity_ineligible",
                     &msg,
-                    &rid,
                 ));
             }
         }
@@ -546,7 +542,7 @@ impl Engine {
                     "the request contains {} content and no destination approved for it serves model {model_name:?}",
                     names.join(", ")
                 );
-                return self.block(audit, provider, "controlled_content", &msg, &rid);
+                return self.block(audit, provider, "controlled_content", &msg);
             }
         };
         let redacted = !edits.is_empty();
@@ -613,30 +609,18 @@ impl Engine {
             limit: self.limits.max_body_bytes,
         };
         audit.request_bytes = size;
-        audit.decision = "reject".into();
-        audit.reason = e.reason().into();
-        audit.message = e.to_string();
-        error_reply(
+        deny(
+            audit,
             provider,
             e.status(),
+            "reject",
             e.reason(),
             &e.to_string(),
-            &audit.request_id,
         )
     }
 
-    fn block(
-        &self,
-        audit: &mut AuditRecord,
-        provider: Provider,
-        code: &str,
-        msg: &str,
-        rid: &str,
-    ) -> Verdict {
-        audit.decision = "block".into();
-        audit.reason = code.into();
-        audit.message = msg.into();
-        Verdict::Refuse(error_reply(provider, 403, code, msg, rid))
+    fn block(&self, audit: &mut AuditRecord, provider: Provider, code: &str, msg: &str) -> Verdict {
+        Verdict::Refuse(deny(audit, provider, 403, "block", code, msg))
     }
 
     fn approves(&self, dest: &DestInfo, labels: &[&LabelHit]) -> bool {
@@ -887,6 +871,22 @@ impl Engine {
     pub fn destination(&self, name: &str) -> Option<&DestInfo> {
         self.destinations.iter().find(|d| d.name == name)
     }
+}
+
+/// Record a refusal in the audit record and build the reply for it in the provider's format: the
+/// same decision, code and message drive both (the code is the record's `reason`).
+pub(crate) fn deny(
+    audit: &mut AuditRecord,
+    provider: Provider,
+    status: u16,
+    decision: &str,
+    code: &str,
+    message: &str,
+) -> Reply {
+    audit.decision = decision.into();
+    audit.reason = code.into();
+    audit.message = message.into();
+    error_reply(provider, status, code, message, &audit.request_id)
 }
 
 /// The edits that replace a redact label's spans with its typed placeholder.

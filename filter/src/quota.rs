@@ -192,12 +192,8 @@ impl Engine {
             "usage limit {} reached ({}); retry in {} s",
             refusal.quota, refusal.what, refusal.retry_after
         );
-        audit.decision = "throttle".into();
-        audit.reason = "quota_exceeded".into();
-        audit.message = msg.clone();
         audit.quota = Some(refusal.quota.clone());
-        let mut r =
-            crate::reply::error_reply(provider, 429, "quota_exceeded", &msg, &audit.request_id);
+        let mut r = super::deny(audit, provider, 429, "throttle", "quota_exceeded", &msg);
         r.headers
             .push(("retry-after", refusal.retry_after.to_string()));
         r

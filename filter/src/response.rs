@@ -154,33 +154,27 @@ impl Engine {
                 audit,
             ));
         }
+        let uninspectable = |audit: &mut AuditRecord, e: InspectError| {
+            let msg = format!("the model's response cannot be inspected: {e}");
+            ResponseVerdict::Block(self.response_refusal(
+                ctx,
+                "response_uninspectable",
+                &msg,
+                audit,
+            ))
+        };
         let mut ex = match extract_response(body) {
             Ok(e) => e,
-            Err(e) => {
-                let msg = format!("the model's response cannot be inspected: {e}");
-                return ResponseVerdict::Block(self.response_refusal(
-                    ctx,
-                    "response_uninspectable",
-                    &msg,
-                    audit,
-                ));
-            }
+            Err(e) => return uninspectable(audit, e),
         };
         audit.usage = usage_of(&ex.body).or(audit.usage);
-        audit.response_text_sha256 = Some(crate::audit::sha256_hex(ex.doc.as_bytes()));
         let mut tmp = AuditRecord::default();
         let hits = match self.scan_extracted(scratch, &ex, &mut tmp) {
             Ok(h) => h,
-            Err(e) => {
-                let msg = format!("the model's response cannot be inspected: {e}");
-                return ResponseVerdict::Block(self.response_refusal(
-                    ctx,
-                    "response_uninspectable",
-                    &msg,
-                    audit,
-                ));
-            }
+            Err(e) => return uninspectable(audit, e),
         };
+        // Hashed when the record is finished (on_log), off the critical path.
+        audit.response_hash_pending = Some(std::mem::take(&mut ex.doc));
         audit.response_labels = tmp.labels;
         let mut edits = Vec::new();
         for h in &hits {
