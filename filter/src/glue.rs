@@ -250,9 +250,8 @@ impl Http {
                 .find(|(k, _)| k == name)
                 .map(|(_, v)| v.as_str())
         };
-        let bearer = header("authorization").map(|v| v.trim_start_matches("Bearer ").trim());
         let conflicting =
-            matches!((bearer, header("x-api-key")), (Some(a), Some(b)) if a != b.trim());
+            crate::identity::conflicting_credentials(header("authorization"), header("x-api-key"));
         Identity::resolve(policy, claims.as_ref(), failure.as_ref(), conflicting)
     }
 

@@ -187,6 +187,13 @@ impl Identity {
     }
 }
 
+/// Whether the request carries two different credentials (`Authorization: Bearer` and
+/// `x-api-key` disagree): refused as ambiguous, whichever of them jwt_authn verified.
+pub fn conflicting_credentials(authorization: Option<&str>, api_key: Option<&str>) -> bool {
+    let bearer = authorization.map(|v| v.trim_start_matches("Bearer ").trim());
+    matches!((bearer, api_key), (Some(a), Some(b)) if a != b.trim())
+}
+
 /// Dotted path into nested objects; a key containing dots can be written whole (tried first).
 fn lookup<'a>(v: &'a Value, path: &str) -> Option<&'a Value> {
     if let Some(x) = v.get(path) {
@@ -410,6 +417,14 @@ mod tests {
         assert_eq!(v["nested"], json!({"a": "b", "n": 3.0}));
         assert_eq!(v["exp"], json!(1.8e9));
         assert_eq!(v["groups"], json!(["itar-gateway-users"]));
+    }
+
+    #[test]
+    fn two_credentials() {
+        assert!(!conflicting_credentials(Some("Bearer abc"), Some("abc")));
+        assert!(conflicting_credentials(Some("Bearer abc"), Some("xyz")));
+        assert!(!conflicting_credentials(None, Some("xyz")));
+        assert!(!conflicting_credentials(Some("Bearer abc"), None));
     }
 
     #[test]
