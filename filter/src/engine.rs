@@ -460,7 +460,7 @@ impl Engine {
         };
         let requested = model.dests.first().and_then(|&d| self.destinations.get(d));
         audit.destination_requested = requested.map(|d| d.name.clone());
-        let hits = match self.scan_extracted(scratch, &ex, audit) {
+        let hits = match self.scan_extracted(scratch, body, &ex, audit) {
             Ok(h) => h,
             Err(e) => return fail(audit, e),
         };
@@ -554,14 +554,17 @@ impl Engine {
             .unwrap_or(&model_name);
         let renamed = upstream_model != model_name;
         if renamed {
-            if let Some(m) = ex.body.get_mut("model") {
-                *m = Value::String(upstream_model.to_string());
-            }
             audit.upstream_model = Some(upstream_model.to_string());
         }
+        let mut redacted_text = None;
         let body_out = if redacted || renamed {
-            match apply_edits(&mut ex.body, &mut edits) {
-                Ok(b) => Some(b),
+            let rename = renamed.then_some(upstream_model);
+            let doc = audit.hash_pending.as_deref().unwrap_or("");
+            match apply_edits(body, &ex, doc, &mut edits, rename) {
+                Ok((b, doc)) => {
+                    redacted_text = Some(doc);
+                    Some(b)
+                }
                 Err(e) => return fail(audit, e),
             }
         } else {
@@ -584,7 +587,7 @@ impl Engine {
         .into();
         if self.capture == Capture::Redacted && controlled.is_empty() {
             audit.request_text = Some(if redacted {
-                redacted_doc(&ex)
+                redacted_text.unwrap_or_default()
             } else {
                 audit.hash_pending.clone().unwrap_or_default()
             });
@@ -684,6 +687,7 @@ impl Engine {
     fn scan_extracted(
         &self,
         scratch: &mut Scratch,
+        body: &[u8],
         ex: &Extracted,
         audit: &mut AuditRecord,
     ) -> Result<Vec<LabelHit>, InspectError> {
@@ -790,7 +794,7 @@ impl Engine {
                             .pieces
                             .get(pi)
                             .and_then(|p| p.value_index)
-                            .and_then(|vi| pointer_of(&ex.body, vi))
+                            .and_then(|vi| pointer_of(body, ex, vi))
                             .unwrap_or_else(|| "(object key)".into()),
                         start: s,
                         end: e,
@@ -816,9 +820,9 @@ impl Engine {
         provider: Provider,
         body: &[u8],
     ) -> Result<ScanReport, InspectError> {
-        let mut ex = extract(provider, body)?;
+        let ex = extract(provider, body)?;
         let mut audit = AuditRecord::default();
-        let hits = self.scan_extracted(scratch, &ex, &mut audit)?;
+        let hits = self.scan_extracted(scratch, body, &ex, &mut audit)?;
         let mut edits = Vec::new();
         let mut controlled = false;
         for h in &hits {
@@ -833,7 +837,7 @@ impl Engine {
         let redacted_body = if edits.is_empty() {
             None
         } else {
-            Some(apply_edits(&mut ex.body, &mut edits)?)
+            Some(apply_edits(body, &ex, &ex.doc, &mut edits, None)?.0)
         };
         Ok(ScanReport {
             labels: audit.labels,
@@ -904,27 +908,6 @@ fn label_name(h: &LabelHit) -> String {
         (Some(l), _) if h.label == "CLASSIFIED" => format!("classified ({l})"),
         (_, Some(t)) if h.label == "PII" => format!("PII ({t})"),
         _ => h.label.clone(),
-    }
-}
-
-fn redacted_doc(ex: &Extracted) -> String {
-    // After apply_edits the body holds the redacted strings; rebuild the joined text from them.
-    let mut out = String::new();
-    collect_strings(&ex.body, &mut out);
-    out
-}
-
-fn collect_strings(v: &Value, out: &mut String) {
-    match v {
-        Value::String(s) => {
-            if !out.is_empty() {
-                out.push('\n');
-            }
-            out.push_str(s);
-        }
-        Value::Array(a) => a.iter().for_each(|x| collect_strings(x, out)),
-        Value::Object(m) => m.values().for_each(|x| collect_strings(x, out)),
-        _ => {}
     }
 }
 

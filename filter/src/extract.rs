@@ -5,11 +5,21 @@
 //! reads. Object keys are inspected too (tool schemas can carry text in property names) but cannot
 //! be redacted, so a redactable finding in a key blocks. Media the filter cannot read (images,
 //! audio, documents) is refused unless the policy allows it.
-
-use serde_json::Value;
+//!
+//! One pass over the body with a strict RFC 8259 parser of our own (no tree is built): string
+//! values are unescaped straight into the virtual document, and each one's raw byte span is kept,
+//! so a redaction rewrites only the bytes of the strings it changes and leaves every other byte of
+//! the body as the client sent it. Strings are numbered in document order (value index). The
+//! parser accepts exactly what serde_json accepts (checked by a differential fuzz target,
+//! `fuzz/fuzz_targets/extract_diff.rs`), except that a duplicate `model`, `stream` or `messages`
+//! key at the top of a request is refused: a gateway and a provider that picked different copies
+//! would see different requests.
 
 use crate::error::InspectError;
 use crate::policy::Provider;
+
+/// serde_json's recursion limit, so both accept the same nesting.
+const MAX_DEPTH: usize = 128;
 
 /// One inspected string of the body.
 #[derive(Debug, Clone)]
@@ -21,15 +31,20 @@ pub struct Piece {
     pub value_index: Option<usize>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct Extracted {
-    pub body: Value,
     pub model: Option<String>,
+    /// Raw byte span of the top-level `model` string (quotes included), for renaming it.
+    pub model_span: Option<(usize, usize)>,
     pub stream: bool,
     /// The virtual document: every piece's text, joined by '\n'.
     pub doc: String,
     pub pieces: Vec<Piece>,
     pub media_parts: usize,
+    /// Raw byte span (quotes included) of every string value, by value index.
+    pub strings: Vec<(u32, u32)>,
+    /// Raw byte span of the top-level `usage` value (responses: token counts).
+    pub usage_span: Option<(usize, usize)>,
 }
 
 /// Content-part and block types that carry media rather than text.
@@ -48,217 +63,745 @@ fn is_media_type(t: &str) -> bool {
 }
 
 pub fn extract(provider: Provider, body: &[u8]) -> Result<Extracted, InspectError> {
-    let text = std::str::from_utf8(body).map_err(|_| InspectError::InvalidUtf8)?;
-    let value: Value =
-        serde_json::from_str(text).map_err(|e| InspectError::Malformed(e.to_string()))?;
-    let obj = value
-        .as_object()
-        .ok_or_else(|| InspectError::Shape("the body must be a JSON object".into()))?;
-    let model = match obj.get("model") {
-        Some(Value::String(m)) => Some(m.clone()),
-        Some(_) => return Err(InspectError::Shape("\"model\" must be a string".into())),
-        None => None,
-    };
-    let stream = matches!(obj.get("stream"), Some(Value::Bool(true)));
-    match obj.get("messages") {
-        Some(Value::Array(_)) => {}
-        _ => return Err(InspectError::Shape("\"messages\" must be an array".into())),
-    }
     let _ = provider; // both formats are walked the same way; the provider shapes the replies.
-    Ok(walk(value, model, stream, body.len()))
+    let mut p = Parser::new(body)?;
+    p.request = true;
+    p.document()?;
+    if !p.root_object {
+        return Err(InspectError::Shape("the body must be a JSON object".into()));
+    }
+    if p.model_not_string {
+        return Err(InspectError::Shape("\"model\" must be a string".into()));
+    }
+    if !p.messages_array {
+        return Err(InspectError::Shape("\"messages\" must be an array".into()));
+    }
+    Ok(p.out)
 }
 
 /// A response body (JSON): every string value is inspected; no shape is required.
 pub fn extract_response(body: &[u8]) -> Result<Extracted, InspectError> {
-    let text = std::str::from_utf8(body).map_err(|_| InspectError::InvalidUtf8)?;
-    let value: Value =
-        serde_json::from_str(text).map_err(|e| InspectError::Malformed(e.to_string()))?;
-    let model = value
-        .get("model")
-        .and_then(Value::as_str)
-        .map(str::to_string);
-    Ok(walk(value, model, false, body.len()))
+    let mut p = Parser::new(body)?;
+    p.document()?;
+    Ok(p.out)
 }
 
-/// Collect every string of a parsed body into the virtual document.
-fn walk(value: Value, model: Option<String>, stream: bool, size: usize) -> Extracted {
-    let mut out = Extracted {
-        body: Value::Null,
-        model,
-        stream,
-        doc: String::with_capacity(size),
-        pieces: Vec::new(),
-        media_parts: 0,
-    };
-    let mut value_index = 0usize;
-    collect(&value, &mut out, &mut value_index);
-    out.body = value;
-    out
+/// What the parser knows about the object whose members it is reading.
+#[derive(Default)]
+struct ObjState {
+    /// The object's `type` member, once seen (or looked ahead for).
+    ty: Option<String>,
+    ty_known: bool,
+    /// How many `type` members it has (more than one is refused).
+    types: usize,
 }
 
-fn push_piece(out: &mut Extracted, s: &str, value_index: Option<usize>) {
-    if !out.doc.is_empty() {
-        out.doc.push('\n');
+struct Parser<'a> {
+    b: &'a [u8],
+    s: &'a str,
+    i: usize,
+    out: Extracted,
+    value_index: usize,
+    key: String,
+    request: bool,
+    root_object: bool,
+    model_not_string: bool,
+    messages_array: bool,
+    seen_top: [bool; 3],
+}
+
+fn malformed(what: &str, at: usize) -> InspectError {
+    InspectError::Malformed(format!("{what} at byte {at}"))
+}
+
+impl<'a> Parser<'a> {
+    fn new(body: &'a [u8]) -> Result<Parser<'a>, InspectError> {
+        let s = std::str::from_utf8(body).map_err(|_| InspectError::InvalidUtf8)?;
+        let mut p = Parser::at(body, s, 0);
+        p.out.doc = String::with_capacity(body.len());
+        Ok(p)
     }
-    out.pieces.push(Piece {
-        doc_start: out.doc.len() as u32,
-        len: s.len() as u32,
-        value_index,
-    });
-    out.doc.push_str(s);
-}
 
-fn collect(v: &Value, out: &mut Extracted, idx: &mut usize) {
-    match v {
-        Value::String(s) => {
-            if !s.is_empty() {
-                push_piece(out, s, Some(*idx));
-            }
-            *idx += 1;
+    /// A parser over an already validated body, positioned at `i`.
+    fn at(b: &'a [u8], s: &'a str, i: usize) -> Parser<'a> {
+        Parser {
+            b,
+            s,
+            i,
+            out: Extracted::default(),
+            value_index: 0,
+            key: String::new(),
+            request: false,
+            root_object: false,
+            model_not_string: false,
+            messages_array: false,
+            seen_top: [false; 3],
         }
-        Value::Array(a) => {
-            for x in a {
-                collect(x, out, idx);
-            }
+    }
+
+    fn document(&mut self) -> Result<(), InspectError> {
+        self.ws();
+        self.root_object = self.peek() == Some(b'{');
+        self.value(0, true, Slot::Plain)?;
+        self.ws();
+        if self.i != self.b.len() {
+            return Err(malformed("trailing characters", self.i));
         }
-        Value::Object(m) => {
-            if let Some(Value::String(t)) = m.get("type") {
-                if is_media_type(t) {
-                    out.media_parts += 1;
+        Ok(())
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+
+    fn ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+            self.i += 1;
+        }
+    }
+
+    fn expect(&mut self, c: u8, what: &str) -> Result<(), InspectError> {
+        if self.peek() == Some(c) {
+            self.i += 1;
+            Ok(())
+        } else if self.i >= self.b.len() {
+            Err(malformed("EOF while parsing", self.i))
+        } else {
+            Err(malformed(what, self.i))
+        }
+    }
+
+    /// One value. `emit`: add its strings to the document (false while looking ahead).
+    fn value(&mut self, depth: usize, emit: bool, slot: Slot) -> Result<(), InspectError> {
+        match self.peek() {
+            Some(b'{') => {
+                if depth + 1 >= MAX_DEPTH {
+                    return Err(malformed("recursion limit exceeded", self.i));
                 }
+                self.object(depth + 1, emit)
             }
-            for (k, x) in m {
-                if k.len() > 24 || k.bytes().any(|b| !(b.is_ascii_alphanumeric() || b == b'_')) {
-                    push_piece(out, k, None);
+            Some(b'[') => {
+                if depth + 1 >= MAX_DEPTH {
+                    return Err(malformed("recursion limit exceeded", self.i));
                 }
-                // Inline media data (base64 images, data: URLs) is counted, not scanned as text.
-                if let Value::String(s) = x {
-                    if (k == "data" && m.get("type").and_then(Value::as_str) == Some("base64"))
-                        || (k == "url" && s.starts_with("data:"))
-                    {
-                        *idx += 1;
-                        continue;
+                self.i += 1;
+                self.ws();
+                if self.peek() == Some(b']') {
+                    self.i += 1;
+                    return Ok(());
+                }
+                loop {
+                    self.ws();
+                    self.value(depth + 1, emit, Slot::Plain)?;
+                    self.ws();
+                    match self.peek() {
+                        Some(b',') => self.i += 1,
+                        Some(b']') => {
+                            self.i += 1;
+                            return Ok(());
+                        }
+                        None => return Err(malformed("EOF while parsing a list", self.i)),
+                        Some(_) => return Err(malformed("expected `,` or `]`", self.i)),
                     }
                 }
-                collect(x, out, idx);
+            }
+            Some(b'"') => {
+                let start = self.i;
+                if !emit {
+                    return self.string_skip();
+                }
+                let vi = self.value_index;
+                self.value_index += 1;
+                let doc_before = self.out.doc.len();
+                let sep = !self.out.doc.is_empty();
+                if sep {
+                    self.out.doc.push('\n');
+                }
+                let text_start = self.out.doc.len();
+                self.string_into_doc()?;
+                self.out.strings.push((start as u32, self.i as u32));
+                let text = self.out.doc.get(text_start..).unwrap_or("");
+                let skip = match slot {
+                    Slot::Plain => false,
+                    Slot::Url => text.starts_with("data:"),
+                    Slot::Data(base64) => base64,
+                };
+                if skip || text.is_empty() {
+                    self.out.doc.truncate(doc_before);
+                } else {
+                    self.out.pieces.push(Piece {
+                        doc_start: text_start as u32,
+                        len: (self.out.doc.len() - text_start) as u32,
+                        value_index: Some(vi),
+                    });
+                }
+                Ok(())
+            }
+            Some(b't') => self.literal(b"true"),
+            Some(b'f') => self.literal(b"false"),
+            Some(b'n') => self.literal(b"null"),
+            Some(b'-' | b'0'..=b'9') => self.number(),
+            None => Err(malformed("EOF while parsing a value", self.i)),
+            Some(_) => Err(malformed("expected value", self.i)),
+        }
+    }
+
+    fn object(&mut self, depth: usize, emit: bool) -> Result<(), InspectError> {
+        let top = depth == 1 && self.request;
+        self.i += 1; // '{'
+        let mut st = ObjState::default();
+        self.ws();
+        if self.peek() == Some(b'}') {
+            self.i += 1;
+            return Ok(());
+        }
+        loop {
+            self.ws();
+            if self.peek() != Some(b'"') {
+                return Err(if self.i >= self.b.len() {
+                    malformed("EOF while parsing an object", self.i)
+                } else {
+                    malformed("key must be a string", self.i)
+                });
+            }
+            let mut key = std::mem::take(&mut self.key);
+            key.clear();
+            self.string_into(&mut key)?;
+            self.ws();
+            self.expect(b':', "expected `:`")?;
+            self.ws();
+            if emit
+                && (key.len() > 24
+                    || key
+                        .bytes()
+                        .any(|b| !(b.is_ascii_alphanumeric() || b == b'_')))
+            {
+                self.push_key_piece(&key);
+            }
+            let vstart = self.i;
+            let is_string = self.peek() == Some(b'"');
+            let slot = if !emit || !is_string {
+                Slot::Plain
+            } else if key == "url" {
+                Slot::Url
+            } else if key == "data" {
+                if !st.ty_known {
+                    st.ty = self.type_ahead(depth);
+                    st.ty_known = true;
+                }
+                Slot::Data(st.ty.as_deref() == Some("base64"))
+            } else {
+                Slot::Plain
+            };
+            if depth == 1 {
+                self.top_level(&key, vstart, top)?;
+            }
+            let vi = self.value_index;
+            self.value(depth, emit, slot)?;
+            if key == "type" {
+                st.types += 1;
+                if is_string && !st.ty_known {
+                    st.ty = self.string_value(vi, vstart);
+                    st.ty_known = true;
+                }
+            }
+            if depth == 1 {
+                self.top_level_after(&key, vstart, vi);
+            }
+            self.key = key;
+            self.ws();
+            match self.peek() {
+                Some(b',') => self.i += 1,
+                Some(b'}') => {
+                    self.i += 1;
+                    break;
+                }
+                None => return Err(malformed("EOF while parsing an object", self.i)),
+                Some(_) => return Err(malformed("expected `,` or `}`", self.i)),
             }
         }
-        _ => {}
+        if st.types > 1 {
+            // Which copy a provider reads is its choice; the media and inline-data rules
+            // depend on it.
+            return Err(InspectError::Shape(
+                "duplicate key \"type\" in an object".into(),
+            ));
+        }
+        if emit && st.ty.as_deref().is_some_and(is_media_type) {
+            self.out.media_parts += 1;
+        }
+        Ok(())
+    }
+
+    /// Top-level members of the root object, before the value is parsed.
+    fn top_level(&mut self, key: &str, vstart: usize, top: bool) -> Result<(), InspectError> {
+        let slot = match key {
+            "model" => 0,
+            "stream" => 1,
+            "messages" => 2,
+            "usage" => return Ok(()),
+            _ => return Ok(()),
+        };
+        if top {
+            if self.seen_top[slot] {
+                return Err(InspectError::Shape(format!("duplicate key {key:?}")));
+            }
+            self.seen_top[slot] = true;
+            match slot {
+                0 => self.model_not_string = self.peek() != Some(b'"'),
+                1 => self.out.stream = self.b.get(vstart..vstart + 4) == Some(b"true"),
+                _ => self.messages_array = self.peek() == Some(b'['),
+            }
+        }
+        Ok(())
+    }
+
+    /// Top-level members of the root object, after the value is parsed.
+    fn top_level_after(&mut self, key: &str, vstart: usize, vi: usize) {
+        match key {
+            "model" if self.b.get(vstart) == Some(&b'"') => {
+                self.out.model = self.string_value(vi, vstart);
+                self.out.model_span = Some((vstart, self.i));
+            }
+            "usage" => self.out.usage_span = Some((vstart, self.i)),
+            _ => {}
+        }
+    }
+
+    /// The decoded text of the string value just parsed (value index `vi`, raw start `start`).
+    fn string_value(&self, vi: usize, start: usize) -> Option<String> {
+        if let Some(p) = self.out.pieces.last() {
+            if p.value_index == Some(vi) {
+                let s = p.doc_start as usize;
+                return self.out.doc.get(s..s + p.len as usize).map(str::to_string);
+            }
+        }
+        // Empty or skipped: decode it again from the raw bytes.
+        let mut tmp = Parser::at(self.b, self.s, start);
+        let mut out = String::new();
+        tmp.string_into(&mut out).ok().map(|_| out)
+    }
+
+    /// The `type` member of the object being read, looked for in its remaining members (needed
+    /// when `data` comes before `type`). Errors are left for the main pass to report.
+    fn type_ahead(&self, depth: usize) -> Option<String> {
+        let mut p = Parser::at(self.b, self.s, self.i);
+        // Skip the current value, then read members until the object ends.
+        p.value(depth, false, Slot::Plain).ok()?;
+        loop {
+            p.ws();
+            match p.peek()? {
+                b',' => p.i += 1,
+                _ => return None,
+            }
+            p.ws();
+            let mut key = String::new();
+            p.string_into(&mut key).ok()?;
+            p.ws();
+            p.expect(b':', "").ok()?;
+            p.ws();
+            if key == "type" && p.peek() == Some(b'"') {
+                let mut v = String::new();
+                p.string_into(&mut v).ok()?;
+                return Some(v);
+            }
+            p.value(depth, false, Slot::Plain).ok()?;
+        }
+    }
+
+    fn push_key_piece(&mut self, key: &str) {
+        if !self.out.doc.is_empty() {
+            self.out.doc.push('\n');
+        }
+        self.out.pieces.push(Piece {
+            doc_start: self.out.doc.len() as u32,
+            len: key.len() as u32,
+            value_index: None,
+        });
+        self.out.doc.push_str(key);
+    }
+
+    fn literal(&mut self, lit: &[u8]) -> Result<(), InspectError> {
+        let end = self.i + lit.len();
+        match self.b.get(self.i..end) {
+            Some(x) if x == lit => {
+                self.i = end;
+                Ok(())
+            }
+            _ => Err(malformed("expected ident", self.i)),
+        }
+    }
+
+    fn digits(&mut self) -> usize {
+        let s = self.i;
+        while let Some(b'0'..=b'9') = self.peek() {
+            self.i += 1;
+        }
+        self.i - s
+    }
+
+    fn number(&mut self) -> Result<(), InspectError> {
+        let at = self.i;
+        if self.peek() == Some(b'-') {
+            self.i += 1;
+        }
+        match self.peek() {
+            Some(b'0') => self.i += 1,
+            Some(b'1'..=b'9') => {
+                self.digits();
+            }
+            _ => return Err(malformed("invalid number", at)),
+        }
+        if self.peek() == Some(b'.') {
+            self.i += 1;
+            if self.digits() == 0 {
+                return Err(malformed("invalid number", at));
+            }
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.i += 1;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.i += 1;
+            }
+            if self.digits() == 0 {
+                return Err(malformed("invalid number", at));
+            }
+        }
+        Ok(())
+    }
+
+    /// Validate a string without keeping it.
+    fn string_skip(&mut self) -> Result<(), InspectError> {
+        let mut sink = String::new();
+        self.string_into(&mut sink)
+    }
+
+    fn string_into_doc(&mut self) -> Result<(), InspectError> {
+        let mut doc = std::mem::take(&mut self.out.doc);
+        let r = self.string_into(&mut doc);
+        self.out.doc = doc;
+        r
+    }
+
+    /// Parse the string at `self.i` (opening quote) and append its decoded text to `out`.
+    fn string_into(&mut self, out: &mut String) -> Result<(), InspectError> {
+        self.i += 1; // opening quote
+        loop {
+            let run = self.i;
+            self.i = special_from(self.b, self.i);
+            // The body is valid UTF-8 and the run stops at an ASCII byte: a char boundary.
+            out.push_str(self.s.get(run..self.i).unwrap_or(""));
+            match self.peek() {
+                Some(b'"') => {
+                    self.i += 1;
+                    return Ok(());
+                }
+                Some(b'\\') => {
+                    self.i += 1;
+                    let esc = self.peek();
+                    self.i += 1;
+                    match esc {
+                        Some(b'"') => out.push('"'),
+                        Some(b'\\') => out.push('\\'),
+                        Some(b'/') => out.push('/'),
+                        Some(b'b') => out.push('\u{8}'),
+                        Some(b'f') => out.push('\u{c}'),
+                        Some(b'n') => out.push('\n'),
+                        Some(b'r') => out.push('\r'),
+                        Some(b't') => out.push('\t'),
+                        Some(b'u') => {
+                            let c = self.unicode_escape()?;
+                            out.push(c);
+                        }
+                        None => return Err(malformed("EOF while parsing a string", self.i)),
+                        Some(_) => return Err(malformed("invalid escape", self.i - 1)),
+                    }
+                }
+                None => return Err(malformed("EOF while parsing a string", self.i)),
+                Some(_) => {
+                    return Err(malformed(
+                        "control character (\\u0000-\\u001F) found while parsing a string",
+                        self.i,
+                    ))
+                }
+            }
+        }
+    }
+
+    fn hex4(&mut self) -> Result<u32, InspectError> {
+        let mut v = 0u32;
+        for _ in 0..4 {
+            let d = match self.peek() {
+                Some(c @ b'0'..=b'9') => c - b'0',
+                Some(c @ b'a'..=b'f') => c - b'a' + 10,
+                Some(c @ b'A'..=b'F') => c - b'A' + 10,
+                None => return Err(malformed("EOF while parsing a string", self.i)),
+                Some(_) => return Err(malformed("invalid escape", self.i)),
+            };
+            v = v * 16 + u32::from(d);
+            self.i += 1;
+        }
+        Ok(v)
+    }
+
+    /// After `\u`: one code point, surrogate pairs joined; a lone surrogate is an error (as in
+    /// serde_json).
+    fn unicode_escape(&mut self) -> Result<char, InspectError> {
+        let at = self.i;
+        let hi = self.hex4()?;
+        let cp = match hi {
+            0xD800..=0xDBFF => {
+                if self.b.get(self.i..self.i + 2) != Some(b"\\u") {
+                    return Err(malformed("lone leading surrogate in hex escape", at));
+                }
+                self.i += 2;
+                let lo = self.hex4()?;
+                if !(0xDC00..=0xDFFF).contains(&lo) {
+                    return Err(malformed("lone leading surrogate in hex escape", at));
+                }
+                0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)
+            }
+            0xDC00..=0xDFFF => return Err(malformed("lone trailing surrogate in hex escape", at)),
+            c => c,
+        };
+        char::from_u32(cp).ok_or_else(|| malformed("invalid unicode code point", at))
     }
 }
 
-/// Replace byte ranges of string values (by value index) and return the new body.
-/// `edits` are (value_index, start, end, replacement), in any order.
+/// The first byte at or after `i` that ends a run of plain string bytes: `"`, `\\` or a control
+/// character (< 0x20); `b.len()` if none. Eight bytes at a time (SWAR).
+fn special_from(b: &[u8], mut i: usize) -> usize {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    const QUOTE: u64 = LO * b'"' as u64;
+    const BACKSLASH: u64 = LO * b'\\' as u64;
+    const SPACE: u64 = LO * 0x20;
+    while let Some(chunk) = b.get(i..i + 8) {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(w);
+        let q = x ^ QUOTE;
+        let bs = x ^ BACKSLASH;
+        // Has-zero-byte for the two characters, has-less-than-0x20 for control characters. The
+        // lowest flagged byte is exact (borrows only run upward).
+        let hit =
+            (q.wrapping_sub(LO) & !q) | (bs.wrapping_sub(LO) & !bs) | (x.wrapping_sub(SPACE) & !x);
+        let hit = hit & HI;
+        if hit != 0 {
+            return i + (hit.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while let Some(&c) = b.get(i) {
+        if c == b'"' || c == b'\\' || c < 0x20 {
+            return i;
+        }
+        i += 1;
+    }
+    i
+}
+
+/// How an object member's string value is treated.
+#[derive(Clone, Copy)]
+enum Slot {
+    Plain,
+    /// A `url` member: a `data:` URL is inline media, counted, not scanned.
+    Url,
+    /// A `data` member; true when the object's type is `base64` (inline media).
+    Data(bool),
+}
+
+/// Replace byte ranges of string values (by value index) and return the new body: only the
+/// edited strings' bytes change (each re-encoded as a JSON string); every other byte is kept.
+/// `edits` are (value_index, start, end, replacement), in any order; offsets are into the
+/// decoded string. `doc` is `ex.doc` (passed apart: it may have moved into the audit record).
+/// `rename_model` replaces the top-level model string. Also returns the virtual document after
+/// the edits (for the audit record's redacted text).
 pub fn apply_edits(
-    body: &mut Value,
+    body: &[u8],
+    ex: &Extracted,
+    doc: &str,
     edits: &mut [(usize, usize, usize, String)],
-) -> Result<Vec<u8>, InspectError> {
+    rename_model: Option<&str>,
+) -> Result<(Vec<u8>, String), InspectError> {
     // Overlapping edits of one string are merged into one covering their union (the first
     // placeholder stands for it), so no edit ever cuts into another's replacement.
     edits.sort_by_key(|a| (a.0, a.1, std::cmp::Reverse(a.2)));
-    let mut merged: Vec<(usize, usize, usize, String)> = Vec::with_capacity(edits.len());
+    let mut merged: Vec<(usize, usize, usize, &str)> = Vec::with_capacity(edits.len());
     for e in edits.iter() {
         match merged.last_mut() {
             Some(last) if last.0 == e.0 && e.1 < last.2 => last.2 = last.2.max(e.2),
-            _ => merged.push(e.clone()),
+            _ => merged.push((e.0, e.1, e.2, e.3.as_str())),
         }
     }
-    // Apply from the back of each string so earlier offsets stay valid.
-    merged.sort_by_key(|a| (a.0, std::cmp::Reverse(a.1)));
-    let mut idx = 0usize;
-    let mut cursor = 0usize;
-    edit_walk(body, &merged, &mut idx, &mut cursor);
-    serde_json::to_vec(body).map_err(|e| InspectError::Scan(e.to_string()))
+    // The decoded text of each edited value, from the document (pieces are in value order, so
+    // one cursor walks them alongside the sorted edits).
+    let mut piece_cursor = 0usize;
+    let mut text_of = |vi: usize| -> Option<(usize, &str)> {
+        while let Some(p) = ex.pieces.get(piece_cursor) {
+            if p.value_index.is_some_and(|v| v >= vi) {
+                break;
+            }
+            piece_cursor += 1;
+        }
+        let p = ex.pieces.get(piece_cursor)?;
+        if p.value_index != Some(vi) {
+            return None;
+        }
+        let s = p.doc_start as usize;
+        Some((piece_cursor, doc.get(s..s + p.len as usize)?))
+    };
+    // (raw start, raw end, new bytes), in body order.
+    let mut splices: Vec<(usize, usize, Vec<u8>)> = Vec::new();
+    let mut new_texts: Vec<(usize, String)> = Vec::new();
+    let mut k = 0;
+    while let Some(&(vi, ..)) = merged.get(k) {
+        let Some((pi, text)) = text_of(vi) else {
+            return Err(InspectError::Scan(format!(
+                "redaction of unknown string {vi}"
+            )));
+        };
+        let mut new = String::with_capacity(text.len());
+        let mut pos = 0;
+        while let Some(&(v, s, e, rep)) = merged.get(k) {
+            if v != vi {
+                break;
+            }
+            k += 1;
+            if s < pos
+                || s > e
+                || e > text.len()
+                || !text.is_char_boundary(s)
+                || !text.is_char_boundary(e)
+            {
+                continue;
+            }
+            new.push_str(text.get(pos..s).unwrap_or(""));
+            new.push_str(rep);
+            pos = e;
+        }
+        new.push_str(text.get(pos..).unwrap_or(""));
+        let Some(&(rs, re)) = ex.strings.get(vi) else {
+            return Err(InspectError::Scan(format!(
+                "redaction of unknown string {vi}"
+            )));
+        };
+        let enc = serde_json::to_vec(&new).map_err(|e| InspectError::Scan(e.to_string()))?;
+        splices.push((rs as usize, re as usize, enc));
+        new_texts.push((pi, new));
+    }
+    if let (Some(name), Some((s, e))) = (rename_model, ex.model_span) {
+        let enc = serde_json::to_vec(name).map_err(|e| InspectError::Scan(e.to_string()))?;
+        splices.push((s, e, enc));
+    }
+    splices.sort_by_key(|x| x.0);
+    let mut out = Vec::with_capacity(body.len() + 64);
+    let mut pos = 0;
+    for (s, e, enc) in &splices {
+        if *s < pos {
+            continue;
+        }
+        out.extend_from_slice(body.get(pos..*s).unwrap_or(&[]));
+        out.extend_from_slice(enc);
+        pos = *e;
+    }
+    out.extend_from_slice(body.get(pos..).unwrap_or(&[]));
+    // The document with the edited pieces replaced.
+    new_texts.sort_by_key(|x| x.0);
+    let mut new_doc = String::with_capacity(doc.len());
+    let mut dpos = 0;
+    for (pi, t) in &new_texts {
+        if let Some(p) = ex.pieces.get(*pi) {
+            let s = p.doc_start as usize;
+            new_doc.push_str(doc.get(dpos..s).unwrap_or(""));
+            new_doc.push_str(t);
+            dpos = s + p.len as usize;
+        }
+    }
+    new_doc.push_str(doc.get(dpos..).unwrap_or(""));
+    Ok((out, new_doc))
 }
 
-fn edit_walk(
-    v: &mut Value,
-    edits: &[(usize, usize, usize, String)],
-    idx: &mut usize,
-    cur: &mut usize,
-) {
-    match v {
-        Value::String(s) => {
-            while let Some((vi, start, end, rep)) = edits.get(*cur) {
-                if *vi != *idx {
-                    break;
-                }
-                if *start <= *end
-                    && *end <= s.len()
-                    && s.is_char_boundary(*start)
-                    && s.is_char_boundary(*end)
-                {
-                    s.replace_range(*start..*end, rep);
-                }
-                *cur += 1;
-            }
-            *idx += 1;
-        }
-        Value::Array(a) => {
-            for x in a {
-                edit_walk(x, edits, idx, cur);
-            }
-        }
-        Value::Object(m) => {
-            let is_b64 = m.get("type").and_then(Value::as_str) == Some("base64");
-            for (k, x) in m.iter_mut() {
-                if let Value::String(s) = x {
-                    if (k == "data" && is_b64) || (k == "url" && s.starts_with("data:")) {
-                        *idx += 1;
-                        continue;
-                    }
-                }
-                edit_walk(x, edits, idx, cur);
-            }
-        }
-        _ => {}
+/// JSON pointer of the value that starts at raw byte `offset` of a body the parser accepted (for
+/// audit records).
+pub fn pointer_at(body: &[u8], offset: usize) -> Option<String> {
+    enum Frame {
+        Obj(String),
+        Arr(usize),
     }
+    let text = std::str::from_utf8(body).ok()?;
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut i = 0;
+    let mut expect_key = false;
+    while i < body.len() {
+        if i == offset {
+            let mut out = String::new();
+            for f in &stack {
+                out.push('/');
+                match f {
+                    Frame::Obj(k) => out.push_str(&k.replace('~', "~0").replace('/', "~1")),
+                    Frame::Arr(n) => out.push_str(&n.to_string()),
+                }
+            }
+            return Some(out);
+        }
+        match body.get(i)? {
+            b'{' => {
+                stack.push(Frame::Obj(String::new()));
+                expect_key = true;
+                i += 1;
+            }
+            b'[' => {
+                stack.push(Frame::Arr(0));
+                i += 1;
+            }
+            b'}' | b']' => {
+                stack.pop();
+                i += 1;
+            }
+            b',' => {
+                match stack.last_mut() {
+                    Some(Frame::Arr(n)) => *n += 1,
+                    Some(Frame::Obj(_)) => expect_key = true,
+                    None => {}
+                }
+                i += 1;
+            }
+            b'"' => {
+                let mut p = Parser::at(body, text, i);
+                let mut s = String::new();
+                p.string_into(&mut s).ok()?;
+                if expect_key {
+                    if let Some(Frame::Obj(k)) = stack.last_mut() {
+                        *k = s;
+                    }
+                    expect_key = false;
+                }
+                i = p.i;
+            }
+            _ => i += 1,
+        }
+    }
+    None
 }
 
 /// JSON pointer of the string value with this index (for audit records).
-pub fn pointer_of(v: &Value, target: usize) -> Option<String> {
-    fn walk(v: &Value, target: usize, idx: &mut usize, path: &mut Vec<String>) -> bool {
-        match v {
-            Value::String(_) => {
-                let hit = *idx == target;
-                *idx += 1;
-                hit
-            }
-            Value::Array(a) => {
-                for (i, x) in a.iter().enumerate() {
-                    path.push(i.to_string());
-                    if walk(x, target, idx, path) {
-                        return true;
-                    }
-                    path.pop();
-                }
-                false
-            }
-            Value::Object(m) => {
-                for (k, x) in m {
-                    path.push(k.clone());
-                    if walk(x, target, idx, path) {
-                        return true;
-                    }
-                    path.pop();
-                }
-                false
-            }
-            _ => false,
-        }
-    }
-    let mut idx = 0;
-    let mut path = Vec::new();
-    if walk(v, target, &mut idx, &mut path) {
-        Some(format!("/{}", path.join("/")))
-    } else {
-        None
-    }
+pub fn pointer_of(body: &[u8], ex: &Extracted, value_index: usize) -> Option<String> {
+    let &(start, _) = ex.strings.get(value_index)?;
+    pointer_at(body, start as usize)
 }
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
     use super::*;
+
+    fn piece_of<'a>(e: &'a Extracted, starts: &str) -> &'a Piece {
+        e.pieces
+            .iter()
+            .find(|p| e.doc[p.doc_start as usize..].starts_with(starts))
+            .unwrap()
+    }
 
     #[test]
     fn openai_texts_all_found() {
@@ -272,14 +815,46 @@ mod tests {
         for t in ["sys", "hello", "{\"q\":\"arg\"}", "tool desc"] {
             assert!(e.doc.contains(t), "{t} missing from {}", e.doc);
         }
+        // Document order, value indices in order, raw spans point at the quoted strings.
+        assert!(e.doc.starts_with("gpt-4o\nsystem\nsys\nuser"), "{}", e.doc);
+        for p in &e.pieces {
+            let vi = p.value_index.unwrap();
+            let (s, en) = e.strings[vi];
+            let raw: String = serde_json::from_slice(&body[s as usize..en as usize]).unwrap();
+            assert_eq!(
+                raw,
+                e.doc[p.doc_start as usize..(p.doc_start + p.len) as usize]
+            );
+        }
     }
 
     #[test]
     fn malformed_and_shapes() {
-        assert!(matches!(
-            extract(Provider::Openai, b"{"),
-            Err(InspectError::Malformed(_))
-        ));
+        for bad in [
+            &b"{"[..],
+            b"",
+            b"{\"a\":1,}",
+            b"[1,]",
+            b"{\"a\" 1}",
+            b"{\"a\":01}",
+            b"{\"a\":1.}",
+            b"{\"a\":-}",
+            b"{\"a\":1e}",
+            b"{\"a\":tru}",
+            b"{\"a\":\"\\x\"}",
+            b"{\"a\":\"\\ud800\"}",
+            b"{\"a\":\"\\udc00\"}",
+            b"{\"a\":\"tab\there\"}",
+            b"{} {}",
+            b"{'a':1}",
+        ] {
+            assert!(
+                matches!(extract_response(bad), Err(InspectError::Malformed(_))),
+                "{:?}",
+                String::from_utf8_lossy(bad)
+            );
+            assert!(serde_json::from_slice::<serde_json::Value>(bad).is_err());
+        }
         assert!(matches!(
             extract(Provider::Openai, b"[1]"),
             Err(InspectError::Shape(_))
@@ -289,50 +864,117 @@ mod tests {
             Err(InspectError::Shape(_))
         ));
         assert!(matches!(
+            extract(Provider::Openai, b"{\"model\":1,\"messages\":[]}"),
+            Err(InspectError::Shape(_))
+        ));
+        assert!(matches!(
             extract(Provider::Openai, b"{\"a\":\"\xff\"}"),
             Err(InspectError::InvalidUtf8)
         ));
+        // A provider and the gateway must read the same model and messages.
+        assert!(matches!(
+            extract(
+                Provider::Openai,
+                br#"{"model":"a","messages":[],"model":"b"}"#
+            ),
+            Err(InspectError::Shape(_))
+        ));
+        assert!(matches!(
+            extract(
+                Provider::Openai,
+                br#"{"model":"a","messages":[{"type":"text","type":"image","data":"x"}]}"#
+            ),
+            Err(InspectError::Shape(_))
+        ));
+        // Nesting: serde_json's limit exactly.
+        let deep = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
+        for n in [126, 127, 128, 129] {
+            let ours = extract_response(deep(n).as_bytes()).is_ok();
+            let theirs = serde_json::from_str::<serde_json::Value>(&deep(n)).is_ok();
+            assert_eq!(ours, theirs, "depth {n}");
+        }
     }
 
     #[test]
-    fn edits_replace_the_right_string() {
-        let body =
-            br#"{"model":"m","messages":[{"role":"user","content":"my ssn is 123-45-6789 ok"}]}"#;
-        let mut e = extract(Provider::Openai, body).unwrap();
-        let piece = e
-            .pieces
-            .iter()
-            .find(|p| e.doc[p.doc_start as usize..].starts_with("my ssn"))
-            .unwrap();
-        let vi = piece.value_index.unwrap();
+    fn special_bytes_found_exactly() {
+        let mut hay: Vec<u8> = (0..300u32).map(|i| (32 + i * 7 % 200) as u8).collect();
+        hay.retain(|&c| c != b'"' && c != b'\\');
+        for special in [b'"', b'\\', 0x00, 0x1f, b'\n'] {
+            for pos in 0..40 {
+                let mut h = hay.clone();
+                h[pos + 5] = special;
+                h[pos + 9] = b'"';
+                for start in 0..=pos {
+                    let want = h[start..]
+                        .iter()
+                        .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
+                        .map_or(h.len(), |p| start + p);
+                    assert_eq!(special_from(&h, start), want);
+                }
+            }
+        }
+        assert_eq!(special_from(b"abc", 0), 3);
+        assert_eq!(special_from("é\u{80}ÿ \"".as_bytes(), 0), 7);
+    }
+
+    #[test]
+    fn escapes_decoded() {
+        let body = br#"{"model":"m","messages":[{"role":"user","content":"a\"b\\c\/d\n\u00e9\ud83d\ude00 \u0041"}]}"#;
+        let e = extract(Provider::Openai, body).unwrap();
+        assert!(e.doc.contains("a\"b\\c/d\né😀 A"), "{}", e.doc);
+    }
+
+    #[test]
+    fn edits_replace_the_right_string_and_nothing_else() {
+        let body = br#"{ "model" : "m", "n": 1.50e+3, "messages":[{"role":"user","content":"my ssn is 123-45-6789 ok"}]}"#;
+        let e = extract(Provider::Openai, body).unwrap();
+        let p = piece_of(&e, "my ssn");
+        let vi = p.value_index.unwrap();
         let mut edits = vec![(vi, 10, 21, "[REDACTED:SSN]".to_string())];
-        let out = apply_edits(&mut e.body, &mut edits).unwrap();
+        let (out, doc) = apply_edits(body, &e, &e.doc, &mut edits, None).unwrap();
         let s = String::from_utf8(out).unwrap();
-        assert!(s.contains("my ssn is [REDACTED:SSN] ok"), "{s}");
         assert_eq!(
-            pointer_of(&e.body, vi).as_deref(),
+            s,
+            r#"{ "model" : "m", "n": 1.50e+3, "messages":[{"role":"user","content":"my ssn is [REDACTED:SSN] ok"}]}"#
+        );
+        assert!(doc.ends_with("my ssn is [REDACTED:SSN] ok"), "{doc}");
+        assert_eq!(
+            pointer_of(body, &e, vi).as_deref(),
             Some("/messages/0/content")
         );
+        let (out, _) = apply_edits(body, &e, &e.doc, &mut [], Some("gpt-\"x\"")).unwrap();
+        assert!(String::from_utf8(out)
+            .unwrap()
+            .starts_with(r#"{ "model" : "gpt-\"x\"", "n""#));
     }
 
     #[test]
     fn overlapping_edits_merge() {
         let body = br#"{"model":"m","messages":[{"role":"user","content":"aaa 123-45-6789 bbb"}]}"#;
-        let mut e = extract(Provider::Openai, body).unwrap();
-        let vi = e
-            .pieces
-            .iter()
-            .find(|p| p.value_index.is_some() && e.doc[p.doc_start as usize..].starts_with("aaa"))
-            .unwrap()
-            .value_index
-            .unwrap();
+        let e = extract(Provider::Openai, body).unwrap();
+        let vi = piece_of(&e, "aaa").value_index.unwrap();
         let mut edits = vec![
             (vi, 4, 15, "[R:A]".to_string()),
             (vi, 8, 19, "[R:B]".to_string()),
             (vi, 0, 3, "[R:C]".to_string()),
         ];
-        let out = String::from_utf8(apply_edits(&mut e.body, &mut edits).unwrap()).unwrap();
+        let (out, _) = apply_edits(body, &e, &e.doc, &mut edits, None).unwrap();
+        let out = String::from_utf8(out).unwrap();
         assert!(out.contains(r#""[R:C] [R:A]""#), "{out}");
+    }
+
+    #[test]
+    fn escaped_strings_reencoded() {
+        let body = "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"caf\\u00e9 \\\"q\\\" 123-45-6789\"}]}";
+        let e = extract(Provider::Openai, body.as_bytes()).unwrap();
+        let p = piece_of(&e, "café");
+        let vi = p.value_index.unwrap();
+        let text = &e.doc[p.doc_start as usize..(p.doc_start + p.len) as usize];
+        let s = text.find("123").unwrap();
+        let mut edits = vec![(vi, s, s + 11, "[X]".to_string())];
+        let (out, _) = apply_edits(body.as_bytes(), &e, &e.doc, &mut edits, None).unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(v["messages"][0]["content"], "café \"q\" [X]");
     }
 
     #[test]
@@ -341,5 +983,29 @@ mod tests {
         let e = extract(Provider::Openai, body).unwrap();
         assert_eq!(e.media_parts, 1);
         assert!(!e.doc.contains("data:image"));
+        // Anthropic inline data, with "data" before "type" too.
+        for body in [
+            &br#"{"model":"m","messages":[{"role":"user","content":[{"type":"image","source":{"type":"base64","media_type":"image/png","data":"QUJD"}}]}]}"#[..],
+            br#"{"model":"m","messages":[{"role":"user","content":[{"type":"image","source":{"data":"QUJD","media_type":"image/png","type":"base64"}}]}]}"#,
+        ] {
+            let e = extract(Provider::Anthropic, body).unwrap();
+            assert_eq!(e.media_parts, 1);
+            assert!(!e.doc.contains("QUJD"), "{}", e.doc);
+        }
+        // "data" that is not inline media is scanned.
+        let body = br#"{"model":"m","messages":[{"role":"user","content":"x"}],"metadata":{"data":"SECRET//NOFORN"}}"#;
+        assert!(extract(Provider::Openai, body)
+            .unwrap()
+            .doc
+            .contains("SECRET//NOFORN"));
+    }
+
+    #[test]
+    fn response_usage_span() {
+        let body = br#"{"id":"x","usage":{"prompt_tokens":3,"completion_tokens":4},"model":"gpt"}"#;
+        let e = extract_response(body).unwrap();
+        let (a, b) = e.usage_span.unwrap();
+        assert_eq!(&body[a..b], br#"{"prompt_tokens":3,"completion_tokens":4}"#);
+        assert_eq!(e.model.as_deref(), Some("gpt"));
     }
 }

@@ -167,9 +167,14 @@ impl Engine {
             Ok(e) => e,
             Err(e) => return uninspectable(audit, e),
         };
-        audit.usage = usage_of(&ex.body).or(audit.usage);
+        audit.usage = ex
+            .usage_span
+            .and_then(|(a, b)| body.get(a..b))
+            .and_then(|u| serde_json::from_slice::<Value>(u).ok())
+            .and_then(|u| usage_from(&u))
+            .or(audit.usage);
         let mut tmp = AuditRecord::default();
-        let hits = match self.scan_extracted(scratch, &ex, &mut tmp) {
+        let hits = match self.scan_extracted(scratch, body, &ex, &mut tmp) {
             Ok(h) => h,
             Err(e) => return uninspectable(audit, e),
         };
@@ -202,8 +207,9 @@ impl Engine {
             audit.response_decision = Some("pass".into());
             return ResponseVerdict::Pass;
         }
-        match apply_edits(&mut ex.body, &mut edits) {
-            Ok(b) => {
+        let doc = audit.response_hash_pending.as_deref().unwrap_or("");
+        match apply_edits(body, &ex, doc, &mut edits, None) {
+            Ok((b, _)) => {
                 audit.response_decision = Some("redact".into());
                 ResponseVerdict::Rewrite(b)
             }
@@ -650,8 +656,6 @@ impl Engine {
         let ctx_len = buf.ctx.len();
         let doc = format!("{}{}", buf.ctx, buf.pending);
         let ex = Extracted {
-            body: Value::Null,
-            model: None,
             stream: true,
             pieces: vec![Piece {
                 doc_start: 0,
@@ -659,11 +663,11 @@ impl Engine {
                 value_index: Some(0),
             }],
             doc,
-            media_parts: 0,
+            ..Extracted::default()
         };
         let mut tmp = AuditRecord::default();
         let hits = self
-            .scan_extracted(scratch, &ex, &mut tmp)
+            .scan_extracted(scratch, &[], &ex, &mut tmp)
             .map_err(|e: InspectError| e.to_string())?;
         let mut edits: Vec<(usize, usize, String)> = Vec::new();
         for (h, rec) in hits.iter().zip(tmp.labels.iter()) {
@@ -771,8 +775,8 @@ fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
-fn usage_of(v: &Value) -> Option<Usage> {
-    let u = v.get("usage")?;
+/// Token counts from a `usage` object (OpenAI or Anthropic names).
+fn usage_from(u: &Value) -> Option<Usage> {
     let pick = |a: &str, b: &str| u.get(a).or_else(|| u.get(b)).and_then(Value::as_u64);
     Some(Usage {
         input_tokens: pick("prompt_tokens", "input_tokens"),

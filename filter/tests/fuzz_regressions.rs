@@ -147,6 +147,11 @@ fn request() {
 }
 
 #[test]
+fn extract_diff() {
+    run_target("extract_diff", bodies::extract_diff, mutations(3000));
+}
+
+#[test]
 fn request_text() {
     run_target("request_text", bodies::request_text, mutations(120));
 }

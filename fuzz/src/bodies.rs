@@ -28,6 +28,7 @@ pub type Body = fn(&[u8]);
 /// Every target, by name, for the native runner and `scripts/fuzz`.
 pub const TARGETS: &[(&str, Body)] = &[
     ("request", request),
+    ("extract_diff", extract_diff),
     ("request_text", request_text),
     ("normalize", normalize),
     ("scan", scan),
@@ -144,6 +145,58 @@ pub fn request(data: &[u8]) {
         Identity::missing()
     };
     inspect(e, provider, body, &who);
+}
+
+/// The body parser (extract.rs) against serde_json. Both accept the same inputs, except what the
+/// gateway refuses on purpose (a duplicate `type` key; numbers too large for an f64, which
+/// serde_json refuses and providers accept). Every string serde_json reads is in the document
+/// (ours also keeps earlier copies of duplicate keys), and re-encoding every string in place
+/// through `apply_edits` gives back the same JSON value: the raw spans are exact.
+pub fn extract_diff(data: &[u8]) {
+    let ours = itar_filter::extract::extract_response(data);
+    let theirs: Result<Value, _> = serde_json::from_slice(data);
+    let (ex, v) = match (ours, theirs) {
+        (Ok(ex), Ok(v)) => (ex, v),
+        (Err(_), Err(_)) => return,
+        (Err(itar_filter::error::InspectError::Shape(_)), Ok(_)) => return,
+        (Ok(_), Err(e)) if e.to_string().contains("out of range") => return,
+        (o, t) => panic!(
+            "parsers disagree on {:?}: ours {:?}, serde_json {:?}",
+            String::from_utf8_lossy(data),
+            o.err(),
+            t.err()
+        ),
+    };
+    fn strings<'a>(v: &'a Value, key: &str, out: &mut Vec<&'a str>) {
+        match v {
+            Value::String(s) if key != "data" && key != "url" => out.push(s),
+            Value::Array(a) => a.iter().for_each(|x| strings(x, "", out)),
+            Value::Object(m) => m.iter().for_each(|(k, x)| strings(x, k, out)),
+            _ => {}
+        }
+    }
+    let mut all = Vec::new();
+    strings(&v, "", &mut all);
+    for s in all {
+        assert!(ex.doc.contains(s), "string {s:?} missing from the document");
+    }
+    let mut edits: Vec<(usize, usize, usize, String)> = ex
+        .pieces
+        .iter()
+        .filter_map(|p| p.value_index)
+        .map(|vi| (vi, 0, 0, String::new()))
+        .collect();
+    match itar_filter::extract::apply_edits(data, &ex, &ex.doc, &mut edits, None) {
+        Ok((out, doc)) => {
+            let back: Value = match serde_json::from_slice(&out) {
+                Ok(b) => b,
+                Err(e) => panic!("re-encoded body does not parse: {e}"),
+            };
+            assert_eq!(back, v, "re-encoding strings in place changed the value");
+            assert_eq!(doc, ex.doc);
+        }
+        Err(e) => panic!("apply_edits failed on an accepted body: {e}"),
+    }
 }
 
 /// Inspection of arbitrary text inside a well-formed request (reaches the scanner and redaction

@@ -1,0 +1,146 @@
+//! One request's whole filter-side work, natively, without the host: what the glue does between
+//! Envoy's callbacks (route, identity from a verified-claims struct, inspect the request, inspect
+//! the buffered response, metrics bumps, finish, seal the audit record). For callgrind:
+//!
+//!   cargo build --release -p itar-filter --example full_path
+//!   valgrind --tool=callgrind target/release/examples/full_path BODY.json 200
+//!
+//! `PHASES=1` also times the parts on their own (response inspection, request inspection,
+//! identity, sealing without the text digests). Natively sha2 uses the CPU's SHA extensions; in
+//! the Wasm VM (and under valgrind) it does not, so digests weigh more there.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use itar_filter::audit::Chain;
+use itar_filter::engine::response::{ResponseCtx, ResponseVerdict};
+use itar_filter::engine::{Engine, RequestHead, Route, Verdict};
+use itar_filter::identity::Identity;
+use serde_json::json;
+
+const REPLY: &[u8] = br#"{"id":"chatcmpl-bench","object":"chat.completion","created":1700000000,"model":"gpt-4o","choices":[{"index":0,"message":{"role":"assistant","content":"Hello from the fast upstream."},"finish_reason":"stop"}],"usage":{"prompt_tokens":10,"completion_tokens":7,"total_tokens":17}}"#;
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let body = std::fs::read(&args[1]).unwrap();
+    let n: usize = args.get(2).map(|s| s.parse().unwrap()).unwrap_or(100);
+    let policy = std::fs::read("policies/default.json").unwrap();
+    let engine = Engine::from_policy_json(&policy).unwrap();
+    let mut scratch = engine.new_scratch();
+    let mut chain = Chain::new("bench".into());
+    let claims = json!({"sub": "bench", "iss": "https://idp.demo.itar-gateway.invalid",
+        "aud": ["itar-gateway"], "us_person": true, "clearance": "SECRET",
+        "groups": ["itar-gateway-users"], "exp": 4000000000u64});
+    let t0 = std::time::Instant::now();
+    let mut total = 0usize;
+    for i in 0..n {
+        let head = RequestHead {
+            method: "POST".into(),
+            path: "/v1/chat/completions".into(),
+            request_id: format!("req-{i}"),
+            content_type: "application/json".into(),
+            content_encoding: String::new(),
+            source: "127.0.0.1:50000".into(),
+            country: None,
+        };
+        let mut audit = engine.audit_start(&head, "2026-11-22T00:00:00.000000Z".into());
+        let Route::Inspect(provider) = engine.route(&head, &mut audit) else {
+            panic!("not inspected")
+        };
+        let policy = engine.identity.as_ref().unwrap();
+        let identity = Identity::resolve(policy, Some(&claims), None, false);
+        audit.identity = Some(identity.clone());
+        let dest =
+            match engine.inspect_request(&mut scratch, provider, &body, &identity, &mut audit) {
+                Verdict::Forward { destination, .. } => destination,
+                Verdict::Refuse(_) => panic!("refused: {}", audit.reason),
+            };
+        let ctx = ResponseCtx {
+            provider,
+            destination: dest,
+            identity,
+            request_id: head.request_id.clone(),
+        };
+        match engine.inspect_response(&mut scratch, &ctx, REPLY, &mut audit) {
+            ResponseVerdict::Pass => {}
+            _ => panic!("response not passed"),
+        }
+        let bumps = itar_filter::metrics::bumps(&audit);
+        total += bumps.len();
+        audit.finish();
+        total += chain.seal(&mut audit).unwrap().len();
+    }
+    let dt = t0.elapsed();
+    if std::env::var("PHASES").is_ok() {
+        let head = RequestHead {
+            method: "POST".into(),
+            path: "/v1/chat/completions".into(),
+            request_id: "x".into(),
+            content_type: "application/json".into(),
+            content_encoding: String::new(),
+            source: String::new(),
+            country: None,
+        };
+        let policy = engine.identity.as_ref().unwrap();
+        let identity = Identity::resolve(policy, Some(&claims), None, false);
+        let ctx = ResponseCtx {
+            provider: itar_filter::policy::Provider::Openai,
+            destination: "commercial".into(),
+            identity: identity.clone(),
+            request_id: "x".into(),
+        };
+        let t = std::time::Instant::now();
+        for _ in 0..n {
+            let mut a = engine.audit_start(&head, String::new());
+            let _ = engine.inspect_response(&mut scratch, &ctx, REPLY, &mut a);
+        }
+        eprintln!(
+            "inspect_response {:.2} us",
+            t.elapsed().as_secs_f64() * 1e6 / n as f64
+        );
+        let t = std::time::Instant::now();
+        for _ in 0..n {
+            let mut a = engine.audit_start(&head, String::new());
+            let _ = engine.inspect_request(
+                &mut scratch,
+                itar_filter::policy::Provider::Openai,
+                &body,
+                &identity,
+                &mut a,
+            );
+        }
+        eprintln!(
+            "inspect_request {:.2} us",
+            t.elapsed().as_secs_f64() * 1e6 / n as f64
+        );
+        let t = std::time::Instant::now();
+        for _ in 0..n {
+            let _ = Identity::resolve(policy, Some(&claims), None, false);
+        }
+        eprintln!(
+            "identity resolve {:.2} us",
+            t.elapsed().as_secs_f64() * 1e6 / n as f64
+        );
+        let t = std::time::Instant::now();
+        let mut a = engine.audit_start(&head, String::new());
+        let _ = engine.inspect_request(
+            &mut scratch,
+            itar_filter::policy::Provider::Openai,
+            &body,
+            &identity,
+            &mut a,
+        );
+        for _ in 0..n {
+            let mut b = a.clone();
+            b.hash_pending = None;
+            b.response_hash_pending = None;
+            let _ = chain.seal(&mut b);
+        }
+        eprintln!(
+            "seal (no text hash) {:.2} us",
+            t.elapsed().as_secs_f64() * 1e6 / n as f64
+        );
+    }
+    eprintln!(
+        "{n} requests, {:.1} us each ({total})",
+        dt.as_secs_f64() * 1e6 / n as f64
+    );
+}
