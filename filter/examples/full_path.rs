@@ -26,6 +26,9 @@ fn main() {
     let engine = Engine::from_policy_json(&policy).unwrap();
     let mut scratch = engine.new_scratch();
     let mut chain = Chain::new("bench".into());
+    let names: Vec<String> = engine.destinations.iter().map(|d| d.name.clone()).collect();
+    let counters = itar_filter::metrics::Counters::new(&names);
+    let mut bumps = Vec::new();
     let claims = json!({"sub": "bench", "iss": "https://idp.demo.itar-gateway.invalid",
         "aud": ["itar-gateway"], "us_person": true, "clearance": "SECRET",
         "groups": ["itar-gateway-users"], "exp": 4000000000u64});
@@ -63,7 +66,7 @@ fn main() {
             ResponseVerdict::Pass => {}
             _ => panic!("response not passed"),
         }
-        let bumps = itar_filter::metrics::bumps(&audit);
+        counters.bumps(&audit, &mut bumps);
         total += bumps.len();
         audit.finish();
         total += chain.seal(&mut audit).unwrap().len();

@@ -35,7 +35,7 @@ pub struct SpanRef {
     pub end: usize,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Default)]
 pub struct LabelRecord {
     pub label: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -96,6 +96,9 @@ pub struct AuditRecord {
     /// The same for a buffered response's text.
     #[serde(skip)]
     pub response_hash_pending: Option<String>,
+    /// Which records get the text digests (policy `audit.text_digests`).
+    #[serde(skip)]
+    pub text_digests: crate::policy::TextDigests,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scan_us: Option<u64>,
     pub response_status: u16,
@@ -290,6 +293,27 @@ const HEX: &[u8; 16] = b"0123456789abcdef";
 impl AuditRecord {
     /// Complete what was deferred (the request and response texts' sha256). Call before sealing.
     pub fn finish(&mut self) {
+        use crate::policy::TextDigests;
+        let keep = match self.text_digests {
+            TextDigests::All => true,
+            TextDigests::None => false,
+            TextDigests::Flagged => {
+                !matches!(self.decision.as_str(), "allow" | "passthrough")
+                    || !self.labels.is_empty()
+                    || !self.response_labels.is_empty()
+                    || self
+                        .response_decision
+                        .as_deref()
+                        .is_some_and(|d| d != "pass")
+            }
+        };
+        if !keep {
+            self.hash_pending = None;
+            self.response_hash_pending = None;
+            self.request_text_sha256 = None;
+            self.response_text_sha256 = None;
+            return;
+        }
         if let Some(text) = self.hash_pending.take() {
             self.request_text_sha256 = Some(sha256_hex(text.as_bytes()));
         }

@@ -116,6 +116,7 @@ pub struct Engine {
     scanner: Scanner,
     pub limits: Limits,
     capture: Capture,
+    text_digests: crate::policy::TextDigests,
     quotas: Vec<crate::policy::Quota>,
     rate_limit_descriptors: bool,
     pub network: crate::network::Network,
@@ -237,6 +238,7 @@ impl Engine {
             scanner,
             limits: policy.limits.clone(),
             capture: policy.audit.capture,
+            text_digests: policy.audit.text_digests,
             quotas: policy.quotas.clone(),
             rate_limit_descriptors: policy.rate_limit_descriptors,
             network: crate::network::Network::compile(&policy.network)?,
@@ -260,6 +262,7 @@ impl Engine {
             method: head.method.clone(),
             path: head.path.clone(),
             decision: "pending".into(),
+            text_digests: self.text_digests,
             ..AuditRecord::default()
         }
     }
@@ -1053,6 +1056,32 @@ mod tests {
         assert!(a.message.contains("a SECRET clearance"), "{}", a.message);
         let (_, a) = run("gpt-4o", "ITAR CONTROLLED", &fn_);
         assert!(a.message.contains("US-person status"), "{}", a.message);
+    }
+
+    #[test]
+    fn text_digests_follow_the_policy() {
+        use crate::policy::TextDigests;
+        let us = who("us_citizen", Some("SECRET"), &[]);
+        for (mode, text, want) in [
+            (TextDigests::Flagged, "hello", false),
+            (TextDigests::Flagged, "SECRET//NOFORN x", true),
+            (TextDigests::Flagged, "ssn 148-36-7725 ok", true),
+            (TextDigests::None, "SECRET//NOFORN x", false),
+            (TextDigests::All, "hello", true),
+        ] {
+            let (_, mut a) = run("gpt-4o", text, &us);
+            a.text_digests = mode;
+            a.response_text_sha256 = Some("x".into());
+            a.finish();
+            assert_eq!(a.request_text_sha256.is_some(), want, "{mode:?} {text}");
+            assert_eq!(a.response_text_sha256.is_some(), want, "{mode:?} {text}");
+        }
+        // The policy setting reaches the record.
+        let mut p: Value = serde_json::from_slice(&policy()).unwrap();
+        p["audit"] = json!({"text_digests": "flagged"});
+        let e = Engine::from_policy_json(&serde_json::to_vec(&p).unwrap()).unwrap();
+        let a = e.audit_start(&RequestHead::default(), String::new());
+        assert_eq!(a.text_digests, TextDigests::Flagged);
     }
 
     #[test]

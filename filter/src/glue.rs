@@ -4,7 +4,6 @@
 //! getters, which panic on a host error (a panic would take the VM down).
 
 use std::cell::RefCell;
-use std::collections::BTreeMap;
 use std::rc::Rc;
 use std::time::UNIX_EPOCH;
 
@@ -68,8 +67,34 @@ struct Shared {
     scratch: RefCell<Scratch>,
     /// A candidate policy evaluated beside the enforcing one (audit + metrics only).
     shadow: Option<(Engine, RefCell<Scratch>)>,
-    /// Counter name -> host metric id (defined at configure time).
-    metrics: BTreeMap<String, u32>,
+    /// The policy's counters and their host metric ids, by index (defined at configure time).
+    counters: crate::metrics::Counters,
+    metric_ids: Vec<Option<u32>>,
+    /// Reused per request: the counters a finished request adds to.
+    bumps: RefCell<Vec<(usize, u64)>>,
+    /// Host gauge for this VM's linear memory size.
+    memory_gauge: Option<u32>,
+}
+
+impl Shared {
+    fn bump(&self, index: usize, n: u64) {
+        if let Some(Some(id)) = self.metric_ids.get(index) {
+            let _ = host::increment_metric(*id, n as i64);
+        }
+    }
+
+    /// Report this VM's linear memory (pages of 64 KiB) on the gauge.
+    fn record_memory(&self) {
+        if let Some(id) = self.memory_gauge {
+            let bytes = core::arch::wasm32::memory_size(0) as u64 * 65536;
+            let _ = host::record_metric(id, bytes);
+        }
+    }
+}
+
+thread_local! {
+    /// Requests this VM finished (the memory gauge is refreshed every 1024).
+    static FINISHED: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
 }
 
 fn log(level: LogLevel, msg: &str) {
@@ -110,15 +135,17 @@ impl RootContext for Root {
                 let scratch = RefCell::new(engine.new_scratch());
                 let names: Vec<String> =
                     engine.destinations.iter().map(|d| d.name.clone()).collect();
-                let mut metrics = BTreeMap::new();
-                for name in crate::metrics::counter_names(&names) {
-                    if let Ok(id) = host::define_metric(MetricType::Counter, &name) {
-                        metrics.insert(name, id);
-                    }
-                }
-                if let Some(id) = metrics.get("itar_policy_loads") {
+                let counters = crate::metrics::Counters::new(&names);
+                let metric_ids: Vec<Option<u32>> = counters
+                    .names()
+                    .iter()
+                    .map(|name| host::define_metric(MetricType::Counter, name).ok())
+                    .collect();
+                if let Some(Some(id)) = metric_ids.get(crate::metrics::POLICY_LOADS) {
                     let _ = host::increment_metric(*id, 1);
                 }
+                let memory_gauge =
+                    host::define_metric(MetricType::Gauge, crate::metrics::MEMORY_GAUGE).ok();
                 if let Ok(id) = host::define_metric(MetricType::Gauge, crate::metrics::POLICY_GAUGE)
                 {
                     let _ = host::record_metric(
@@ -139,12 +166,17 @@ impl RootContext for Root {
                     let s = RefCell::new(e.new_scratch());
                     (e, s)
                 });
-                self.shared = Some(Rc::new(Shared {
+                let shared = Rc::new(Shared {
                     engine,
                     shadow,
                     scratch,
-                    metrics,
-                }));
+                    counters,
+                    metric_ids,
+                    bumps: RefCell::new(Vec::with_capacity(16)),
+                    memory_gauge,
+                });
+                shared.record_memory();
+                self.shared = Some(shared);
                 true
             }
             Err(e) => {
@@ -379,18 +411,17 @@ impl HttpContext for Http {
         let (Some(shared), Some(dest)) = (self.shared.clone(), self.forwarded.clone()) else {
             return Action::Continue;
         };
-        let headers = host::get_map(MapType::HttpResponseHeaders).unwrap_or_default();
         let get = |name: &str| {
-            headers
-                .iter()
-                .find(|(k, _)| k == name)
-                .map(|(_, v)| v.as_str())
-                .unwrap_or("")
+            host::get_map_value(MapType::HttpResponseHeaders, name)
+                .ok()
+                .flatten()
+                .unwrap_or_default()
         };
+        let (content_type, content_encoding) = (get("content-type"), get("content-encoding"));
         let ctx = self.response_ctx(&dest);
         match shared
             .engine
-            .response_plan(get("content-type"), get("content-encoding"))
+            .response_plan(&content_type, &content_encoding)
         {
             ResponsePlan::Stream => {
                 let _ = host::set_map_value(MapType::HttpResponseHeaders, "content-length", None);
@@ -487,10 +518,18 @@ impl HttpContext for Http {
             audit.reason = "request_ended_before_decision".into();
         }
         if let Some(shared) = &self.shared {
-            for (name, n) in crate::metrics::bumps(&audit) {
-                if let Some(id) = shared.metrics.get(&name) {
-                    let _ = host::increment_metric(*id, n as i64);
+            if let Ok(mut bumps) = shared.bumps.try_borrow_mut() {
+                shared.counters.bumps(&audit, &mut bumps);
+                for &(i, n) in bumps.iter() {
+                    shared.bump(i, n);
                 }
+            }
+            let n = FINISHED.with(|f| {
+                f.set(f.get().wrapping_add(1));
+                f.get()
+            });
+            if n.is_multiple_of(1024) {
+                shared.record_memory();
             }
         }
         audit.finish();
@@ -532,9 +571,7 @@ impl Http {
             engine, shadow, scratch, provider, body, &identity, &mut audit,
         );
         if disagree {
-            if let Some(id) = shared.metrics.get("itar_shadow_disagreements") {
-                let _ = host::increment_metric(*id, 1);
-            }
+            shared.bump(crate::metrics::SHADOW_DISAGREEMENTS, 1);
         }
         audit.scan_us = Some(((now_nanos().saturating_sub(t0)) / 1000) as u64);
         self.audit = Some(audit);

@@ -465,10 +465,28 @@ pub enum Capture {
     Full,
 }
 
+/// Which records carry the sha256 of the inspected texts (`request_text_sha256`,
+/// `response_text_sha256`). SHA-256 runs at ~160 MB/s inside the Wasm VM (no CPU extensions
+/// there), so on large prompts the digest costs more than the scan: `flagged` keeps it where an
+/// investigation needs it and saves it on plain allowed traffic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum TextDigests {
+    /// Every record that inspected text.
+    #[default]
+    All,
+    /// Only records where the policy acted or found something: a decision other than allow, any
+    /// label, or a response that was not simply passed.
+    Flagged,
+    /// No text digests.
+    None,
+}
+
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct AuditPolicy {
     pub capture: Capture,
+    pub text_digests: TextDigests,
 }
 
 pub const KNOWN_LABELS: &[&str] = &["ITAR", "EAR", "CUI", "CLASSIFIED", "PII"];
