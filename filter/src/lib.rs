@@ -19,5 +19,9 @@ pub mod reply;
 pub mod scan;
 pub mod sse;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", not(feature = "floor")))]
 mod glue;
+
+/// The benchmark's floor filter instead of the gateway (never shipped; see floor.rs).
+#[cfg(all(target_arch = "wasm32", feature = "floor"))]
+mod floor;

@@ -13,6 +13,8 @@ Everything runs on 127.0.0.1, ports 28300-28399, and every process started here 
   gateway         Envoy from scripts/render-envoy (jwt_authn + itar-filter + router, default
                   policy): gpt-4o -> commercial -> fast upstream;
                   llama-3.1-70b -> onprem -> the Python stand-in   28321 (admin 28322)
+  floor           the same Envoy configuration with the floor filter (filter/src/floor.rs, feature
+                  `floor`: buffers request and response, routes, no logic) at 1 and 4 KB   28341 (admin 28342)
   stand-in        wasm-tests/standin/standin.py (streaming)        28331
 
 Phases: native (bench_native example: policy compile, inspect MB/s on the same bodies), load
@@ -55,9 +57,13 @@ PORTS = {
     "upstream": 28301, "upstream_admin": 28302,
     "baseline": 28311, "baseline_admin": 28312, "baseline_stream": 28313, "jwt_only": 28314,
     "gateway": 28321, "gateway_admin": 28322,
+    "floor": 28341, "floor_admin": 28342,
     "standin": 28331,
 }
 SIZES = [("1 KB", 1024), ("4 KB", 4096), ("64 KB", 65536), ("1 MB", 1_000_000)]
+# Body sizes at which the floor filter (filter/src/floor.rs) is measured too.
+FLOOR_SIZES = (1024, 4096)
+FLOOR_WASM = ROOT / "target" / "floor" / "wasm32-wasip1" / "release" / "itar_filter.wasm"
 CONCURRENCY = [1, 16]
 
 BUDGET = {
@@ -293,6 +299,12 @@ def wrk(url: str, body_file: pathlib.Path, token: str, conns: int, seconds: floa
     d["rps"] = d["requests"] / (d["duration_us"] / 1e6) if d["duration_us"] else 0.0
     d["t_start"], d["t_end"] = t0, t1
     return d
+
+
+def cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a process so far (/proc/PID/stat)."""
+    f = pathlib.Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(f[11]) + int(f[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def check_request(port: int, body: bytes, token: str) -> dict:
@@ -580,6 +592,7 @@ def main() -> int:
     ap.add_argument("--ttft-requests", type=int, help="streams per target (default 40, quick 12)")
     ap.add_argument("--ttft-delay-ms", type=int, default=2, help="stand-in delay between streamed deltas (default 2)")
     ap.add_argument("--no-jwt-only", action="store_true", help="skip the jwt_authn-only variant (saves a third of the load phase)")
+    ap.add_argument("--no-floor", action="store_true", help="skip the floor filter (a buffering Wasm filter with no logic) at 1 and 4 KB")
     ap.add_argument("--profile", action="store_true", help="also run callgrind on the native 1 MB inspect path")
     ap.add_argument("--out", default=str(OUT))
     a = ap.parse_args()
@@ -625,6 +638,16 @@ def main() -> int:
     from conftest import token as mint  # noqa: E402 (the tests' minter: scripts/mint-token)
     token = mint(sub="bench", clearance="SECRET", exp_in=3600 * 3)
 
+    if not a.no_floor:
+        print("bench: building the floor filter (cargo --features floor, target/floor)", flush=True)
+        subprocess.run(["cargo", "build", "--quiet", "--release", "--locked", "--target", "wasm32-wasip1", "-p", "itar-filter",
+                        "--features", "floor"], cwd=ROOT, check=True, env={**os.environ, "CARGO_TARGET_DIR": str(ROOT / "target" / "floor")})
+        subprocess.run([sys.executable, str(ROOT / "scripts" / "render-envoy"), "--out", str(run / "floor"),
+                        "--policy", str(POLICY), "--wasm", str(FLOOR_WASM),
+                        "--gateway-port", str(PORTS["floor"]), "--admin-port", str(PORTS["floor_admin"]),
+                        "--audit", str(run / "floor-audit.jsonl"),
+                        f"--upstream=commercial={PORTS['upstream']}", f"--upstream=usgov={PORTS['upstream']}",
+                        f"--upstream=foreign={PORTS['upstream']}", f"--upstream=onprem={PORTS['standin']}"], check=True)
     (run / "upstream.yaml").write_text(UPSTREAM_YAML)
     buffer_limit = max(2 * json.loads(POLICY.read_text()).get("limits", {}).get("max_body_bytes", 1048576), 2097152)
     (run / "baseline.yaml").write_text(baseline_yaml(buffer_limit))
@@ -653,6 +676,9 @@ def main() -> int:
         mem_idle = {t: memory_snapshot(e) for t, (e, _, _) in targets.items()}
         if not a.no_jwt_only:
             targets["jwt_only"] = (base, PORTS["jwt_only"], token)
+        if not a.no_floor:
+            fl = envoy("floor", run / "floor" / "envoy.yaml", PORTS["floor_admin"], a.workers, run)
+            targets["floor"] = (fl, PORTS["floor"], token)
         result["startup_ready_s"] = {"baseline": base["ready_s"], "gateway": gw["ready_s"]}
 
         # sanity: every body is allowed, unchanged, with 200 through both
@@ -671,32 +697,47 @@ def main() -> int:
         windows: dict[tuple[int, int], list[tuple[float, float]]] = {}
         for label, n in SIZES:
             for conc in CONCURRENCY:
-                per = {t: [] for t in targets}
-                for t in targets:
+                here = [t for t in targets if t != "floor" or n in FLOOR_SIZES]
+                per = {t: [] for t in here}
+                for t in here:
                     _, port, tok = targets[t]
                     if warmup > 0:
                         wrk(f"http://127.0.0.1:{port}/v1/chat/completions", bodies[n], tok, conc, warmup, a.wrk_threads)
                 for r in range(rounds):
-                    order = list(targets) if r % 2 == 0 else list(reversed(targets))
+                    order = list(here) if r % 2 == 0 else list(reversed(here))
                     for t in order:
-                        _, port, tok = targets[t]
+                        e, port, tok = targets[t]
+                        c0 = cpu_s(e["proc"].pid)
                         w = wrk(f"http://127.0.0.1:{port}/v1/chat/completions", bodies[n], tok, conc, duration, a.wrk_threads)
+                        # The proxy's own CPU per request: unlike latency, steal and other processes
+                        # on the machine hardly move it.
+                        w["cpu_us_per_req"] = (cpu_s(e["proc"].pid) - c0) * 1e6 / max(1, w["requests"])
                         per[t].append(w)
                         if t == "gateway":
                             windows.setdefault((n, conc), []).append((w["t_start"], w["t_end"]))
                 pairs = list(zip(per["baseline"], per["gateway"]))
                 jpairs = list(zip(per["baseline"], per["jwt_only"])) if "jwt_only" in per else []
+                fpairs = list(zip(per["baseline"], per["floor"])) if "floor" in per else []
                 point = {
                     "label": label, "bytes": n, "concurrency": conc,
                     "baseline": summarize(per["baseline"]), "gateway": summarize(per["gateway"]),
                     "added_p50_us": statistics.median(g["latency_us"]["p50"] - b["latency_us"]["p50"] for b, g in pairs),
                     "added_p99_us": statistics.median(g["latency_us"]["p99"] - b["latency_us"]["p99"] for b, g in pairs),
                     "rps_ratio": statistics.median(g["rps"] / b["rps"] for b, g in pairs if b["rps"]),
+                    "added_cpu_us_per_req": statistics.median(g["cpu_us_per_req"] - b["cpu_us_per_req"] for b, g in pairs),
+                    "jwt_only_added_cpu_us_per_req": statistics.median(j["cpu_us_per_req"] - b["cpu_us_per_req"]
+                                                                       for b, j in jpairs) if jpairs else None,
                     "jwt_only": summarize(per["jwt_only"]) if jpairs else None,
                     "jwt_only_added_p50_us": statistics.median(j["latency_us"]["p50"] - b["latency_us"]["p50"]
                                                                for b, j in jpairs) if jpairs else None,
                     "jwt_only_rps_ratio": statistics.median(j["rps"] / b["rps"] for b, j in jpairs if b["rps"])
                     if jpairs else None,
+                    "floor": summarize(per["floor"]) if fpairs else None,
+                    "floor_added_p50_us": statistics.median(f["latency_us"]["p50"] - b["latency_us"]["p50"]
+                                                            for b, f in fpairs) if fpairs else None,
+                    "floor_rps_ratio": statistics.median(f["rps"] / b["rps"] for b, f in fpairs if b["rps"]) if fpairs else None,
+                    "floor_added_cpu_us_per_req": statistics.median(f["cpu_us_per_req"] - b["cpu_us_per_req"]
+                                                                    for b, f in fpairs) if fpairs else None,
                     "rounds": [{"added_p50_us": g["latency_us"]["p50"] - b["latency_us"]["p50"],
                                 "added_p99_us": g["latency_us"]["p99"] - b["latency_us"]["p99"],
                                 "rps_ratio": g["rps"] / b["rps"] if b["rps"] else None} for b, g in pairs],
@@ -705,7 +746,8 @@ def main() -> int:
                 print(f"bench: {label:>6} c={conc:<2}  plain p50 {point['baseline']['p50_us']:>8.0f} us  "
                       f"gateway p50 {point['gateway']['p50_us']:>8.0f} us  added p50 {point['added_p50_us']:>7.0f} us  "
                       f"p99 {point['added_p99_us']:>7.0f} us  rps {point['baseline']['rps']:>7.0f} -> "
-                      f"{point['gateway']['rps']:>7.0f} ({100 * point['rps_ratio']:.0f}%)", flush=True)
+                      f"{point['gateway']['rps']:>7.0f} ({100 * point['rps_ratio']:.0f}%)  "
+                      f"added CPU {point['added_cpu_us_per_req']:>6.0f} us/req", flush=True)
         result["load"] = load
 
         # 3. time to first token
@@ -748,6 +790,7 @@ def summarize(runs: list[dict]) -> dict:
     lat = lambda k: statistics.median(r["latency_us"][k] for r in runs)  # noqa: E731
     return {"rps": statistics.median(r["rps"] for r in runs), "p50_us": lat("p50"), "p90_us": lat("p90"),
             "p99_us": lat("p99"), "mean_us": lat("mean"), "requests": sum(r["requests"] for r in runs),
+            "cpu_us_per_req": statistics.median(r["cpu_us_per_req"] for r in runs),
             "errors": {k: sum(r["errors"][k] for r in runs) for k in runs[0]["errors"]},
             "rounds": [{"rps": r["rps"], "p50_us": r["latency_us"]["p50"], "p99_us": r["latency_us"]["p99"]} for r in runs]}
 
@@ -768,7 +811,10 @@ def memory_result(idle: dict, loaded: dict, workers: int) -> dict:
         return int(m.get("allocated", 0))
 
     d_alloc = alloc(loaded["gateway"]) - alloc(loaded["baseline"])
+    # The filter's own gauge: one VM's Wasm linear memory (the last VM to report it).
+    linear = next((v for k, v in g_stats.items() if k.endswith("itar_vm_memory_bytes") and isinstance(v, int)), None)
     return {
+        "vm_linear_memory_mib": linear / 2**20 if linear else None,
         "method": "(RSS of the gateway Envoy - RSS of the plain Envoy, same worker count, both after the same load) "
                   "/ number of Wasm VMs (workers + main thread, or the v8.active gauge). An upper bound: it also "
                   "counts jwt_authn, the extra clusters, the access log and V8's per-process engine.",
@@ -814,14 +860,16 @@ def report(r: dict, out: pathlib.Path, chart_err: str | None):
           f"load {'/'.join(m['loadavg'])} -> {'/'.join(m['loadavg_end'])}; Envoy {r['envoy_version']}")
     print(f"Envoy workers {r['settings']['workers']}, {r['settings']['rounds']} x {r['settings']['duration_s']} s per point "
           f"per target (+{r['settings']['warmup_s']} s warmup), wrk closed loop\n")
-    print("| body | conc | plain p50 us | gw p50 us | added p50 us | plain p99 us | gw p99 us | added p99 us | plain rps | gw rps | rps ratio | gw scan_us p50 | jwt-only added p50 us | jwt-only rps ratio |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("| body | conc | plain p50 us | gw p50 us | added p50 us | plain p99 us | gw p99 us | added p99 us | plain rps | gw rps | rps ratio | added CPU us/req | gw scan_us p50 | jwt-only added p50 us | jwt-only rps ratio | jwt-only added CPU us/req |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for p in r["load"]:
         s = (r.get("scan_envoy") or {}).get(f"{p['label']} c={p['concurrency']}") or {}
         print(f"| {p['label']} | {p['concurrency']} | {p['baseline']['p50_us']:.0f} | {p['gateway']['p50_us']:.0f} | "
               f"{p['added_p50_us']:.0f} | {p['baseline']['p99_us']:.0f} | {p['gateway']['p99_us']:.0f} | {p['added_p99_us']:.0f} | "
-              f"{p['baseline']['rps']:.0f} | {p['gateway']['rps']:.0f} | {100 * p['rps_ratio']:.0f}% | {fmt(s.get('scan_us_p50'))} | "
-              f"{fmt(p.get('jwt_only_added_p50_us'))} | {fmt(p['jwt_only_rps_ratio'] and 100 * p['jwt_only_rps_ratio'], '%')} |")
+              f"{p['baseline']['rps']:.0f} | {p['gateway']['rps']:.0f} | {100 * p['rps_ratio']:.0f}% | "
+              f"{fmt(p.get('added_cpu_us_per_req'))} | {fmt(s.get('scan_us_p50'))} | "
+              f"{fmt(p.get('jwt_only_added_p50_us'))} | {fmt(p['jwt_only_rps_ratio'] and 100 * p['jwt_only_rps_ratio'], '%')} | "
+              f"{fmt(p.get('jwt_only_added_cpu_us_per_req'))} |")
     print()
     errs = {f"{p['label']} c={p['concurrency']} {t}": p[t]["errors"] for p in r["load"]
             for t in ("baseline", "gateway", "jwt_only") if p.get(t) and any(p[t]["errors"].values())}
@@ -844,7 +892,19 @@ def report(r: dict, out: pathlib.Path, chart_err: str | None):
           f"{100 * t['held_back_fraction']:.0f}% of them held back about one delta interval")
     mm = r["memory"]
     print(f"memory: RSS plain {mm['loaded']['baseline']['rss_kib'] / 1024:.1f} MiB, gateway {mm['loaded']['gateway']['rss_kib'] / 1024:.1f} MiB "
-          f"after load ({mm['rss_delta_mib_idle']:.1f} MiB more when idle); {mm['vms']} VMs -> {mm['per_vm_mib']:.1f} MiB per VM")
+          f"after load ({mm['rss_delta_mib_idle']:.1f} MiB more when idle); {mm['vms']} VMs -> {mm['per_vm_mib']:.1f} MiB per VM; "
+          f"a VM's Wasm linear memory (itar_vm_memory_bytes) {fmt(mm.get('vm_linear_memory_mib'), ' MiB', 1)}")
+    floor = [p for p in r["load"] if p.get("floor")]
+    if floor:
+        print("platform floor (filter/src/floor.rs: buffers request and response, routes, 1.2 KB filter state; no logic), "
+              "same Envoy configuration as the gateway:")
+        print("| body | conc | floor added p50 us | gateway added p50 us | floor rps ratio | gateway rps ratio | floor added CPU us/req | gateway added CPU us/req |")
+        print("|---|---|---|---|---|---|---|---|")
+        for p in floor:
+            print(f"| {p['label']} | {p['concurrency']} | {p['floor_added_p50_us']:.0f} | {p['added_p50_us']:.0f} | "
+                  f"{100 * p['floor_rps_ratio']:.0f}% | {100 * p['rps_ratio']:.0f}% | {fmt(p['floor_added_cpu_us_per_req'])} | "
+                  f"{fmt(p['added_cpu_us_per_req'])} |")
+        print()
     print(f".wasm: {r['wasm']['bytes']:,} bytes\n")
     print("budget:")
     for b in r["budget"]:
