@@ -406,8 +406,8 @@ pub fn stream(data: &[u8]) {
 
 /// [`stream`], and in addition: model text from a destination approved for nothing controlled
 /// that the client can reassemble is not controlled when scanned whole (unless the stream was
-/// cut). Fails today on support that completes a rule in a later delta (see
-/// docs/failure-modes.md, "Known bugs"); its own target so `stream` keeps finding other things.
+/// cut). It found support that completes a rule in a later delta (fixed; see
+/// docs/failure-modes.md, "Bugs found by fuzzing").
 pub fn stream_strict(data: &[u8]) {
     stream_check(data, true);
 }
