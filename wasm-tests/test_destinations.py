@@ -85,13 +85,28 @@ def test_provider_credentials_injected_by_envoy(gateway, fresh):
 
 
 def test_metrics_per_destination_and_decision(gateway, fresh):
+    def value(stats, name):
+        key = [k for k in stats if k.endswith(name)]
+        assert key, (name, stats)
+        return stats[key[0]]
+
+    names = ("itar_requests", "itar_decision_reroute", "itar_decision_block", "itar_dest_usgov",
+             "itar_label_itar", "itar_label_classified", "itar_dest_commercial", "itar_decision_allow")
+    before = gateway.stats("itar_")
     gateway.chat(ITAR, US)
     gateway.chat(SECRET, US)
+    gateway.settle()  # counters are bumped in on_log, with the audit line
     stats = gateway.stats("itar_")
-    for name in ("itar_requests", "itar_decision_reroute", "itar_decision_block", "itar_dest_usgov", "itar_label_itar", "itar_policy_loads"):
-        key = [k for k in stats if k.endswith(name)]
-        assert key and stats[key[0]] >= 1, (name, stats)
+    got = {n: value(stats, n) - before.get(next((k for k in before if k.endswith(n)), ""), 0) for n in names}
+    # Exactly what the two requests add: one reroute of ITAR content to usgov, one block of a
+    # SECRET marking, nothing allowed to commercial.
+    assert got == {"itar_requests": 2, "itar_decision_reroute": 1, "itar_decision_block": 1, "itar_dest_usgov": 1,
+                   "itar_label_itar": 1, "itar_label_classified": 1, "itar_dest_commercial": 0,
+                   "itar_decision_allow": 0}, got
+    assert value(stats, "itar_policy_loads") >= 1
     assert any(k.endswith("itar_policy_digest_prefix") for k in stats)
+    # A VM's Wasm linear memory, set at configure time: a few MiB to tens of MiB, within budget.
+    assert 2 * 2**20 < value(stats, "itar_vm_memory_bytes") <= 32 * 2**20, stats
 
 
 def free_port() -> int:
