@@ -230,6 +230,17 @@ def test_malformed_json(gw, mark):
     assert a["decision"] == "reject"
 
 
+def test_duplicate_keys_refused(gw, mark):
+    # A gateway and a provider that read different copies of "model" (or "messages") would see
+    # different requests: refused, nothing forwarded.
+    for body in (b'{"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}], "model": "llama-3.1-70b"}',
+                 b'{"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}], "messages": []}'):
+        r = gw.post("/v1/chat/completions", body, US)
+        assert r.status == 400 and r.json()["error"]["code"] == "unexpected_shape", r.body
+    assert mark.bodies() == ""
+    assert [a["reason"] for a in mark.audit()] == ["unexpected_shape", "unexpected_shape"]
+
+
 def test_invalid_utf8(gw, mark):
     r = gw.post("/v1/messages", b'{"model": "claude-sonnet-4-5", "max_tokens": 5, "messages": [{"role":"user","content":"SECRET\xc0//NOFORN"}]}', US)
     assert r.status == 400 and r.json()["type"] == "error"
