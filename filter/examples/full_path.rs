@@ -14,9 +14,34 @@ use itar_filter::audit::Chain;
 use itar_filter::engine::response::{ResponseCtx, ResponseVerdict};
 use itar_filter::engine::{Engine, RequestHead, Route, Verdict};
 use itar_filter::identity::Identity;
+use itar_filter::policy::Provider;
 use serde_json::json;
 
 const REPLY: &[u8] = br#"{"id":"chatcmpl-bench","object":"chat.completion","created":1700000000,"model":"gpt-4o","choices":[{"index":0,"message":{"role":"assistant","content":"Hello from the fast upstream."},"finish_reason":"stop"}],"usage":{"prompt_tokens":10,"completion_tokens":7,"total_tokens":17}}"#;
+
+fn head(request_id: &str) -> RequestHead {
+    RequestHead {
+        method: "POST".into(),
+        path: "/v1/chat/completions".into(),
+        request_id: request_id.into(),
+        content_type: "application/json".into(),
+        content_encoding: String::new(),
+        source: "127.0.0.1:50000".into(),
+        country: None,
+    }
+}
+
+/// Run `f` n times and print the mean time per run.
+fn timed(label: &str, n: usize, mut f: impl FnMut()) {
+    let t = std::time::Instant::now();
+    for _ in 0..n {
+        f();
+    }
+    eprintln!(
+        "{label} {:.2} us",
+        t.elapsed().as_secs_f64() * 1e6 / n as f64
+    );
+}
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -35,15 +60,7 @@ fn main() {
     let t0 = std::time::Instant::now();
     let mut total = 0usize;
     for i in 0..n {
-        let head = RequestHead {
-            method: "POST".into(),
-            path: "/v1/chat/completions".into(),
-            request_id: format!("req-{i}"),
-            content_type: "application/json".into(),
-            content_encoding: String::new(),
-            source: "127.0.0.1:50000".into(),
-            country: None,
-        };
+        let head = head(&format!("req-{i}"));
         let mut audit = engine.audit_start(&head, "2026-11-22T00:00:00.000000Z".into());
         let Route::Inspect(provider) = engine.route(&head, &mut audit) else {
             panic!("not inspected")
@@ -73,74 +90,39 @@ fn main() {
     }
     let dt = t0.elapsed();
     if std::env::var("PHASES").is_ok() {
-        let head = RequestHead {
-            method: "POST".into(),
-            path: "/v1/chat/completions".into(),
-            request_id: "x".into(),
-            content_type: "application/json".into(),
-            content_encoding: String::new(),
-            source: String::new(),
-            country: None,
-        };
+        let head = head("x");
         let policy = engine.identity.as_ref().unwrap();
         let identity = Identity::resolve(policy, Some(&claims), None, false);
         let ctx = ResponseCtx {
-            provider: itar_filter::policy::Provider::Openai,
+            provider: Provider::Openai,
             destination: "commercial".into(),
             identity: identity.clone(),
             request_id: "x".into(),
         };
-        let t = std::time::Instant::now();
-        for _ in 0..n {
+        let mut inspected = engine.audit_start(&head, String::new());
+        timed("inspect_response", n, || {
             let mut a = engine.audit_start(&head, String::new());
             let _ = engine.inspect_response(&mut scratch, &ctx, REPLY, &mut a);
-        }
-        eprintln!(
-            "inspect_response {:.2} us",
-            t.elapsed().as_secs_f64() * 1e6 / n as f64
-        );
-        let t = std::time::Instant::now();
-        for _ in 0..n {
-            let mut a = engine.audit_start(&head, String::new());
+        });
+        timed("inspect_request", n, || {
+            inspected = engine.audit_start(&head, String::new());
             let _ = engine.inspect_request(
                 &mut scratch,
-                itar_filter::policy::Provider::Openai,
+                Provider::Openai,
                 &body,
                 &identity,
-                &mut a,
+                &mut inspected,
             );
-        }
-        eprintln!(
-            "inspect_request {:.2} us",
-            t.elapsed().as_secs_f64() * 1e6 / n as f64
-        );
-        let t = std::time::Instant::now();
-        for _ in 0..n {
+        });
+        timed("identity resolve", n, || {
             let _ = Identity::resolve(policy, Some(&claims), None, false);
-        }
-        eprintln!(
-            "identity resolve {:.2} us",
-            t.elapsed().as_secs_f64() * 1e6 / n as f64
-        );
-        let t = std::time::Instant::now();
-        let mut a = engine.audit_start(&head, String::new());
-        let _ = engine.inspect_request(
-            &mut scratch,
-            itar_filter::policy::Provider::Openai,
-            &body,
-            &identity,
-            &mut a,
-        );
-        for _ in 0..n {
-            let mut b = a.clone();
+        });
+        timed("seal (no text digests)", n, || {
+            let mut b = inspected.clone();
             b.hash_pending = None;
             b.response_hash_pending = None;
             let _ = chain.seal(&mut b);
-        }
-        eprintln!(
-            "seal (no text hash) {:.2} us",
-            t.elapsed().as_secs_f64() * 1e6 / n as f64
-        );
+        });
     }
     eprintln!(
         "{n} requests, {:.1} us each ({total})",

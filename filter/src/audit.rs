@@ -230,11 +230,7 @@ pub fn chain_id(node: &str, nanos: u128, entropy: &[u8]) -> String {
     h.update(nanos.to_le_bytes());
     h.update(entropy);
     let d = h.finalize();
-    let mut tag = String::with_capacity(12);
-    for byte in d.iter().take(6) {
-        tag.push(char::from(HEX[(byte >> 4) as usize]));
-        tag.push(char::from(HEX[(byte & 15) as usize]));
-    }
+    let tag = hex(d.get(..6).unwrap_or(&[]));
     let node: String = node
         .chars()
         .map(|c| if c == '/' || c.is_control() { '_' } else { c })
@@ -343,9 +339,13 @@ pub struct Usage {
 }
 
 pub fn sha256_hex(b: &[u8]) -> String {
-    let d = Sha256::digest(b);
-    let mut s = String::with_capacity(64);
-    for byte in d {
+    hex(&Sha256::digest(b))
+}
+
+/// Lowercase hex of some bytes.
+pub fn hex(bytes: &[u8]) -> String {
+    let mut s = String::with_capacity(2 * bytes.len());
+    for byte in bytes {
         s.push(char::from(HEX[(byte >> 4) as usize]));
         s.push(char::from(HEX[(byte & 15) as usize]));
     }

@@ -173,17 +173,12 @@ impl<'a> Parser<'a> {
 
     /// One value. `emit`: add its strings to the document (false while looking ahead).
     fn value(&mut self, depth: usize, emit: bool, slot: Slot) -> Result<(), InspectError> {
+        if matches!(self.peek(), Some(b'{' | b'[')) && depth + 1 >= MAX_DEPTH {
+            return Err(malformed("recursion limit exceeded", self.i));
+        }
         match self.peek() {
-            Some(b'{') => {
-                if depth + 1 >= MAX_DEPTH {
-                    return Err(malformed("recursion limit exceeded", self.i));
-                }
-                self.object(depth + 1, emit)
-            }
+            Some(b'{') => self.object(depth + 1, emit),
             Some(b'[') => {
-                if depth + 1 >= MAX_DEPTH {
-                    return Err(malformed("recursion limit exceeded", self.i));
-                }
                 self.i += 1;
                 self.ws();
                 if self.peek() == Some(b']') {
@@ -339,7 +334,6 @@ impl<'a> Parser<'a> {
             "model" => 0,
             "stream" => 1,
             "messages" => 2,
-            "usage" => return Ok(()),
             _ => return Ok(()),
         };
         if top {

@@ -17,12 +17,12 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use super::{label_name, redaction_edits, Engine, LabelHit, Scratch};
-use crate::audit::{AuditRecord, LabelRecord, Usage};
+use crate::audit::{hex, AuditRecord, LabelRecord, Usage};
 use crate::error::InspectError;
 use crate::extract::{apply_edits, extract_response, Extracted, Piece};
 use crate::identity::Identity;
 use crate::normalize::normalize_into;
-use crate::policy::{LabelAction, Provider};
+use crate::policy::{LabelAction, Provider, TextDigests};
 use crate::reply::{error_reply, Reply};
 use crate::sse;
 
@@ -74,7 +74,8 @@ pub struct StreamState {
     texts: Vec<TextBuf>,
     blocked: bool,
     usage: Usage,
-    hasher: Sha256,
+    /// The released text's sha256, unless the policy keeps no text digests.
+    hasher: Option<Sha256>,
     held_max: usize,
     labels: Vec<LabelRecord>,
     redacted: bool,
@@ -248,7 +249,7 @@ impl Engine {
             texts: Vec::new(),
             blocked: false,
             usage: Usage::default(),
-            hasher: Sha256::new(),
+            hasher: (self.text_digests != TextDigests::None).then(Sha256::new),
             held_max: 0,
             labels: Vec::new(),
             redacted: false,
@@ -308,8 +309,9 @@ impl Engine {
 
     /// Copy what the stream learned into the audit record.
     pub fn finish_stream(&self, st: &mut StreamState, audit: &mut AuditRecord) {
-        let hash = std::mem::take(&mut st.hasher).finalize();
-        audit.response_text_sha256 = Some(hex(&hash));
+        if let Some(h) = st.hasher.take() {
+            audit.response_text_sha256 = Some(hex(&h.finalize()));
+        }
         if st.usage != Usage::default() {
             audit.usage = Some(st.usage);
         }
@@ -631,7 +633,9 @@ impl Engine {
         last: bool,
         template: &Value,
     ) -> Result<Fed, String> {
-        st.hasher.update(text.as_bytes());
+        if let Some(h) = st.hasher.as_mut() {
+            h.update(text.as_bytes());
+        }
         let idx = match st.texts.iter().position(|b| b.key == key) {
             Some(i) => i,
             None => {
@@ -769,10 +773,6 @@ impl Engine {
         }
         Ok(Fed::Release(released))
     }
-}
-
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
 /// Token counts from a `usage` object (OpenAI or Anthropic names).

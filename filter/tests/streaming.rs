@@ -344,3 +344,29 @@ fn shared_streaming_corpus() {
         failures.join("\n")
     );
 }
+
+#[test]
+fn stream_text_digest_follows_the_policy() {
+    let run = |e: &Engine| {
+        let mut s = e.new_scratch();
+        let mut st = e.new_stream(ctx(Provider::Openai, "commercial"));
+        for chunk in openai_events(&["Hello".into(), " there".into()]) {
+            e.stream_chunk(&mut s, &mut st, &chunk, false);
+        }
+        e.stream_chunk(&mut s, &mut st, b"", true);
+        let mut audit = AuditRecord::default();
+        e.finish_stream(&mut st, &mut audit);
+        audit.response_text_sha256
+    };
+    // Default policy: the released text's sha256.
+    assert_eq!(
+        run(engine()),
+        Some(itar_filter::audit::sha256_hex(b"Hello there"))
+    );
+    // text_digests "none": the stream is not hashed at all.
+    let mut p: Value =
+        serde_json::from_slice(include_bytes!("../../policies/default.json")).unwrap();
+    p["audit"]["text_digests"] = json!("none");
+    let none = Engine::from_policy_json(&serde_json::to_vec(&p).unwrap()).unwrap();
+    assert_eq!(run(&none), None);
+}
