@@ -36,6 +36,31 @@ const DECODERS: &[(Decoder, &str)] = &[
     ),
 ];
 
+/// Work bound of the scan. The exact scan restarts after every match at the match's start + 1, so
+/// a nested match (a compartment inside a banner) is seen too. On ordinary text that re-reads a few
+/// bytes per match; on crafted text (a run where every position starts a long match, or where a
+/// pattern's thread stays alive for the whole run) it re-reads the run once per match: quadratic.
+/// The automaton counts the bytes it walks; once a text has cost `WORK_PER_BYTE` times its length
+/// (plus `WORK_SLACK`), the rest of it is scanned by the bounded path: one anchored search per
+/// position that can start a match, each looking at most `WINDOW` bytes ahead.
+const WORK_PER_BYTE: usize = 16;
+const WORK_SLACK: usize = 256 * 1024;
+/// Longest match (and look-ahead for the leftmost-first choice) on the bounded path.
+pub const WINDOW: usize = 256;
+
+/// Look-behind contexts that select an anchored start state (regex-automata's `Start` kinds).
+const CONTEXTS: [Option<u8>; 5] = [None, Some(b'\n'), Some(b'\r'), Some(b'a'), Some(b' ')];
+
+fn context_of(text: &[u8], p: usize) -> usize {
+    match p.checked_sub(1).and_then(|i| text.get(i)) {
+        None => 0,
+        Some(b'\n') => 1,
+        Some(b'\r') => 2,
+        Some(b) if b.is_ascii_alphanumeric() || *b == b'_' => 3,
+        Some(_) => 4,
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Decoder {
     Hex,
@@ -90,6 +115,11 @@ pub struct Scanner {
     signal_ids: Vec<String>,
     /// Per signal: bytes at which a reported span starts (see `Signal::span_from`).
     span_from: Vec<Option<Vec<u8>>>,
+    /// Per look-behind context (see `CONTEXTS`), a 256-bit set of the first bytes with which a
+    /// match can begin: the bounded path only searches from those positions.
+    can_start: [[u64; 4]; 5],
+    /// `(WORK_PER_BYTE, WORK_SLACK)`; tests set it to zero to run the bounded path alone.
+    work_limit: (usize, usize),
     pub rules: Vec<CompiledRule>,
     /// signal index -> rules whose primary it is
     rules_by_primary: Vec<Vec<usize>>,
@@ -147,7 +177,8 @@ fn escape_term(term: &str, leet: bool, flex: bool) -> String {
     out
 }
 
-fn signal_pattern(s: &Signal) -> String {
+/// The regular expression a signal compiles to (ASCII syntax).
+pub fn signal_pattern(s: &Signal) -> String {
     if let Some(re) = &s.regex {
         return re.clone();
     }
@@ -205,6 +236,7 @@ impl Scanner {
             )
             .build_many(&patterns)
             .map_err(|e| PolicyError::Automaton(e.to_string()))?;
+        let can_start = first_bytes(&re);
         let index = |id: &str| policy.signals.iter().position(|s| s.id == id);
         let mut rules = Vec::with_capacity(policy.rules.len());
         let mut rules_by_primary = vec![Vec::new(); policy.signals.len()];
@@ -254,6 +286,8 @@ impl Scanner {
         Ok(Scanner {
             re,
             hold,
+            can_start,
+            work_limit: (WORK_PER_BYTE, WORK_SLACK),
             signal_ids: policy.signals.iter().map(|s| s.id.clone()).collect(),
             span_from: policy
                 .signals
@@ -362,35 +396,24 @@ impl Scanner {
             v.clear();
         }
         cache.decode_jobs.clear();
-        let n_signals = self.signal_ids.len();
+        let work_limit = text
+            .len()
+            .saturating_mul(self.work_limit.0)
+            .saturating_add(self.work_limit.1);
+        let mut work = Work::start(&cache.dfa);
         let mut input = Input::new(text);
         loop {
+            if work.spent(&cache.dfa) >= work_limit {
+                self.scan_bounded(cache, text, input.start());
+                break;
+            }
             let m = self
                 .re
                 .try_search(&mut cache.dfa, &input)
                 .map_err(|e| InspectError::Scan(e.to_string()))?;
             let Some(m) = m else { break };
-            let (s, e) = (m.start(), m.end());
-            let p = m.pattern().as_usize();
-            if let Some((d, _)) = HINT_DECODERS.get(p) {
-                cache.decode_jobs.push((*d, s, e));
-            } else if let Some(p) = p
-                .checked_sub(HINT_DECODERS.len())
-                .filter(|&p| p < n_signals)
-            {
-                let mut from = s;
-                if let Some(Some(set)) = self.span_from.get(p) {
-                    if let Some(off) = text
-                        .get(s..e)
-                        .and_then(|m| m.iter().position(|b| set.contains(b)))
-                    {
-                        from = s + off;
-                    }
-                }
-                if let Some(v) = cache.by_signal.get_mut(p) {
-                    v.push((from as u32, e as u32));
-                }
-            }
+            let s = m.start();
+            self.record(cache, text, m.pattern().as_usize(), s, m.end());
             // Look again from the next byte, so a match nested inside a longer one (a compartment
             // inside a banner) is seen too; one match per start position, the first signal in
             // policy order.
@@ -447,6 +470,58 @@ impl Scanner {
         }
         cache.decode_jobs = jobs;
         Ok(())
+    }
+
+    /// File one match of pattern `p` (automaton numbering) at `s..e`.
+    fn record(&self, cache: &mut ScanCache, text: &[u8], p: usize, s: usize, e: usize) {
+        if let Some((d, _)) = HINT_DECODERS.get(p) {
+            cache.decode_jobs.push((*d, s, e));
+            return;
+        }
+        let Some(p) = p
+            .checked_sub(HINT_DECODERS.len())
+            .filter(|&p| p < self.signal_ids.len())
+        else {
+            return;
+        };
+        let mut from = s;
+        if let Some(Some(set)) = self.span_from.get(p) {
+            if let Some(off) = text
+                .get(s..e)
+                .and_then(|m| m.iter().position(|b| set.contains(b)))
+            {
+                from = s + off;
+            }
+        }
+        if let Some(v) = cache.by_signal.get_mut(p) {
+            v.push((from as u32, e as u32));
+        }
+    }
+
+    /// The bounded path (see `WORK_PER_BYTE`): from `from` on, an anchored search at every position
+    /// whose byte can begin a match in its context, over at most `WINDOW` bytes. Same matches as
+    /// the exact loop except that a match (or the look-ahead that chooses between signals at one
+    /// position) is limited to `WINDOW` bytes. Work: at most `WINDOW` bytes per position.
+    fn scan_bounded(&self, cache: &mut ScanCache, text: &[u8], from: usize) {
+        let n = text.len();
+        for p in from..n {
+            let Some(&b) = text.get(p) else { break };
+            let starts = self
+                .can_start
+                .get(context_of(text, p))
+                .and_then(|set| set.get(usize::from(b >> 6)))
+                .is_some_and(|w| w >> (b & 63) & 1 == 1);
+            if !starts {
+                continue;
+            }
+            let input = Input::new(text)
+                .range(p..n.min(p + WINDOW))
+                .anchored(regex_automata::Anchored::Yes);
+            // An error (the automaton gave up) files nothing at this position; the scan goes on.
+            if let Ok(Some(m)) = self.re.try_search(&mut cache.dfa, &input) {
+                self.record(cache, text, m.pattern().as_usize(), m.start(), m.end());
+            }
+        }
     }
 
     fn judge(&self, cache: &ScanCache, text: &[u8], findings: &mut Vec<Finding>) {
@@ -517,6 +592,75 @@ impl Scanner {
     pub fn signal_id(&self, i: usize) -> Option<&str> {
         self.signal_ids.get(i).map(|s| s.as_str())
     }
+}
+
+/// Bytes the automaton has walked (forward and reverse searches), from its cache's own counter:
+/// deterministic, no clock. The counter restarts when the cache is cleared; that is counted too.
+struct Work {
+    last: usize,
+    clears: usize,
+    spent: usize,
+}
+
+impl Work {
+    fn totals(cache: &Cache) -> (usize, usize) {
+        let (f, r) = cache.as_parts();
+        (
+            f.search_total_len().saturating_add(r.search_total_len()),
+            f.clear_count().saturating_add(r.clear_count()),
+        )
+    }
+
+    fn start(cache: &Cache) -> Work {
+        let (last, clears) = Work::totals(cache);
+        Work {
+            last,
+            clears,
+            spent: 0,
+        }
+    }
+
+    fn spent(&mut self, cache: &Cache) -> usize {
+        let (total, clears) = Work::totals(cache);
+        let delta = if clears != self.clears || total < self.last {
+            total
+        } else {
+            total - self.last
+        };
+        self.spent = self.spent.saturating_add(delta);
+        self.last = total;
+        self.clears = clears;
+        self.spent
+    }
+}
+
+/// For each look-behind context, the set of bytes with which an anchored match can begin (the
+/// anchored start state does not die on them). Anything the automaton cannot tell counts as a
+/// possible start.
+fn first_bytes(re: &Regex) -> [[u64; 4]; 5] {
+    use regex_automata::util::start;
+    let mut out = [[u64::MAX; 4]; 5];
+    let dfa = re.forward();
+    let mut cache = hybrid::dfa::Cache::new(dfa);
+    for (set, lb) in out.iter_mut().zip(CONTEXTS) {
+        let cfg = start::Config::new()
+            .anchored(regex_automata::Anchored::Yes)
+            .look_behind(lb);
+        let Ok(s0) = dfa.start_state(&mut cache, &cfg) else {
+            continue;
+        };
+        let mut bits = [0u64; 4];
+        for b in 0..=255u8 {
+            let dead = matches!(dfa.next_state(&mut cache, s0, b), Ok(s1) if s1.is_dead());
+            if !dead {
+                if let Some(w) = bits.get_mut(usize::from(b >> 6)) {
+                    *w |= 1 << (b & 63);
+                }
+            }
+        }
+        *set = bits;
+    }
+    out
 }
 
 /// Byte classes for the encoded-run finder.
@@ -907,6 +1051,104 @@ fn validate(v: Validator, m: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn default_scanner() -> Scanner {
+        let json = include_bytes!("../../policies/default.json");
+        let policy = Policy::parse(json).expect("default policy parses");
+        Scanner::compile(&policy).expect("default policy compiles")
+    }
+
+    /// Every signal match, per signal, of one scan level over `text`.
+    fn matches(sc: &Scanner, text: &[u8]) -> Vec<Vec<(u32, u32)>> {
+        let mut cache = sc.new_cache();
+        let mut out = ScanOutput::default();
+        let mut budget = 0;
+        sc.scan_level(&mut cache, text, u8::MAX, &mut budget, &mut out)
+            .expect("scans");
+        cache.by_signal
+    }
+
+    fn corpus_texts() -> Vec<String> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/corpus");
+        let mut texts = Vec::new();
+        for dir in ["shared", "own"] {
+            let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
+                continue;
+            };
+            for e in entries.flatten() {
+                let path = e.path();
+                if path.extension().and_then(|x| x.to_str()) != Some("jsonl") {
+                    continue;
+                }
+                let content = std::fs::read_to_string(&path).expect("corpus file reads");
+                for line in content.lines().filter(|l| !l.trim().is_empty()) {
+                    let row: serde_json::Value = serde_json::from_str(line).expect("corpus row");
+                    for key in ["text", "prompt"] {
+                        if let Some(t) = row.get(key).and_then(|v| v.as_str()) {
+                            texts.push(t.to_string());
+                        }
+                    }
+                    if let Some(chunks) = row.get("chunks").and_then(|v| v.as_array()) {
+                        texts.push(chunks.iter().filter_map(|c| c.as_str()).collect());
+                    }
+                }
+            }
+        }
+        texts
+    }
+
+    #[test]
+    fn bounded_path_finds_what_the_exact_scan_finds() {
+        let exact = default_scanner();
+        let mut bounded = default_scanner();
+        bounded.work_limit = (0, 0);
+        let texts = corpus_texts();
+        assert!(texts.len() > 300, "corpus found: {}", texts.len());
+        let mut with_matches = 0;
+        for t in &texts {
+            let mut norm = Normalized::with_capacity(t.len());
+            normalize_into(&mut norm, t, 0);
+            let a = matches(&exact, &norm.text);
+            let b = matches(&bounded, &norm.text);
+            assert_eq!(a, b, "text: {t:?}");
+            with_matches += usize::from(a.iter().any(|v| !v.is_empty()));
+        }
+        assert!(with_matches > 200, "texts with matches: {with_matches}");
+    }
+
+    #[test]
+    fn crafted_runs_switch_to_the_bounded_path() {
+        // Every word start begins an e-mail-shaped match that runs to the '@'; and dotted digit
+        // groups, where a 4-digit identifier matches while the e-mail pattern stays alive: the exact
+        // loop re-reads the run once per match (quadratic). The work counter must hand over.
+        let sc = default_scanner();
+        for text in [
+            format!("{}a@example.com", "a.".repeat(20_000)),
+            (0..8_000)
+                .map(|i| format!("{:04}", 1000 + i % 9000))
+                .collect::<Vec<_>>()
+                .join("."),
+        ] {
+            let mut cache = sc.new_cache();
+            let mut w = Work::start(&cache.dfa);
+            let mut out = ScanOutput::default();
+            let mut budget = 0;
+            sc.scan_level(&mut cache, text.as_bytes(), u8::MAX, &mut budget, &mut out)
+                .expect("scans");
+            let spent = w.spent(&cache.dfa);
+            // Linear: the exact loop's share plus one window per position, not text length squared.
+            let bound = text.len() * 300 + (1 << 20);
+            assert!(
+                spent <= bound,
+                "walked {spent} bytes for {} (bound {bound})",
+                text.len()
+            );
+            assert!(
+                cache.by_signal.iter().any(|v| !v.is_empty()),
+                "the bounded path still files matches"
+            );
+        }
+    }
 
     #[test]
     fn term_escaping() {
