@@ -95,6 +95,21 @@ def test_invalid_utf8_gets_400(gateway, fresh):
     assert fresh.new_bodies() == ""
 
 
+def test_crafted_overlapping_matches_do_not_stall_a_worker(gateway, fresh):
+    """docs/detection.md, "Work bound": text where every word start begins an e-mail-shaped match
+    that ends at one far '@', and dotted digit groups that keep the e-mail pattern alive. An
+    overlapping scan re-reads such a run once per match; before the bound, these 200 KB bodies
+    held an Envoy worker for minutes (this request would time out). Now they are answered."""
+    for text in ["a." * 100_000 + "a@example.com",
+                 ".".join(f"{1000 + i % 9000:04d}" for i in range(40_000))]:
+        r = gateway.chat(text, US)
+        assert r.status == 200, r
+        assert r.headers["x-itar-decision"] == "allow"
+    recs = fresh.audit(2)
+    assert [a["decision"] for a in recs] == ["allow", "allow"]
+    assert all(a["request_bytes"] > 200_000 and a["scan_us"] > 0 for a in recs)
+
+
 def test_unknown_path_denied_and_listed_path_passes(gateway, fresh):
     r = gateway.request("POST", "/v1/completions", b"{}", {"authorization": f"Bearer {US}"})
     assert r.status == 404 and r.json()["error"]["code"] == "path_not_allowed"

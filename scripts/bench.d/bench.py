@@ -281,6 +281,41 @@ def chat_body(total: int, seed: int = 7, model: str = "gpt-4o") -> bytes:
     return body + b" " * (total - len(body))  # JSON allows trailing whitespace
 
 
+def crafted_bodies(total: int = 1_000_000) -> dict[str, bytes]:
+    """Bodies built to make an overlapping-match scan quadratic (docs/detection.md, "Work bound"):
+    every word start begins an e-mail-shaped match ending at one far '@'; dotted 4-digit groups
+    where an identifier matches while the e-mail pattern's thread stays alive."""
+    empty = len(json.dumps({"model": "gpt-4o", "messages": [{"role": "user", "content": ""}]}))
+    room = total - empty
+    texts = {
+        "email_run": "a." * ((room - 14) // 2) + "a@example.com",
+        "dotted_digits": ".".join(f"{1000 + i % 9000:04d}" for i in range((room + 1) // 5))[:room],
+    }
+    return {k: json.dumps({"model": "gpt-4o", "messages": [{"role": "user", "content": t}]}).encode()
+            for k, t in texts.items()}
+
+
+def crafted(token: str, audit: pathlib.Path, reps: int = 3) -> dict:
+    out = {}
+    for name, body in crafted_bodies().items():
+        walls, decisions = [], set()
+        t_first = time.time()
+        for _ in range(reps):
+            t0 = time.perf_counter()
+            c = check_request(PORTS["gateway"], body, token)
+            walls.append((time.perf_counter() - t0) * 1e3)
+            decisions.add(f"{c['status']} {c['decision']}")
+        time.sleep(0.6)
+        recs = [r for r in audit_records(audit) if r.get("request_bytes") == len(body)
+                and r.get("scan_us") and r["_t"] >= t_first - 1]
+        us = [r["scan_us"] for r in recs]
+        out[name] = {"bytes": len(body), "wall_ms_median": statistics.median(walls), "decisions": sorted(decisions),
+                     "scan_us_median": statistics.median(us) if us else None}
+        print(f"bench: crafted {name}: {len(body)} bytes, wall {out[name]['wall_ms_median']:.0f} ms, "
+              f"scan_us {out[name]['scan_us_median']}, {sorted(decisions)}", flush=True)
+    return out
+
+
 # ----------------------------------------------------------------------------- load (wrk)
 
 WRK_RE = re.compile(r"^BENCH-JSON (\{.*\})$", re.M)
@@ -769,6 +804,10 @@ def main() -> int:
                     scan[f"{label} c={conc}"] = s
         result["scan_envoy"] = scan
         result["audit_records"] = len(recs)
+
+        # 6. crafted bodies: the scan's worst case (docs/detection.md, "Work bound")
+        print("bench: crafted 1 MB bodies (scan work bound)", flush=True)
+        result["crafted"] = crafted(token, audit)
     finally:
         stop_all()
 
@@ -885,6 +924,9 @@ def report(r: dict, out: pathlib.Path, chart_err: str | None):
         if k.startswith("1 MB"):
             print(f"scan speed in Envoy, {k}: {s['mb_s_median']:.0f} MB/s median ({s['requests']} requests, scan_us p50 "
                   f"{s['scan_us_p50']:.0f}, aggregate {s['mb_s_aggregate']:.0f} MB/s)")
+    for k, c in (r.get("crafted") or {}).items():
+        print(f"crafted {k} ({c['bytes']} B, docs/detection.md 'Work bound'): wall {c['wall_ms_median']:.0f} ms median, "
+              f"scan_us {fmt(c['scan_us_median'])}, {', '.join(c['decisions'])}")
     t = r["ttft"]
     print(f"time to first token ({t['requests_per_target']} streams each, {t['deltas']} deltas, {t['chunk_delay_ms']} ms apart): "
           f"plain {t['ttft_us']['baseline']:.0f} us, gateway {t['ttft_us']['gateway']:.0f} us, added {t['ttft_added_us']:.0f} us; "
