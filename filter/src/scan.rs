@@ -118,8 +118,6 @@ pub struct Scanner {
     /// Per look-behind context (see `CONTEXTS`), a 256-bit set of the first bytes with which a
     /// match can begin: the bounded path only searches from those positions.
     can_start: [[u64; 4]; 5],
-    /// `(WORK_PER_BYTE, WORK_SLACK)`; tests set it to zero to run the bounded path alone.
-    work_limit: (usize, usize),
     pub rules: Vec<CompiledRule>,
     /// signal index -> rules whose primary it is
     rules_by_primary: Vec<Vec<usize>>,
@@ -287,7 +285,6 @@ impl Scanner {
             re,
             hold,
             can_start,
-            work_limit: (WORK_PER_BYTE, WORK_SLACK),
             signal_ids: policy.signals.iter().map(|s| s.id.clone()).collect(),
             span_from: policy
                 .signals
@@ -317,7 +314,18 @@ impl Scanner {
     /// For a stream: the earliest position in the last `max` bytes of `text` from which a pattern
     /// could still match if more text followed. Everything before it can be released; from it on
     /// must be held back. Returns `text.len()` when nothing needs holding.
-    pub fn hold_start(&self, cache: &mut ScanCache, text: &[u8], max: usize) -> usize {
+    ///
+    /// Each candidate start walks forward until its partial matches die. The walk is bounded: a
+    /// start still alive after `WINDOW` bytes is held (conservative), and every byte walked is
+    /// taken from `budget`; when that runs out, the earliest candidate is held, so the caller's
+    /// cap applies. Holding more is always safe: text is only released later.
+    pub fn hold_start(
+        &self,
+        cache: &mut ScanCache,
+        text: &[u8],
+        max: usize,
+        budget: &mut usize,
+    ) -> usize {
         let from = text.len().saturating_sub(max);
         'start: for s in from..text.len() {
             let input = Input::new(text)
@@ -326,7 +334,11 @@ impl Scanner {
             let Ok(mut sid) = self.hold.start_state_forward(&mut cache.hold, &input) else {
                 return s; // cannot tell: hold (fail closed)
             };
-            for &b in &text[s..] {
+            for (k, &b) in text.get(s..).unwrap_or_default().iter().enumerate() {
+                if k >= WINDOW || *budget == 0 {
+                    return s;
+                }
+                *budget -= 1;
                 match self.hold.next_state(&mut cache.hold, sid, b) {
                     Ok(next) => sid = next,
                     Err(_) => return s,
@@ -392,37 +404,11 @@ impl Scanner {
         budget: &mut usize,
         out: &mut ScanOutput,
     ) -> Result<(), InspectError> {
-        for v in cache.by_signal.iter_mut() {
-            v.clear();
-        }
-        cache.decode_jobs.clear();
         let work_limit = text
             .len()
-            .saturating_mul(self.work_limit.0)
-            .saturating_add(self.work_limit.1);
-        let mut work = Work::start(&cache.dfa);
-        let mut input = Input::new(text);
-        loop {
-            if work.spent(&cache.dfa) >= work_limit {
-                self.scan_bounded(cache, text, input.start());
-                break;
-            }
-            let m = self
-                .re
-                .try_search(&mut cache.dfa, &input)
-                .map_err(|e| InspectError::Scan(e.to_string()))?;
-            let Some(m) = m else { break };
-            let s = m.start();
-            self.record(cache, text, m.pattern().as_usize(), s, m.end());
-            // Look again from the next byte, so a match nested inside a longer one (a compartment
-            // inside a banner) is seen too; one match per start position, the first signal in
-            // policy order.
-            let next = s + 1;
-            if next > text.len() {
-                break;
-            }
-            input.set_start(next);
-        }
+            .saturating_mul(WORK_PER_BYTE)
+            .saturating_add(WORK_SLACK);
+        self.collect(cache, text, work_limit)?;
         self.judge(cache, text, &mut out.findings);
         if depth >= self.limits.max_decode_depth {
             return Ok(());
@@ -470,6 +456,57 @@ impl Scanner {
         }
         cache.decode_jobs = jobs;
         Ok(())
+    }
+
+    /// Every match of `text` into `cache.by_signal` (and ROT13 hints into `cache.decode_jobs`):
+    /// the exact loop until the automaton has walked `work_limit` bytes, then the bounded path.
+    fn collect(
+        &self,
+        cache: &mut ScanCache,
+        text: &[u8],
+        work_limit: usize,
+    ) -> Result<(), InspectError> {
+        for v in cache.by_signal.iter_mut() {
+            v.clear();
+        }
+        cache.decode_jobs.clear();
+        let mut work = Work::start(&cache.dfa);
+        let mut input = Input::new(text);
+        loop {
+            if work.spent(&cache.dfa) >= work_limit {
+                self.scan_bounded(cache, text, input.start());
+                return Ok(());
+            }
+            let m = self
+                .re
+                .try_search(&mut cache.dfa, &input)
+                .map_err(|e| InspectError::Scan(e.to_string()))?;
+            let Some(m) = m else { return Ok(()) };
+            let s = m.start();
+            self.record(cache, text, m.pattern().as_usize(), s, m.end());
+            // Look again from the next byte, so a match nested inside a longer one (a compartment
+            // inside a banner) is seen too; one match per start position, the first signal in
+            // policy order.
+            let next = s + 1;
+            if next > text.len() {
+                return Ok(());
+            }
+            input.set_start(next);
+        }
+    }
+
+    /// The signal matches of `text` (no decoding, no rules), per signal in policy order, as
+    /// `(start, end)`: by the exact loop alone (`bounded == false`, no work bound) or by the
+    /// bounded path alone. For tests and the `scan_bounded` fuzz target, which compare the two.
+    #[doc(hidden)]
+    pub fn signal_matches(
+        &self,
+        cache: &mut ScanCache,
+        text: &[u8],
+        bounded: bool,
+    ) -> Result<Vec<Vec<(u32, u32)>>, InspectError> {
+        self.collect(cache, text, if bounded { 0 } else { usize::MAX })?;
+        Ok(cache.by_signal.clone())
     }
 
     /// File one match of pattern `p` (automaton numbering) at `s..e`.
@@ -1058,16 +1095,6 @@ mod tests {
         Scanner::compile(&policy).expect("default policy compiles")
     }
 
-    /// Every signal match, per signal, of one scan level over `text`.
-    fn matches(sc: &Scanner, text: &[u8]) -> Vec<Vec<(u32, u32)>> {
-        let mut cache = sc.new_cache();
-        let mut out = ScanOutput::default();
-        let mut budget = 0;
-        sc.scan_level(&mut cache, text, u8::MAX, &mut budget, &mut out)
-            .expect("scans");
-        cache.by_signal
-    }
-
     fn corpus_texts() -> Vec<String> {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/corpus");
         let mut texts = Vec::new();
@@ -1099,21 +1126,59 @@ mod tests {
 
     #[test]
     fn bounded_path_finds_what_the_exact_scan_finds() {
-        let exact = default_scanner();
-        let mut bounded = default_scanner();
-        bounded.work_limit = (0, 0);
+        let sc = default_scanner();
+        let mut cache = sc.new_cache();
         let texts = corpus_texts();
         assert!(texts.len() > 300, "corpus found: {}", texts.len());
-        let mut with_matches = 0;
+        let (mut with_matches, mut longest) = (0, 0);
         for t in &texts {
             let mut norm = Normalized::with_capacity(t.len());
             normalize_into(&mut norm, t, 0);
-            let a = matches(&exact, &norm.text);
-            let b = matches(&bounded, &norm.text);
+            let a = sc
+                .signal_matches(&mut cache, &norm.text, false)
+                .expect("scans");
+            let b = sc
+                .signal_matches(&mut cache, &norm.text, true)
+                .expect("scans");
             assert_eq!(a, b, "text: {t:?}");
             with_matches += usize::from(a.iter().any(|v| !v.is_empty()));
+            for &(s, e) in a.iter().flatten() {
+                longest = longest.max(e - s);
+            }
         }
         assert!(with_matches > 200, "texts with matches: {with_matches}");
+        // The window leaves room: the longest match of the default pack on the corpus is 119 bytes.
+        assert!((longest as usize) < WINDOW, "longest match {longest} bytes");
+    }
+
+    #[test]
+    fn hold_back_work_is_bounded() {
+        let sc = default_scanner();
+        let mut cache = sc.new_cache();
+        // Every start in the tail begins an e-mail-shaped partial match that dies only at the
+        // final space: unbounded, each start walks to the end (about 500,000 bytes in all).
+        let text = format!("{} ", "a.".repeat(600));
+        let mut budget = usize::MAX;
+        let h = sc.hold_start(&mut cache, text.as_bytes(), 1024, &mut budget);
+        let walked = usize::MAX - budget;
+        assert_eq!(h, text.len() - 1024, "held from the earliest candidate");
+        assert!(walked <= WINDOW, "walked {walked}");
+        // Out of budget: the earliest candidate is held, nothing is walked.
+        let mut none = 0;
+        assert_eq!(
+            sc.hold_start(&mut cache, b"hello SECRET//NO", 1024, &mut none),
+            0
+        );
+        // Ordinary text: only the live tail is held, at a few bytes of walk per byte.
+        let mut budget = usize::MAX;
+        let t = b"The report is due on Friday. Please send it to SECRET//NO";
+        let h = sc.hold_start(&mut cache, t, 1024, &mut budget);
+        assert_eq!(&t[h..], b"SECRET//NO");
+        assert!(
+            usize::MAX - budget < 8 * t.len(),
+            "walked {}",
+            usize::MAX - budget
+        );
     }
 
     #[test]

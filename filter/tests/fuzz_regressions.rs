@@ -167,6 +167,11 @@ fn scan() {
 }
 
 #[test]
+fn scan_bounded() {
+    run_target("scan_bounded", bodies::scan_bounded, mutations(1500));
+}
+
+#[test]
 fn sse() {
     run_target("sse", bodies::sse_parse, mutations(2000));
 }

@@ -15,7 +15,8 @@ use itar_filter::engine::{Engine, Verdict};
 use itar_filter::extract::extract;
 use itar_filter::identity::{decode_pairs, decode_pairs_struct, Identity};
 use itar_filter::normalize::{normalize_into, Normalized};
-use itar_filter::policy::Provider;
+use itar_filter::policy::{Policy, Provider};
+use itar_filter::scan::{Scanner, WINDOW};
 use itar_filter::sse;
 use serde_json::{json, Value};
 
@@ -32,6 +33,7 @@ pub const TARGETS: &[(&str, Body)] = &[
     ("request_text", request_text),
     ("normalize", normalize),
     ("scan", scan),
+    ("scan_bounded", scan_bounded),
     ("sse", sse_parse),
     ("stream", stream),
     ("stream_strict", stream_strict),
@@ -294,6 +296,44 @@ pub fn normalize(data: &[u8]) {
     normalize_into(&mut n, p1, 0);
     normalize_into(&mut n, p2, base2);
     assert_eq!(first, n.text, "normalization is deterministic");
+}
+
+/// The scanner's bounded path (docs/detection.md, "Work bound") against its exact loop: on a
+/// normalized text no longer than the bounded path's window, both must file exactly the same
+/// matches (the window then covers everything after every position). One cache serves both, in
+/// both orders, so state left in the lazy DFA cannot hide a difference.
+pub fn scan_bounded(data: &[u8]) {
+    static S: OnceLock<Scanner> = OnceLock::new();
+    let sc = S.get_or_init(|| {
+        let policy = match Policy::parse(DEFAULT_POLICY) {
+            Ok(p) => p,
+            Err(e) => panic!("the default policy must parse: {e}"),
+        };
+        match Scanner::compile(&policy) {
+            Ok(s) => s,
+            Err(e) => panic!("the default policy must compile: {e}"),
+        }
+    });
+    let text = String::from_utf8_lossy(data);
+    let mut norm = Normalized::with_capacity(text.len());
+    normalize_into(&mut norm, &text, 0);
+    let t = &norm.text[..norm.text.len().min(WINDOW)];
+    let mut cache = sc.new_cache();
+    let (a, b, c) = match (
+        sc.signal_matches(&mut cache, t, false),
+        sc.signal_matches(&mut cache, t, true),
+        sc.signal_matches(&mut cache, t, false),
+    ) {
+        (Ok(a), Ok(b), Ok(c)) => (a, b, c),
+        (a, b, c) => panic!("scan failed: {:?} {:?} {:?}", a.err(), b.err(), c.err()),
+    };
+    assert_eq!(a, c, "the exact loop is deterministic");
+    assert_eq!(
+        a,
+        b,
+        "bounded path differs on {:?}",
+        String::from_utf8_lossy(t)
+    );
 }
 
 /// The scanner through the engine: no panic, deterministic with a reused cache, redaction
