@@ -48,13 +48,6 @@ pub enum ResponseVerdict {
     Block(Reply),
 }
 
-/// Hold-back work per byte of streamed text, and the allowance of a text's first delta: ordinary
-/// text spends a few bytes of walk per byte; text built so that every tail position starts a long
-/// partial match would spend up to `stream_holdback_bytes` x `scan::WINDOW` per delta. Beyond the
-/// allowance the stream holds the full cap (safe, only later), at no cost.
-const HOLD_WORK_PER_BYTE: usize = 64;
-const HOLD_WORK_SLACK: usize = 256 * 1024;
-
 /// Who asked and who answered: what the response is decided against.
 #[derive(Debug, Clone)]
 pub struct ResponseCtx {
@@ -70,9 +63,6 @@ struct TextBuf {
     key: (u8, u64, u64),
     ctx: String,
     pending: String,
-    /// What the hold-back search may still spend on this text (bytes walked; see
-    /// `Scanner::hold_start`): grows with the text received, so the work stays linear in it.
-    hold_budget: usize,
     /// Last event JSON that carried this text (for synthesized flush events).
     template: Option<Value>,
 }
@@ -651,7 +641,6 @@ impl Engine {
             None => {
                 st.texts.push(TextBuf {
                     key,
-                    hold_budget: HOLD_WORK_SLACK,
                     ..TextBuf::default()
                 });
                 st.texts.len() - 1
@@ -664,9 +653,6 @@ impl Engine {
             buf.template = Some(template.clone());
         }
         buf.pending.push_str(text);
-        buf.hold_budget = buf
-            .hold_budget
-            .saturating_add(text.len().saturating_mul(HOLD_WORK_PER_BYTE));
         if buf.pending.is_empty() {
             return Ok(Fed::Release(String::new()));
         }
@@ -758,7 +744,6 @@ impl Engine {
                 &mut scratch.scan,
                 &norm.text,
                 self.limits.stream_holdback_bytes,
-                &mut buf.hold_budget,
             );
             let orig = if h >= norm.text.len() {
                 doc.len()

@@ -45,8 +45,11 @@ const DECODERS: &[(Decoder, &str)] = &[
 /// position that can start a match, each looking at most `WINDOW` bytes ahead.
 const WORK_PER_BYTE: usize = 16;
 const WORK_SLACK: usize = 256 * 1024;
-/// Longest match (and look-ahead for the leftmost-first choice) on the bounded path.
+/// Longest match (and look-ahead for the leftmost-first choice) on the bounded path; also the
+/// longest walk of one candidate start in the stream hold-back search.
 pub const WINDOW: usize = 256;
+/// Stream hold-back search: bytes one call may walk per byte of its window (see `hold_start`).
+const HOLD_WORK_PER_BYTE: usize = 16;
 
 /// Look-behind contexts that select an anchored start state (regex-automata's `Start` kinds).
 const CONTEXTS: [Option<u8>; 5] = [None, Some(b'\n'), Some(b'\r'), Some(b'a'), Some(b' ')];
@@ -316,10 +319,16 @@ impl Scanner {
     /// must be held back. Returns `text.len()` when nothing needs holding.
     ///
     /// Each candidate start walks forward until its partial matches die. The walk is bounded: a
-    /// start still alive after `WINDOW` bytes is held (conservative), and every byte walked is
-    /// taken from `budget`; when that runs out, the earliest candidate is held, so the caller's
-    /// cap applies. Holding more is always safe: text is only released later.
-    pub fn hold_start(
+    /// start still alive after `WINDOW` bytes is held (conservative), and one call walks at most
+    /// `HOLD_WORK_PER_BYTE` bytes per byte of `max` (ordinary prose walks about 4); when that runs
+    /// out, the earliest candidate not yet cleared is held. Holding more is always safe: text is
+    /// only released later, and the caller's cap still applies.
+    pub fn hold_start(&self, cache: &mut ScanCache, text: &[u8], max: usize) -> usize {
+        let mut budget = max.saturating_mul(HOLD_WORK_PER_BYTE).max(WINDOW);
+        self.hold_start_within(cache, text, max, &mut budget)
+    }
+
+    fn hold_start_within(
         &self,
         cache: &mut ScanCache,
         text: &[u8],
@@ -1159,26 +1168,43 @@ mod tests {
         // final space: unbounded, each start walks to the end (about 500,000 bytes in all).
         let text = format!("{} ", "a.".repeat(600));
         let mut budget = usize::MAX;
-        let h = sc.hold_start(&mut cache, text.as_bytes(), 1024, &mut budget);
+        let h = sc.hold_start_within(&mut cache, text.as_bytes(), 1024, &mut budget);
         let walked = usize::MAX - budget;
         assert_eq!(h, text.len() - 1024, "held from the earliest candidate");
         assert!(walked <= WINDOW, "walked {walked}");
         // Out of budget: the earliest candidate is held, nothing is walked.
         let mut none = 0;
         assert_eq!(
-            sc.hold_start(&mut cache, b"hello SECRET//NO", 1024, &mut none),
+            sc.hold_start_within(&mut cache, b"hello SECRET//NO", 1024, &mut none),
             0
         );
         // Ordinary text: only the live tail is held, at a few bytes of walk per byte.
         let mut budget = usize::MAX;
         let t = b"The report is due on Friday. Please send it to SECRET//NO";
-        let h = sc.hold_start(&mut cache, t, 1024, &mut budget);
+        let h = sc.hold_start_within(&mut cache, t, 1024, &mut budget);
         assert_eq!(&t[h..], b"SECRET//NO");
         assert!(
             usize::MAX - budget < 8 * t.len(),
             "walked {}",
             usize::MAX - budget
         );
+        // A kilobyte of ordinary prose walks well inside one call's allowance.
+        let words = [
+            "the",
+            "quarterly",
+            "report",
+            "shows",
+            "steady",
+            "growth",
+            "in",
+            "and",
+        ];
+        let prose: Vec<&str> = (0..200).map(|i| words[(i * 5 + 3) % words.len()]).collect();
+        let prose = prose.join(" ");
+        let mut budget = usize::MAX;
+        sc.hold_start_within(&mut cache, prose.as_bytes(), 1024, &mut budget);
+        let walked = usize::MAX - budget;
+        assert!(walked < 1024 * HOLD_WORK_PER_BYTE / 2, "walked {walked}");
     }
 
     #[test]
