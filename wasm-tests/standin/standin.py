@@ -548,9 +548,12 @@ def main(argv: list[str] | None = None) -> int:
             s.server_close()
         return 2
 
-    stop = threading.Event()
+    # The handler only appends to a list: calling Event.set() from a signal handler can deadlock,
+    # because the handler may run while this thread holds the Event's own lock inside
+    # Event.wait() (seen once: SIGINT left the stand-in stuck forever, and scripts/run with it).
+    stop: list[int] = []
     for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: stop.set())
+        signal.signal(sig, lambda signum, _frame: stop.append(signum))
 
     threads = []
     for s in servers:
@@ -567,8 +570,8 @@ def main(argv: list[str] | None = None) -> int:
             json.dump({s.destination: s.server_address[1] for s in servers}, f)
         os.replace(tmp, args.ready_file)
 
-    while not stop.wait(0.5):
-        pass
+    while not stop:
+        time.sleep(0.2)
     for s in servers:
         s.shutdown()
         s.server_close()
