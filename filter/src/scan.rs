@@ -43,7 +43,7 @@ const DECODERS: &[(Decoder, &str)] = &[
 /// The automaton counts the bytes it walks; once a text has cost `WORK_PER_BYTE` times its length
 /// (plus `WORK_SLACK`), the rest of it is scanned by the bounded path: one anchored search per
 /// position that can start a match, each looking at most `WINDOW` bytes ahead.
-const WORK_PER_BYTE: usize = 16;
+const WORK_PER_BYTE: usize = 32;
 const WORK_SLACK: usize = 256 * 1024;
 /// Longest match (and look-ahead for the leftmost-first choice) on the bounded path; also the
 /// longest walk of one candidate start in the stream hold-back search.
