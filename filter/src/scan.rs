@@ -178,8 +178,7 @@ fn escape_term(term: &str, leet: bool, flex: bool) -> String {
     out
 }
 
-/// The regular expression a signal compiles to (ASCII syntax).
-pub fn signal_pattern(s: &Signal) -> String {
+fn signal_pattern(s: &Signal) -> String {
     if let Some(re) = &s.regex {
         return re.clone();
     }
