@@ -787,53 +787,19 @@ const HEX_MIN: usize = 32;
 /// escapes. Candidate runs come from `next_long_run`, which skips ordinary prose 16 bytes at a
 /// time.
 fn find_encoded(text: &[u8], jobs: &mut Vec<(Decoder, usize, usize)>) {
+    find_encoded_with(text, jobs, next_long_run);
+}
+
+/// Finds the first maximal alphabet run of 24+ bytes at or after a position (`next_long_run`).
+type RunFinder = fn(&[u8], usize) -> Option<(usize, usize)>;
+
+/// `find_encoded` with the run finder as a parameter (the tests pass the bytewise one).
+fn find_encoded_with(text: &[u8], jobs: &mut Vec<(Decoder, usize, usize)>, next_run: RunFinder) {
     let before = jobs.len();
     let mut i = 0;
-    while let Some((s, mut e)) = next_long_run(text, i) {
-        // A pure hex word: hex pairs, bounded by non-word bytes.
-        let is_hex = e - s >= HEX_MIN
-            && (e - s).is_multiple_of(2)
-            && text
-                .get(s..e)
-                .is_some_and(|r| r.iter().all(|b| CLASS[*b as usize] & HEX != 0))
-            && (s == 0 || class(text, s - 1) & WORD == 0)
-            && class(text, e) & WORD == 0;
-        if is_hex {
-            jobs.push((Decoder::Hex, s, e));
-            i = e;
-            continue;
-        }
-        // Base64 continued over line breaks: [ \t]*\r?\n[ \t]* then 4+ alphabet bytes.
-        loop {
-            let mut j = e;
-            while matches!(text.get(j), Some(b' ' | b'\t')) {
-                j += 1;
-            }
-            if text.get(j) == Some(&b'\r') {
-                j += 1;
-            }
-            if text.get(j) != Some(&b'\n') {
-                break;
-            }
-            j += 1;
-            while matches!(text.get(j), Some(b' ' | b'\t')) {
-                j += 1;
-            }
-            let mut k = j;
-            while class(text, k) & B64 != 0 {
-                k += 1;
-            }
-            if k - j < 4 {
-                break;
-            }
-            e = k;
-        }
-        let mut pad = 0;
-        while pad < 2 && text.get(e) == Some(&b'=') {
-            e += 1;
-            pad += 1;
-        }
-        jobs.push((Decoder::Base64, s, e));
+    while let Some((s, e)) = next_run(text, i) {
+        let (d, e) = encoded_run(text, s, e);
+        jobs.push((d, s, e));
         i = e;
     }
     find_url_encoded(text, jobs);
@@ -842,6 +808,52 @@ fn find_encoded(text: &[u8], jobs: &mut Vec<(Decoder, usize, usize)>) {
             tail.sort_by_key(|j| j.1);
         }
     }
+}
+
+/// What the maximal alphabet run `s..e` (24+ bytes) is, and where its segment ends: a pure hex
+/// word (hex pairs, bounded by non-word bytes), else base64 continued over line breaks
+/// (`[ \t]*\r?\n[ \t]*` then 4+ alphabet bytes) and up to two `=`.
+fn encoded_run(text: &[u8], s: usize, mut e: usize) -> (Decoder, usize) {
+    let is_hex = e - s >= HEX_MIN
+        && (e - s).is_multiple_of(2)
+        && text
+            .get(s..e)
+            .is_some_and(|r| r.iter().all(|b| CLASS[*b as usize] & HEX != 0))
+        && (s == 0 || class(text, s - 1) & WORD == 0)
+        && class(text, e) & WORD == 0;
+    if is_hex {
+        return (Decoder::Hex, e);
+    }
+    loop {
+        let mut j = e;
+        while matches!(text.get(j), Some(b' ' | b'\t')) {
+            j += 1;
+        }
+        if text.get(j) == Some(&b'\r') {
+            j += 1;
+        }
+        if text.get(j) != Some(&b'\n') {
+            break;
+        }
+        j += 1;
+        while matches!(text.get(j), Some(b' ' | b'\t')) {
+            j += 1;
+        }
+        let mut k = j;
+        while class(text, k) & B64 != 0 {
+            k += 1;
+        }
+        if k - j < 4 {
+            break;
+        }
+        e = k;
+    }
+    let mut pad = 0;
+    while pad < 2 && text.get(e) == Some(&b'=') {
+        e += 1;
+        pad += 1;
+    }
+    (Decoder::Base64, e)
 }
 
 /// 0x80 in each byte of `w` that is in the base64 alphabet (A-Z a-z 0-9 + /), 0 elsewhere: eight
@@ -1392,12 +1404,10 @@ mod tests {
     }
 
     /// The run finder before `next_long_run` (a probe every 24th byte, then a byte walk): the
-    /// oracle for the word-at-a-time version (URL escapes are not part of it).
-    fn find_encoded_bytewise(text: &[u8], jobs: &mut Vec<(Decoder, usize, usize)>) {
-        let before = jobs.len();
-        let n = text.len();
-        let mut i = 0;
-        while i + B64_MIN <= n {
+    /// oracle for the word-at-a-time version.
+    fn next_long_run_bytewise(text: &[u8], from: usize) -> Option<(usize, usize)> {
+        let mut i = from;
+        while i + B64_MIN <= text.len() {
             let probe = i + B64_MIN - 1;
             if class(text, probe) & B64 == 0 {
                 i = probe + 1;
@@ -1411,61 +1421,12 @@ mod tests {
             while class(text, e) & B64 != 0 {
                 e += 1;
             }
-            if e - s < B64_MIN {
-                i = e + 1;
-                continue;
+            if e - s >= B64_MIN {
+                return Some((s, e));
             }
-            // A pure hex word: hex pairs, bounded by non-word bytes.
-            let is_hex = e - s >= HEX_MIN
-                && (e - s).is_multiple_of(2)
-                && text
-                    .get(s..e)
-                    .is_some_and(|r| r.iter().all(|b| CLASS[*b as usize] & HEX != 0))
-                && (s == 0 || class(text, s - 1) & WORD == 0)
-                && class(text, e) & WORD == 0;
-            if is_hex {
-                jobs.push((Decoder::Hex, s, e));
-                i = e;
-                continue;
-            }
-            // Base64 continued over line breaks: [ \t]*\r?\n[ \t]* then 4+ alphabet bytes.
-            loop {
-                let mut j = e;
-                while matches!(text.get(j), Some(b' ' | b'\t')) {
-                    j += 1;
-                }
-                if text.get(j) == Some(&b'\r') {
-                    j += 1;
-                }
-                if text.get(j) != Some(&b'\n') {
-                    break;
-                }
-                j += 1;
-                while matches!(text.get(j), Some(b' ' | b'\t')) {
-                    j += 1;
-                }
-                let mut k = j;
-                while class(text, k) & B64 != 0 {
-                    k += 1;
-                }
-                if k - j < 4 {
-                    break;
-                }
-                e = k;
-            }
-            let mut pad = 0;
-            while pad < 2 && text.get(e) == Some(&b'=') {
-                e += 1;
-                pad += 1;
-            }
-            jobs.push((Decoder::Base64, s, e));
-            i = e;
+            i = e + 1;
         }
-        if jobs.len() > before + 1 {
-            if let Some(tail) = jobs.get_mut(before..) {
-                tail.sort_by_key(|j| j.1);
-            }
-        }
+        None
     }
 
     #[test]
@@ -1510,14 +1471,20 @@ mod tests {
             }
             let (mut fast, mut slow) = (Vec::new(), Vec::new());
             find_encoded(&t, &mut fast);
-            fast.retain(|j| j.0 != Decoder::Url);
-            find_encoded_bytewise(&t, &mut slow);
+            find_encoded_with(&t, &mut slow, next_long_run_bytewise);
             assert_eq!(
                 fast,
                 slow,
                 "round {round}: {:?}",
                 String::from_utf8_lossy(&t)
             );
+            for from in [1, 7, 8, 23, 24, 25] {
+                assert_eq!(
+                    next_long_run(&t, from),
+                    next_long_run_bytewise(&t, from),
+                    "round {round} from {from}"
+                );
+            }
         }
         // Every SWAR lane against the byte table.
         for b in 0..=255u8 {
