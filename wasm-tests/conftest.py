@@ -232,6 +232,16 @@ class Gateway:
                     out[k] = int(v)
             return out
 
+    def stats_when(self, prefix: str, ok, timeout: float = 5.0) -> dict[str, int]:
+        """`stats(prefix)` once `ok(stats)` holds (the filter's counters reach Envoy on a 500 ms
+        timer, docs/observability.md), or as they are after `timeout`."""
+        end = time.time() + timeout
+        while True:
+            stats = self.stats(prefix)
+            if ok(stats) or time.time() >= end:
+                return stats
+            time.sleep(0.05)
+
     def stop(self):
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)

@@ -92,12 +92,17 @@ def test_metrics_per_destination_and_decision(gateway, fresh):
 
     names = ("itar_requests", "itar_decision_reroute", "itar_decision_block", "itar_dest_usgov",
              "itar_label_itar", "itar_label_classified", "itar_dest_commercial", "itar_decision_allow")
+    gateway.settle()
+    time.sleep(1.0)  # earlier tests' counts are on the VMs' 500 ms flush timers: let them land first
     before = gateway.stats("itar_")
     gateway.chat(ITAR, US)
     gateway.chat(SECRET, US)
-    gateway.settle()  # counters are bumped in on_log, with the audit line
-    stats = gateway.stats("itar_")
-    got = {n: value(stats, n) - before.get(next((k for k in before if k.endswith(n)), ""), 0) for n in names}
+    gateway.settle()  # counters are counted in on_log, with the audit line
+    delta = lambda stats, n: value(stats, n) - before.get(next((k for k in before if k.endswith(n)), ""), 0)  # noqa: E731
+    # ...and reach Envoy on the VM's flush timer: wait for both requests (each VM flushes all it
+    # counted at once, so the other counters are complete then too).
+    stats = gateway.stats_when("itar_", lambda s: delta(s, "itar_requests") >= 2)
+    got = {n: delta(stats, n) for n in names}
     # Exactly what the two requests add: one reroute of ITAR content to usgov, one block of a
     # SECRET marking, nothing allowed to commercial.
     assert got == {"itar_requests": 2, "itar_decision_reroute": 1, "itar_decision_block": 1, "itar_dest_usgov": 1,
