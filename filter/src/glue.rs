@@ -348,7 +348,9 @@ impl HttpContext for Http {
             return Action::Pause;
         };
         let engine = &shared.engine;
-        let headers = host::get_map(MapType::HttpRequestHeaders).unwrap_or_default();
+        let read = host::get_map(MapType::HttpRequestHeaders);
+        let headers_read = read.is_ok();
+        let headers = read.unwrap_or_default();
         let mut head = RequestHead::default();
         for (k, v) in &headers {
             match k.as_str() {
@@ -375,10 +377,10 @@ impl HttpContext for Http {
             }
         }
         // The caller's token never goes upstream; upstream credentials are Envoy's to add. Only
-        // headers that are there are removed: each host call costs ~2-3 us of proxy CPU
-        // (docs/performance.md), and `headers` is the whole map.
+        // headers that are there are removed (each host call costs ~2-3 us of proxy CPU,
+        // docs/performance.md): `headers` is the whole map, unless it could not be read.
         for name in ["authorization", "x-api-key"] {
-            if headers.iter().any(|(k, _)| k == name) {
+            if !headers_read || headers.iter().any(|(k, _)| k == name) {
                 let _ = host::set_map_value(MapType::HttpRequestHeaders, name, None);
             }
         }
