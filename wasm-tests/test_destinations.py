@@ -98,7 +98,10 @@ def test_metrics_per_destination_and_decision(gateway, fresh):
     gateway.chat(ITAR, US)
     gateway.chat(SECRET, US)
     gateway.settle()  # counters are counted in on_log, with the audit line
-    delta = lambda stats, n: value(stats, n) - before.get(next((k for k in before if k.endswith(n)), ""), 0)  # noqa: E731
+
+    def delta(stats, n):
+        return value(stats, n) - before.get(next((k for k in before if k.endswith(n)), ""), 0)
+
     # ...and reach Envoy on the VM's flush timer: wait for both requests (each VM flushes all it
     # counted at once, so the other counters are complete then too).
     stats = gateway.stats_when("itar_", lambda s: delta(s, "itar_requests") >= 2)

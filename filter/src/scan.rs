@@ -856,11 +856,20 @@ fn encoded_run(text: &[u8], s: usize, mut e: usize) -> (Decoder, usize) {
     (Decoder::Base64, e)
 }
 
+/// SWAR (8 bytes in a u64) constants: 0x01 and 0x80 in every byte.
+const LO: u64 = 0x0101_0101_0101_0101;
+const HI: u64 = 0x8080_8080_8080_8080;
+
+/// Nonzero iff a byte of `w` equals `b`; the lowest flagged byte (0x80) is the first such byte
+/// (the classic has-zero-byte test on `w ^ b...b`).
+fn byte_matches(w: u64, b: u8) -> u64 {
+    let x = w ^ LO.wrapping_mul(u64::from(b));
+    x.wrapping_sub(LO) & !x & HI
+}
+
 /// 0x80 in each byte of `w` that is in the base64 alphabet (A-Z a-z 0-9 + /), 0 elsewhere: eight
 /// bytes classified at once with plain integer arithmetic (SWAR), as fast in V8 as natively.
 fn b64_bytes(w: u64) -> u64 {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
     let v = w & !HI;
     // For 7-bit bytes: high bit of ((v | 0x80) - a) is set iff v >= a; of (v + 0x7f - b) iff v > b.
     let within = |x: u64, a: u8, b: u8| {
@@ -878,17 +887,12 @@ fn b64_bytes(w: u64) -> u64 {
 /// (nearly every word of prose) is dismissed with one test, any other is classified whole
 /// (`b64_bytes`); only a word that is all alphabet is walked out byte by byte.
 fn next_long_run(text: &[u8], from: usize) -> Option<(usize, usize)> {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
-    const SPACES: u64 = LO * 0x20;
     let mut k = from;
     while let Some(chunk) = text.get(k..k + 8) {
         let mut b = [0u8; 8];
         b.copy_from_slice(chunk);
         let w = u64::from_le_bytes(b);
-        let x = w ^ SPACES;
-        let has_space = x.wrapping_sub(LO) & !x & HI != 0;
-        if has_space || b64_bytes(w) != HI {
+        if byte_matches(w, b' ') != 0 || b64_bytes(w) != HI {
             k += 16;
             continue;
         }
@@ -954,16 +958,11 @@ fn find_url_encoded(text: &[u8], jobs: &mut Vec<(Decoder, usize, usize)>) {
 
 /// First position of `needle` in `hay`, 8 bytes at a time (SWAR: no SIMD needed, fast in V8 too).
 fn find_byte(hay: &[u8], needle: u8) -> Option<usize> {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
-    let pat = LO.wrapping_mul(needle as u64);
     let mut i = 0;
     while i + 8 <= hay.len() {
         let mut w = [0u8; 8];
         w.copy_from_slice(&hay[i..i + 8]);
-        let x = u64::from_le_bytes(w) ^ pat;
-        // A zero byte in x marks a match (the classic has-zero-byte test).
-        let z = x.wrapping_sub(LO) & !x & HI;
+        let z = byte_matches(u64::from_le_bytes(w), needle);
         if z != 0 {
             return Some(i + (z.trailing_zeros() / 8) as usize);
         }
