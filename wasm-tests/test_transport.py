@@ -8,6 +8,8 @@ so this file runs alongside other test sessions).
 """
 from __future__ import annotations
 
+import base64
+import hashlib
 import http.client
 import json
 import pathlib
@@ -21,7 +23,7 @@ import warnings
 
 import pytest
 
-from conftest import DESTINATIONS, ENVOY, ROOT, WASM, Gateway, Standins, token, wait_port
+from conftest import DESTINATIONS, ENVOY, POLICY, ROOT, WASM, Gateway, Standins, token, wait_port
 
 TOK = token(sub="alice", clearance="SECRET")
 CHAT = {"model": "gpt-4o", "messages": [{"role": "user", "content": "Hello over TLS!"}]}
@@ -118,19 +120,17 @@ def test_good_client_cert_gets_200_over_tls13(mtls, standins, pki):
 
 
 def test_xfcc_is_set_by_envoy_only(mtls, standins, pki):
-    """A client-sent x-forwarded-client-cert is dropped; Envoy sets its own from the verified cert."""
+    """A client-sent x-forwarded-client-cert is dropped by Envoy (SANITIZE_SET), and the one Envoy
+    sets from the verified certificate (it names the client) is dropped by the filter: neither
+    reaches the model provider."""
     before = len(standins.records("commercial"))
     forged = 'By=spiffe://evil.invalid;Subject="CN=root";URI=spiffe://evil.invalid/user/root'
     status, _, body, _, _ = https_chat(mtls.port, ctx_for(pki, "client"), headers={"x-forwarded-client-cert": forged})
     assert status == 200, body
     [rec] = standins.records("commercial")[before:]
-    xfcc = rec["headers"].get("x-forwarded-client-cert", "")
     assert "evil.invalid" not in json.dumps(rec["headers"])
-    # If the filter forwards the header upstream at all, it is Envoy's (the filter may drop it).
-    if xfcc:
-        assert "URI=spiffe://demo.itar-gateway.invalid/user/alice" in xfcc
-        assert 'Subject="CN=alice,O=DEMO ONLY"' in xfcc
-        assert "Hash=" in xfcc
+    assert "x-forwarded-client-cert" not in {k.lower() for k in rec["headers"]}, rec["headers"]
+    assert "alice" not in json.dumps(rec["headers"]).lower()
 
 
 def test_no_client_cert_refused(mtls, standins, pki):
@@ -296,3 +296,90 @@ def test_example_sds_certificate_rotates_without_restart(tmp_path, pki, standins
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+# --- The client certificate as a second factor (policy identity.client_certificate) -------------
+
+def der_sha256(pem: pathlib.Path) -> bytes:
+    return hashlib.sha256(ssl.PEM_cert_to_DER_cert(pem.read_text())).digest()
+
+
+def x5t(pem: pathlib.Path) -> str:
+    """RFC 8705 thumbprint of a certificate: base64url (no padding) of SHA-256 over its DER."""
+    return base64.urlsafe_b64encode(der_sha256(pem)).rstrip(b"=").decode()
+
+
+def cert_policy(tmp: pathlib.Path, name: str, client_certificate: dict) -> pathlib.Path:
+    p = json.loads(POLICY.read_text())
+    p["identity"]["client_certificate"] = client_certificate
+    p["version"] = f"{p['version']}+{name}"
+    out = tmp / f"{name}.json"
+    out.write_text(json.dumps(p))
+    return out
+
+
+@pytest.fixture(scope="module")
+def certgw(workdir, standins, pki, tmp_path_factory):
+    """Optional client certificates at the TLS layer; the policy wants a demo user's certificate
+    and checks certificate-bound tokens."""
+    pol = cert_policy(tmp_path_factory.mktemp("cert-policy"), "certs", {
+        "allowed_uri_prefixes": ["spiffe://demo.itar-gateway.invalid/user/"],
+        "token_binding": "if_present"})
+    g = Gateway(workdir / "gw-certs", standins, policy=pol, port=28122, admin=28123,
+                render_args=tls_args(pki, require=False))
+    yield g
+    g.stop()
+
+
+def refused_401(gw: Gateway, standins, ctx: ssl.SSLContext, tok: str, why: str) -> dict:
+    before, start = len(standins.records("commercial")), len(gw.audit())
+    status, headers, body, _, _ = https_chat(gw.port, ctx, headers={"authorization": f"Bearer {tok}"})
+    assert status == 401, body
+    err = json.loads(body)["error"]  # the OpenAI error format
+    assert "client certificate is not acceptable" in err["message"] and why in err["message"], err
+    assert headers["x-itar-decision"] == "refuse"
+    [rec] = gw.audit_after(start)
+    assert (rec["decision"], rec["reason"]) == ("refuse", "unauthenticated"), rec
+    assert rec["identity"]["state"] == "invalid", rec["identity"]
+    assert len(standins.records("commercial")) == before  # nothing went upstream
+    return rec
+
+
+def test_client_certificate_recorded_and_required(certgw, standins, pki):
+    start = len(certgw.audit())
+    status, _, body, _, _ = https_chat(certgw.port, ctx_for(pki, "client"))
+    assert status == 200, body
+    [rec] = certgw.audit_after(start)
+    cert = rec["identity"]["client_cert"]
+    # What Envoy's TLS stack saw, not a header: the SHA-256 of the DER the client sent, its URI SAN.
+    assert cert["sha256"] == der_sha256(pki / "client.pem").hex()
+    assert cert["uri"] == "spiffe://demo.itar-gateway.invalid/user/alice"
+    assert rec["identity"]["state"] == "verified"
+    # Same valid token, no client certificate (the TLS layer allows that here): refused by policy.
+    rec = refused_401(certgw, standins, ctx_for(pki), TOK, "no verified client certificate")
+    assert "client_cert" not in rec["identity"]
+
+
+def test_certificate_bound_token(certgw, standins, pki):
+    bound = token(sub="alice", clearance="SECRET", extra={"cnf": {"x5t#S256": x5t(pki / "client.pem")}})
+    start = len(certgw.audit())
+    status, _, body, _, _ = https_chat(certgw.port, ctx_for(pki, "client"), headers={"authorization": f"Bearer {bound}"})
+    assert status == 200, body
+    [rec] = certgw.audit_after(start)
+    assert rec["identity"]["subject"] == "alice"
+    # A token bound to another certificate (stolen from another device) is refused with this one.
+    stolen = token(sub="alice", clearance="SECRET", extra={"cnf": {"x5t#S256": x5t(pki / "server.pem")}})
+    refused_401(certgw, standins, ctx_for(pki, "client"), stolen, "different client certificate")
+    # And a bound token is only good together with a certificate.
+    refused_401(certgw, standins, ctx_for(pki), bound, "no verified client certificate")
+
+
+def test_client_certificate_outside_allowed_uris(workdir, standins, pki, tmp_path):
+    pol = cert_policy(tmp_path, "eng-only", {"allowed_uri_prefixes": ["spiffe://demo.itar-gateway.invalid/workload/"]})
+    g = Gateway(workdir / "gw-certs-eng", standins, policy=pol, port=28124, admin=28125,
+                render_args=tls_args(pki, require=False))
+    try:
+        refused_401(g, standins, ctx_for(pki, "client"), TOK,
+                    "spiffe://demo.itar-gateway.invalid/user/alice is not allowed")
+    finally:
+        g.stop()

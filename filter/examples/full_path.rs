@@ -66,7 +66,7 @@ fn main() {
             panic!("not inspected")
         };
         let policy = engine.identity.as_ref().unwrap();
-        let identity = Identity::resolve(policy, Some(&claims), None, false);
+        let identity = Identity::resolve(policy, Some(&claims), None, false, None);
         audit.identity = Some(identity.clone());
         let dest =
             match engine.inspect_request(&mut scratch, provider, &body, &identity, &mut audit) {
@@ -92,7 +92,7 @@ fn main() {
     if std::env::var("PHASES").is_ok() {
         let head = head("x");
         let policy = engine.identity.as_ref().unwrap();
-        let identity = Identity::resolve(policy, Some(&claims), None, false);
+        let identity = Identity::resolve(policy, Some(&claims), None, false, None);
         let ctx = ResponseCtx {
             provider: Provider::Openai,
             destination: "commercial".into(),
@@ -115,7 +115,7 @@ fn main() {
             );
         });
         timed("identity resolve", n, || {
-            let _ = Identity::resolve(policy, Some(&claims), None, false);
+            let _ = Identity::resolve(policy, Some(&claims), None, false, None);
         });
         timed("seal (no text digests)", n, || {
             let mut b = inspected.clone();

@@ -408,8 +408,14 @@ impl Engine {
             );
         }
         // 1. Who is asking.
-        if self.identity_required() && identity.state != IdentityState::Verified {
+        // A failed client-certificate check refuses even where a token is optional.
+        if (self.identity_required() || identity.certificate_failed)
+            && identity.state != IdentityState::Verified
+        {
             let msg = match (&identity.state, &identity.problem) {
+                (IdentityState::Invalid, Some(p)) if identity.certificate_failed => {
+                    format!("the client certificate is not acceptable: {p}")
+                }
                 (IdentityState::Invalid, Some(p)) => {
                     format!("the identity token is not acceptable: {p}")
                 }
@@ -1129,5 +1135,69 @@ mod tests {
             .unwrap();
         assert!(err.to_string().contains("US-resident"), "{err}");
         assert_eq!(default_levels().len(), 4);
+    }
+
+    #[test]
+    fn client_certificate_failure_refuses_even_where_a_token_is_optional() {
+        use crate::identity::PeerCert;
+        let mut p: Value = serde_json::from_slice(&policy()).unwrap();
+        p["identity"]["required"] = json!(false);
+        p["identity"]["client_certificate"] =
+            json!({"allowed_uri_prefixes": ["spiffe://corp.example/ns/eng/"]});
+        let e = Engine::from_policy_json(&serde_json::to_vec(&p).unwrap()).unwrap();
+        let ip = e.identity.as_ref().unwrap();
+        let body = br#"{"model":"gpt-4o","messages":[{"role":"user","content":"hello"}]}"#;
+        let go = |peer: Option<PeerCert>, claims: Option<&Value>| {
+            let id = Identity::resolve(ip, claims, None, false, peer);
+            let mut audit = AuditRecord::default();
+            let v = e.inspect_request(
+                &mut e.new_scratch(),
+                Provider::Openai,
+                body,
+                &id,
+                &mut audit,
+            );
+            (v, audit)
+        };
+        let cert = |uri: &str| PeerCert {
+            sha256: "7a027ea4ab80fe222822766d925e3e1d72a7a47e252d8640b2f5af9c1073c338".into(),
+            uri: Some(uri.into()),
+        };
+        // No token, allowed certificate: an anonymous request, allowed (token optional).
+        let (v, a) = go(Some(cert("spiffe://corp.example/ns/eng/sa/build")), None);
+        assert!(matches!(v, Verdict::Forward { .. }), "{v:?}");
+        assert_eq!(a.decision, "allow");
+        // No token, other workload: refused although the token is optional.
+        let (v, a) = go(Some(cert("spiffe://corp.example/ns/other/sa/x")), None);
+        let Verdict::Refuse(r) = v else {
+            panic!("{v:?}")
+        };
+        assert_eq!((r.status, a.reason.as_str()), (401, "unauthenticated"));
+        let msg = String::from_utf8_lossy(&r.body);
+        assert!(
+            msg.contains("client certificate is not acceptable") && msg.contains("not allowed"),
+            "{msg}"
+        );
+        // A good token does not make up for a missing certificate.
+        let claims = json!({"sub": "u", "iss": "iss", "aud": "aud", "pc": "us_citizen"});
+        let (v, _) = go(None, Some(&claims));
+        assert!(matches!(v, Verdict::Refuse(_)), "{v:?}");
+        let (v, _) = go(
+            Some(cert("spiffe://corp.example/ns/eng/sa/alice")),
+            Some(&claims),
+        );
+        assert!(matches!(v, Verdict::Forward { .. }), "{v:?}");
+    }
+
+    #[test]
+    fn empty_certificate_prefix_is_rejected() {
+        let mut p: Value = serde_json::from_slice(&policy()).unwrap();
+        p["identity"]["client_certificate"] = json!({"allowed_uri_prefixes": ["spiffe://a/", " "]});
+        let err = Engine::from_policy_json(&serde_json::to_vec(&p).unwrap())
+            .err()
+            .unwrap();
+        assert!(err.to_string().contains("allowed_uri_prefixes"), "{err}");
+        p["identity"]["client_certificate"] = json!({"token_binding": "sometimes"});
+        assert!(Engine::from_policy_json(&serde_json::to_vec(&p).unwrap()).is_err());
     }
 }

@@ -16,7 +16,7 @@ use crate::config::FilterConfig;
 use crate::engine::quota::{Charge, SharedStore, StoreError};
 use crate::engine::response::{ResponseCtx, ResponsePlan, ResponseVerdict, StreamState};
 use crate::engine::{Engine, RequestHead, Route, Scratch, Verdict};
-use crate::identity::{decode_pairs_struct, Identity};
+use crate::identity::{decode_pairs_struct, Identity, PeerCert};
 use crate::policy::Provider;
 use crate::reply::Reply;
 
@@ -329,7 +329,22 @@ impl Http {
         };
         let conflicting =
             crate::identity::conflicting_credentials(header("authorization"), header("x-api-key"));
-        Identity::resolve(policy, claims.as_ref(), failure.as_ref(), conflicting)
+        // The connection's client certificate, from Envoy's TLS stack (two host calls, only when
+        // the policy looks at it).
+        let peer = policy.client_certificate.as_ref().and_then(|_| {
+            let prop = |name: &str| {
+                host::get_property(vec!["connection", name])
+                    .ok()
+                    .flatten()
+                    .and_then(|b| String::from_utf8(b).ok())
+                    .filter(|s| !s.is_empty())
+            };
+            prop("sha256_peer_certificate_digest").map(|sha256| PeerCert {
+                sha256,
+                uri: prop("uri_san_peer_certificate"),
+            })
+        });
+        Identity::resolve(policy, claims.as_ref(), failure.as_ref(), conflicting, peer)
     }
 
     fn forward(&mut self, cluster: &str) {
@@ -379,7 +394,9 @@ impl HttpContext for Http {
         // The caller's token never goes upstream; upstream credentials are Envoy's to add. Only
         // headers that are there are removed (each host call costs ~2-3 us of proxy CPU,
         // docs/performance.md): `headers` is the whole map, unless it could not be read.
-        for name in ["authorization", "x-api-key"] {
+        // x-forwarded-client-cert (set by Envoy from the client certificate) carries the
+        // subject: it is for this gateway, not for the model provider.
+        for name in ["authorization", "x-api-key", "x-forwarded-client-cert"] {
             if !headers_read || headers.iter().any(|(k, _)| k == name) {
                 let _ = host::set_map_value(MapType::HttpRequestHeaders, name, None);
             }

@@ -3,7 +3,41 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::policy::IdentityPolicy;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+
+use crate::policy::{ClientCertPolicy, IdentityPolicy, TokenBinding};
+
+/// The client certificate of the downstream connection, as Envoy's TLS stack reports it
+/// (`connection.*_peer_certificate` properties: never a request header).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PeerCert {
+    /// SHA-256 of the certificate (DER), lowercase hex.
+    pub sha256: String,
+    /// The certificate's first URI SAN (e.g. a SPIFFE ID).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uri: Option<String>,
+}
+
+impl PeerCert {
+    /// The RFC 8705 thumbprint (`x5t#S256`): base64url without padding of the SHA-256 bytes.
+    /// None when the digest is not 64 hex digits.
+    pub fn thumbprint(&self) -> Option<String> {
+        let hex = self.sha256.as_bytes();
+        if hex.len() != 64 {
+            return None;
+        }
+        let nibble = |c: u8| (c as char).to_digit(16);
+        let mut bytes = [0u8; 32];
+        for (b, pair) in bytes.iter_mut().zip(hex.chunks_exact(2)) {
+            let [hi, lo] = pair else {
+                return None;
+            };
+            *b = u8::try_from(nibble(*hi)? * 16 + nibble(*lo)?).ok()?;
+        }
+        Some(URL_SAFE_NO_PAD.encode(bytes))
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -37,6 +71,13 @@ pub struct Identity {
     pub groups: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub team: Option<String>,
+    /// The connection's client certificate, when the policy looks at it and there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_cert: Option<PeerCert>,
+    /// The identity is invalid because of the client certificate: refused even where the policy
+    /// does not require a token.
+    #[serde(skip)]
+    pub certificate_failed: bool,
 }
 
 impl Identity {
@@ -52,6 +93,8 @@ impl Identity {
             compartments: Vec::new(),
             groups: Vec::new(),
             team: None,
+            client_cert: None,
+            certificate_failed: false,
         }
     }
 
@@ -62,9 +105,43 @@ impl Identity {
     }
 
     /// The caller's identity from what the host reported: the verified claims jwt_authn wrote to
-    /// metadata (if any), jwt_authn's failure status (if any), and whether two different
-    /// credentials were presented (Authorization and x-api-key), which is refused as ambiguous.
+    /// metadata (if any), jwt_authn's failure status (if any), whether two different credentials
+    /// were presented (Authorization and x-api-key), which is refused as ambiguous, and the
+    /// connection's client certificate (looked at only when the policy has `client_certificate`).
     pub fn resolve(
+        policy: &IdentityPolicy,
+        claims: Option<&Value>,
+        failure: Option<&Value>,
+        conflicting_credentials: bool,
+        peer: Option<PeerCert>,
+    ) -> Identity {
+        let id = Identity::from_token(policy, claims, failure, conflicting_credentials);
+        match &policy.client_certificate {
+            Some(cp) => id.with_certificate(cp, claims, peer),
+            None => id,
+        }
+    }
+
+    /// The client-certificate checks (docs/identity.md): a failure makes the identity invalid
+    /// whatever the token said, and marks it so that it is refused even without `required`.
+    fn with_certificate(
+        mut self,
+        cp: &ClientCertPolicy,
+        claims: Option<&Value>,
+        peer: Option<PeerCert>,
+    ) -> Identity {
+        let problem = check_certificate(cp, claims, peer.as_ref());
+        self.client_cert = peer;
+        match problem {
+            Some(p) => {
+                self.certificate_failed = true;
+                self.invalid(p)
+            }
+            None => self,
+        }
+    }
+
+    fn from_token(
         policy: &IdentityPolicy,
         claims: Option<&Value>,
         failure: Option<&Value>,
@@ -184,6 +261,49 @@ impl Identity {
             }
         }
         id
+    }
+}
+
+/// What is wrong with the connection's client certificate under `cp`, if anything.
+fn check_certificate(
+    cp: &ClientCertPolicy,
+    claims: Option<&Value>,
+    peer: Option<&PeerCert>,
+) -> Option<String> {
+    let bound = match cp.token_binding {
+        TokenBinding::Off => None,
+        _ => claims
+            .and_then(|c| lookup(c, "cnf.x5t#S256"))
+            .filter(|v| !v.is_null()),
+    };
+    let Some(peer) = peer else {
+        // A bound token is only good together with its certificate.
+        return (cp.needs_certificate() || bound.is_some())
+            .then(|| "the connection has no verified client certificate".into());
+    };
+    if !cp.allowed_uri_prefixes.is_empty() {
+        let Some(uri) = &peer.uri else {
+            return Some("the client certificate has no URI SAN".into());
+        };
+        if !cp.allowed_uri_prefixes.iter().any(|p| uri.starts_with(p)) {
+            return Some(format!("client certificate {uri} is not allowed"));
+        }
+    }
+    match bound {
+        None if cp.token_binding == TokenBinding::Required => {
+            Some("the token is not bound to a client certificate (no cnf.x5t#S256 claim)".into())
+        }
+        None => None,
+        Some(Value::String(t)) => {
+            let theirs = t.trim_end_matches('=');
+            match peer.thumbprint() {
+                Some(ours) if ours == theirs => None,
+                _ => Some(
+                    "the token is bound to a different client certificate (cnf.x5t#S256)".into(),
+                ),
+            }
+        }
+        Some(_) => Some("claim cnf.x5t#S256 must be a string".into()),
     }
 }
 
@@ -341,7 +461,188 @@ mod tests {
             us_person_values: vec!["citizen".into(), "lawful_permanent_resident".into()],
             clearance_levels: default_levels(),
             require_groups: vec![],
+            client_certificate: None,
         }
+    }
+
+    const ALICE_SHA: &str = "7a027ea4ab80fe222822766d925e3e1d72a7a47e252d8640b2f5af9c1073c338";
+
+    fn alice_cert() -> PeerCert {
+        PeerCert {
+            sha256: ALICE_SHA.into(),
+            uri: Some("spiffe://corp.example/ns/eng/sa/alice-laptop".into()),
+        }
+    }
+
+    fn cert_pol(cp: ClientCertPolicy) -> IdentityPolicy {
+        IdentityPolicy {
+            client_certificate: Some(cp),
+            ..pol()
+        }
+    }
+
+    fn claims_with(cnf: Option<serde_json::Value>) -> serde_json::Value {
+        let mut c = json!({"sub":"alice","iss":"https://idp.example","aud":"itar-gateway",
+            "person_category":"citizen","clearance":"SECRET"});
+        if let Some(x) = cnf {
+            c["cnf"] = x;
+        }
+        c
+    }
+
+    #[test]
+    fn thumbprint_is_base64url_of_the_digest_bytes() {
+        // RFC 8705 x5t#S256: base64url (no padding) of the 32 SHA-256 bytes Envoy reports in hex.
+        let t = alice_cert().thumbprint().expect("64 hex digits");
+        assert_eq!(t, "egJ-pKuA_iIoInZtkl4-HXKnpH4lLYZAsvWvnBBzwzg");
+        assert_eq!(t.len(), 43);
+        let bad = |h: &str| {
+            PeerCert {
+                sha256: h.into(),
+                uri: None,
+            }
+            .thumbprint()
+        };
+        assert_eq!(bad(&ALICE_SHA[..62]), None);
+        assert_eq!(bad(&ALICE_SHA.replace('f', "g")), None);
+        assert_eq!(
+            bad(&ALICE_SHA.to_uppercase()),
+            alice_cert().thumbprint(),
+            "hex case does not matter"
+        );
+    }
+
+    #[test]
+    fn certificate_required() {
+        let p = cert_pol(ClientCertPolicy {
+            required: true,
+            ..ClientCertPolicy::default()
+        });
+        let c = claims_with(None);
+        let id = Identity::resolve(&p, Some(&c), None, false, None);
+        assert_eq!(id.state, IdentityState::Invalid);
+        assert!(id.certificate_failed);
+        assert!(id
+            .problem
+            .as_deref()
+            .unwrap_or("")
+            .contains("no verified client certificate"));
+        let id = Identity::resolve(&p, Some(&c), None, false, Some(alice_cert()));
+        assert_eq!(id.state, IdentityState::Verified, "{:?}", id.problem);
+        assert_eq!(
+            id.client_cert,
+            Some(alice_cert()),
+            "recorded for the audit trail"
+        );
+        // Without a token the certificate alone is no identity, but still checked.
+        let id = Identity::resolve(&p, None, None, false, None);
+        assert!(id.certificate_failed);
+        let id = Identity::resolve(&p, None, None, false, Some(alice_cert()));
+        assert_eq!(id.state, IdentityState::Missing);
+        assert!(!id.certificate_failed);
+    }
+
+    #[test]
+    fn no_certificate_policy_looks_at_nothing() {
+        let id = Identity::resolve(
+            &pol(),
+            Some(&claims_with(None)),
+            None,
+            false,
+            Some(alice_cert()),
+        );
+        assert_eq!(id.state, IdentityState::Verified);
+        assert_eq!(id.client_cert, None);
+        // An optional certificate is recorded when there is one.
+        let p = cert_pol(ClientCertPolicy::default());
+        let id = Identity::resolve(&p, Some(&claims_with(None)), None, false, None);
+        assert_eq!(id.state, IdentityState::Verified);
+        let id = Identity::resolve(
+            &p,
+            Some(&claims_with(None)),
+            None,
+            false,
+            Some(alice_cert()),
+        );
+        assert_eq!(id.client_cert, Some(alice_cert()));
+    }
+
+    #[test]
+    fn certificate_uri_prefixes() {
+        let p = cert_pol(ClientCertPolicy {
+            allowed_uri_prefixes: vec!["spiffe://corp.example/ns/eng/".into()],
+            ..ClientCertPolicy::default()
+        });
+        let c = claims_with(None);
+        let ok = Identity::resolve(&p, Some(&c), None, false, Some(alice_cert()));
+        assert_eq!(ok.state, IdentityState::Verified, "{:?}", ok.problem);
+        let other = PeerCert {
+            uri: Some("spiffe://corp.example/ns/engineering-contractors/sa/bob".into()),
+            ..alice_cert()
+        };
+        let id = Identity::resolve(&p, Some(&c), None, false, Some(other));
+        assert!(id.certificate_failed);
+        assert!(id
+            .problem
+            .as_deref()
+            .unwrap_or("")
+            .contains("is not allowed"));
+        let no_uri = PeerCert {
+            uri: None,
+            ..alice_cert()
+        };
+        let id = Identity::resolve(&p, Some(&c), None, false, Some(no_uri));
+        assert!(id.certificate_failed);
+        // A prefix list implies that a certificate is required.
+        let id = Identity::resolve(&p, Some(&c), None, false, None);
+        assert!(id.certificate_failed);
+    }
+
+    #[test]
+    fn certificate_bound_tokens() {
+        let thumb = alice_cert().thumbprint().expect("thumbprint");
+        let if_present = cert_pol(ClientCertPolicy {
+            token_binding: TokenBinding::IfPresent,
+            ..ClientCertPolicy::default()
+        });
+        let required = cert_pol(ClientCertPolicy {
+            token_binding: TokenBinding::Required,
+            ..ClientCertPolicy::default()
+        });
+        let bound = claims_with(Some(json!({"x5t#S256": thumb})));
+        let padded = claims_with(Some(json!({"x5t#S256": format!("{thumb}=")})));
+        let other = claims_with(Some(json!({"x5t#S256": "AAAA" })));
+        let unbound = claims_with(None);
+        let cert = || Some(alice_cert());
+        for p in [&if_present, &required] {
+            let id = Identity::resolve(p, Some(&bound), None, false, cert());
+            assert_eq!(id.state, IdentityState::Verified, "{:?}", id.problem);
+            let id = Identity::resolve(p, Some(&padded), None, false, cert());
+            assert_eq!(id.state, IdentityState::Verified, "{:?}", id.problem);
+            // Stolen token, other device: refused.
+            let id = Identity::resolve(p, Some(&other), None, false, cert());
+            assert!(id.certificate_failed);
+            assert!(id
+                .problem
+                .as_deref()
+                .unwrap_or("")
+                .contains("different client certificate"));
+            // Bound token over a connection without a certificate: refused.
+            let id = Identity::resolve(p, Some(&bound), None, false, None);
+            assert!(id.certificate_failed, "{:?}", id.problem);
+            let wrong_type = claims_with(Some(json!({"x5t#S256": 7})));
+            let id = Identity::resolve(p, Some(&wrong_type), None, false, cert());
+            assert!(id.certificate_failed);
+        }
+        let id = Identity::resolve(&if_present, Some(&unbound), None, false, cert());
+        assert_eq!(id.state, IdentityState::Verified);
+        let id = Identity::resolve(&required, Some(&unbound), None, false, cert());
+        assert!(id.certificate_failed);
+        assert!(id.problem.as_deref().unwrap_or("").contains("not bound"));
+        // Off: the claim is not looked at.
+        let off = cert_pol(ClientCertPolicy::default());
+        let id = Identity::resolve(&off, Some(&other), None, false, cert());
+        assert_eq!(id.state, IdentityState::Verified);
     }
 
     #[test]

@@ -305,6 +305,49 @@ pub struct IdentityPolicy {
     /// Groups everybody must hold to use the gateway at all.
     #[serde(default)]
     pub require_groups: Vec<String>,
+    /// The client certificate of the connection (mutual TLS) as a second factor: required,
+    /// limited to some workloads, bound to the token. Absent: not looked at.
+    #[serde(default)]
+    pub client_certificate: Option<ClientCertPolicy>,
+}
+
+/// What the connection's verified client certificate must be. See docs/identity.md.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientCertPolicy {
+    /// Refuse requests that did not come over mutual TLS with a client certificate.
+    #[serde(default)]
+    pub required: bool,
+    /// When not empty: the certificate's first URI SAN (e.g. a SPIFFE ID) must start with one of
+    /// these. Implies `required`.
+    #[serde(default)]
+    pub allowed_uri_prefixes: Vec<String>,
+    /// Certificate-bound tokens (RFC 8705, claim `cnf.x5t#S256`).
+    #[serde(default)]
+    pub token_binding: TokenBinding,
+}
+
+impl ClientCertPolicy {
+    /// Whether a request without a client certificate is refused.
+    pub fn needs_certificate(&self) -> bool {
+        self.required
+            || !self.allowed_uri_prefixes.is_empty()
+            || self.token_binding == TokenBinding::Required
+    }
+}
+
+/// How a token's `cnf.x5t#S256` (the SHA-256 thumbprint of the certificate it was issued to)
+/// is checked against the connection's client certificate.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenBinding {
+    /// Not checked.
+    #[default]
+    Off,
+    /// A token that carries the claim must match the certificate; a token without it is fine.
+    IfPresent,
+    /// Every token must carry the claim and match the certificate. Implies `required`.
+    Required,
 }
 
 pub fn default_levels() -> Vec<String> {
@@ -611,6 +654,14 @@ impl Policy {
                     "identity.claims".into(),
                     "set either us_person or person_category, not both".into(),
                 );
+            }
+            if let Some(cc) = &id.client_certificate {
+                if cc.allowed_uri_prefixes.iter().any(|p| p.trim().is_empty()) {
+                    return invalid(
+                        "identity.client_certificate.allowed_uri_prefixes".into(),
+                        "an empty prefix would allow every certificate; remove it".into(),
+                    );
+                }
             }
         }
         let mut qids = std::collections::BTreeSet::new();
