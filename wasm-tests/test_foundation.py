@@ -115,7 +115,10 @@ def test_unknown_path_denied_and_listed_path_passes(gateway, fresh):
     assert r.status == 404 and r.json()["error"]["code"] == "path_not_allowed"
     r = gateway.request("GET", "/v1/models", None, {"authorization": f"Bearer {US}"})
     assert r.status == 200 and r.headers["x-itar-destination"] == "commercial"
-    assert [x["decision"] for x in fresh.audit(2)] == ["reject", "passthrough"]
+    # A listed path carries no content but is not open to anyone: the same identity gate.
+    r = gateway.request("GET", "/v1/models", None)
+    assert r.status == 401 and r.json()["error"]["code"] == "unauthenticated", r
+    assert [x["decision"] for x in fresh.audit(3)] == ["reject", "passthrough", "refuse"]
 
 
 def test_unknown_model_refused(gateway, fresh):

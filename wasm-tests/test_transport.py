@@ -55,9 +55,23 @@ def standins(tmp_path_factory):
     s.stop()
 
 
+class FilterDropsXfcc(Gateway):
+    """The gateway with the route's own `request_headers_to_remove: [x-forwarded-client-cert]`
+    taken out of the rendered bootstrap, so that only the filter can keep the header from the
+    provider (as in deployments whose routes do not remove it)."""
+
+    def render(self, ecds_only: bool = False, policy: pathlib.Path | None = None):
+        super().render(ecds_only, policy)
+        f = self.dir / "envoy" / "envoy.yaml"
+        text = f.read_text().replace(", x-forwarded-client-cert]", "]")
+        f.write_text(text)
+        removals = [ln for ln in text.splitlines() if "request_headers_to_remove" in ln]
+        assert removals and not any("x-forwarded-client-cert" in ln for ln in removals), removals
+
+
 @pytest.fixture(scope="module")
 def mtls(workdir, standins, pki):
-    g = Gateway(workdir / "gw-mtls", standins, port=28110, admin=28111, render_args=tls_args(pki))
+    g = FilterDropsXfcc(workdir / "gw-mtls", standins, port=28110, admin=28111, render_args=tls_args(pki))
     yield g
     g.stop()
 
@@ -122,7 +136,7 @@ def test_good_client_cert_gets_200_over_tls13(mtls, standins, pki):
 def test_xfcc_is_set_by_envoy_only(mtls, standins, pki):
     """A client-sent x-forwarded-client-cert is dropped by Envoy (SANITIZE_SET), and the one Envoy
     sets from the verified certificate (it names the client) is dropped by the filter: neither
-    reaches the model provider."""
+    reaches the model provider (this gateway's routes do not remove it, see FilterDropsXfcc)."""
     before = len(standins.records("commercial"))
     forged = 'By=spiffe://evil.invalid;Subject="CN=root";URI=spiffe://evil.invalid/user/root'
     status, _, body, _, _ = https_chat(mtls.port, ctx_for(pki, "client"), headers={"x-forwarded-client-cert": forged})
@@ -358,6 +372,14 @@ def test_client_certificate_recorded_and_required(certgw, standins, pki):
     # Same valid token, no client certificate (the TLS layer allows that here): refused by policy.
     rec = refused_401(certgw, standins, ctx_for(pki), TOK, "no verified client certificate")
     assert "client_cert" not in rec["identity"]
+    # Listed (passthrough) paths too.
+    conn = http.client.HTTPSConnection("127.0.0.1", certgw.port, context=ctx_for(pki), timeout=10)
+    try:
+        conn.request("GET", "/v1/models", headers={"authorization": f"Bearer {TOK}"})
+        r = conn.getresponse()
+        assert r.status == 401 and b"client certificate is not acceptable" in r.read()
+    finally:
+        conn.close()
 
 
 def test_certificate_bound_token(certgw, standins, pki):

@@ -334,6 +334,21 @@ impl Engine {
             .find(|(m, p, _)| *m == head.method && p == path)
         {
             if let Some(dest) = self.destinations.get(*d) {
+                // Listed paths carry no content, but not to anyone: the same identity gate.
+                let refusal = match &audit.identity {
+                    Some(id) => self.identity_refusal(id),
+                    None => self.identity_refusal(&Identity::missing()),
+                };
+                if let Some(msg) = refusal {
+                    return self.refuse(
+                        audit,
+                        Provider::Openai,
+                        401,
+                        "unauthenticated",
+                        "refuse",
+                        &msg,
+                    );
+                }
                 audit.decision = "passthrough".into();
                 audit.reason = "listed_path".into();
                 audit.destination = Some(dest.name.clone());
@@ -376,6 +391,27 @@ impl Engine {
         self.identity.as_ref().is_some_and(|i| i.required)
     }
 
+    /// Why the caller is refused before anything else (401 `unauthenticated`), if they are: no
+    /// verified identity where the policy requires one, or a failed client-certificate check,
+    /// which refuses even where a token is optional.
+    pub fn identity_refusal(&self, identity: &Identity) -> Option<String> {
+        if !(self.identity_required() || identity.certificate_failed)
+            || identity.state == IdentityState::Verified
+        {
+            return None;
+        }
+        Some(match (&identity.state, &identity.problem) {
+            (IdentityState::Invalid, Some(p)) if identity.certificate_failed => {
+                format!("the client certificate is not acceptable: {p}")
+            }
+            (IdentityState::Invalid, Some(p)) => {
+                format!("the identity token is not acceptable: {p}")
+            }
+            _ => "a verified identity token is required (Authorization: Bearer or x-api-key)"
+                .to_string(),
+        })
+    }
+
     /// End of body: inspect, decide, act. Never panics; anything uninspectable is refused.
     pub fn inspect_request(
         &self,
@@ -408,20 +444,7 @@ impl Engine {
             );
         }
         // 1. Who is asking.
-        // A failed client-certificate check refuses even where a token is optional.
-        if (self.identity_required() || identity.certificate_failed)
-            && identity.state != IdentityState::Verified
-        {
-            let msg = match (&identity.state, &identity.problem) {
-                (IdentityState::Invalid, Some(p)) if identity.certificate_failed => {
-                    format!("the client certificate is not acceptable: {p}")
-                }
-                (IdentityState::Invalid, Some(p)) => {
-                    format!("the identity token is not acceptable: {p}")
-                }
-                _ => "a verified identity token is required (Authorization: Bearer or x-api-key)"
-                    .to_string(),
-            };
+        if let Some(msg) = self.identity_refusal(identity) {
             return Verdict::Refuse(deny(
                 audit,
                 provider,
@@ -1180,13 +1203,47 @@ mod tests {
         );
         // A good token does not make up for a missing certificate.
         let claims = json!({"sub": "u", "iss": "iss", "aud": "aud", "pc": "us_citizen"});
-        let (v, _) = go(None, Some(&claims));
-        assert!(matches!(v, Verdict::Refuse(_)), "{v:?}");
+        let (v, a) = go(None, Some(&claims));
+        let Verdict::Refuse(r) = v else {
+            panic!("{v:?}")
+        };
+        assert_eq!((r.status, a.reason.as_str()), (401, "unauthenticated"));
+        assert!(String::from_utf8_lossy(&r.body).contains("no verified client certificate"));
         let (v, _) = go(
             Some(cert("spiffe://corp.example/ns/eng/sa/alice")),
             Some(&claims),
         );
         assert!(matches!(v, Verdict::Forward { .. }), "{v:?}");
+    }
+
+    #[test]
+    fn listed_paths_pass_the_same_identity_gate() {
+        let mut p: Value = serde_json::from_slice(&policy()).unwrap();
+        p["passthrough"] =
+            json!([{"method": "GET", "path": "/v1/models", "destination": "commercial"}]);
+        let e = Engine::from_policy_json(&serde_json::to_vec(&p).unwrap()).unwrap();
+        let head = RequestHead {
+            method: "GET".into(),
+            path: "/v1/models".into(),
+            ..RequestHead::default()
+        };
+        let mut audit = AuditRecord {
+            identity: Some(Identity::missing()),
+            ..AuditRecord::default()
+        };
+        let Route::Refuse(r) = e.route(&head, &mut audit) else {
+            panic!("no identity, yet passed")
+        };
+        assert_eq!((r.status, audit.reason.as_str()), (401, "unauthenticated"));
+        let mut audit = AuditRecord {
+            identity: Some(who("us_citizen", None, &[])),
+            ..AuditRecord::default()
+        };
+        assert!(matches!(
+            e.route(&head, &mut audit),
+            Route::Passthrough { .. }
+        ));
+        assert_eq!(audit.decision, "passthrough");
     }
 
     #[test]

@@ -408,10 +408,10 @@ impl HttpContext for Http {
             Some("identity"),
         );
         let mut audit = engine.audit_start(&head, rfc3339(now_nanos()));
-        let route = engine.route(&head, &mut audit);
         if engine.identity.is_some() {
             audit.identity = Some(self.identity(engine, &headers));
         }
+        let route = engine.route(&head, &mut audit);
         self.audit = Some(audit);
         match route {
             Route::Refuse(r) => self.reply(&r),

@@ -132,12 +132,19 @@ impl Identity {
     ) -> Identity {
         let problem = check_certificate(cp, claims, peer.as_ref());
         self.client_cert = peer;
-        match problem {
-            Some(p) => {
+        match (problem, self.problem.take()) {
+            (Some(p), Some(token)) => {
+                self.certificate_failed = true;
+                self.invalid(format!("{p} (and the token: {token})"))
+            }
+            (Some(p), None) => {
                 self.certificate_failed = true;
                 self.invalid(p)
             }
-            None => self,
+            (None, token) => {
+                self.problem = token;
+                self
+            }
         }
     }
 
@@ -270,11 +277,14 @@ fn check_certificate(
     claims: Option<&Value>,
     peer: Option<&PeerCert>,
 ) -> Option<String> {
-    let bound = match cp.token_binding {
-        TokenBinding::Off => None,
-        _ => claims
-            .and_then(|c| lookup(c, "cnf.x5t#S256"))
-            .filter(|v| !v.is_null()),
+    // RFC 8705: the thumbprint is `x5t#S256` inside the `cnf` object. A `cnf` that binds the
+    // token some other way (DPoP `jkt`, a key) cannot be checked here: refused, not ignored.
+    let bound = match (cp.token_binding, claims) {
+        (TokenBinding::Off, _) | (_, None) => None,
+        (_, Some(c)) => match c.get("cnf") {
+            None | Some(Value::Null) => None,
+            Some(cnf) => Some(cnf.get("x5t#S256").unwrap_or(&Value::Null)),
+        },
     };
     let Some(peer) = peer else {
         // A bound token is only good together with its certificate.
@@ -285,25 +295,36 @@ fn check_certificate(
         let Some(uri) = &peer.uri else {
             return Some("the client certificate has no URI SAN".into());
         };
-        if !cp.allowed_uri_prefixes.iter().any(|p| uri.starts_with(p)) {
+        if !cp.allowed_uri_prefixes.iter().any(|p| uri_within(uri, p)) {
             return Some(format!("client certificate {uri} is not allowed"));
         }
     }
     match bound {
-        None if cp.token_binding == TokenBinding::Required => {
+        None if cp.token_binding == TokenBinding::Required && claims.is_some() => {
             Some("the token is not bound to a client certificate (no cnf.x5t#S256 claim)".into())
         }
         None => None,
-        Some(Value::String(t)) => {
-            let theirs = t.trim_end_matches('=');
+        Some(Value::String(theirs)) => {
+            // Exact: base64url without padding (RFC 7515), as the identity provider signed it.
             match peer.thumbprint() {
-                Some(ours) if ours == theirs => None,
+                Some(ours) if &ours == theirs => None,
                 _ => Some(
                     "the token is bound to a different client certificate (cnf.x5t#S256)".into(),
                 ),
             }
         }
-        Some(_) => Some("claim cnf.x5t#S256 must be a string".into()),
+        Some(_) => Some(
+            "the token's cnf claim does not bind it to a certificate (cnf.x5t#S256 string)".into(),
+        ),
+    }
+}
+
+/// Whether `uri` is `prefix` or lies under it on a whole path segment: `spiffe://corp/ns/eng`
+/// admits `spiffe://corp/ns/eng` and `spiffe://corp/ns/eng/sa/x`, not `spiffe://corp/ns/engx`.
+fn uri_within(uri: &str, prefix: &str) -> bool {
+    match uri.strip_prefix(prefix) {
+        Some(rest) => rest.is_empty() || prefix.ends_with('/') || rest.starts_with('/'),
+        None => false,
     }
 }
 
@@ -610,15 +631,43 @@ mod tests {
             ..ClientCertPolicy::default()
         });
         let bound = claims_with(Some(json!({"x5t#S256": thumb})));
-        let padded = claims_with(Some(json!({"x5t#S256": format!("{thumb}=")})));
         let other = claims_with(Some(json!({"x5t#S256": "AAAA" })));
         let unbound = claims_with(None);
         let cert = || Some(alice_cert());
         for p in [&if_present, &required] {
             let id = Identity::resolve(p, Some(&bound), None, false, cert());
             assert_eq!(id.state, IdentityState::Verified, "{:?}", id.problem);
-            let id = Identity::resolve(p, Some(&padded), None, false, cert());
+            // Strict: padding, another case, a cnf that binds some other way, a null, a cnf
+            // that is not an object: refused, never a silent pass.
+            for odd in [
+                json!({"x5t#S256": format!("{thumb}=")}),
+                json!({"x5t#S256": thumb.to_uppercase()}),
+                json!({"jkt": "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I"}),
+                json!({"x5t#S256": null}),
+                json!("bound"),
+            ] {
+                let c = claims_with(Some(odd.clone()));
+                let id = Identity::resolve(p, Some(&c), None, false, cert());
+                assert!(id.certificate_failed, "{odd}: {:?}", id.problem);
+            }
+            // The cnf object decides, not a literal dotted top-level key.
+            let mut dotted = claims_with(Some(json!({"x5t#S256": "AAAA"})));
+            dotted["cnf.x5t#S256"] = json!(thumb);
+            let id = Identity::resolve(p, Some(&dotted), None, false, cert());
+            assert!(id.certificate_failed, "{:?}", id.problem);
+            // Envoy's digest in upper-case hex matches too; a garbled digest matches nothing.
+            let upper = PeerCert {
+                sha256: ALICE_SHA.to_uppercase(),
+                ..alice_cert()
+            };
+            let id = Identity::resolve(p, Some(&bound), None, false, Some(upper));
             assert_eq!(id.state, IdentityState::Verified, "{:?}", id.problem);
+            let garbled = PeerCert {
+                sha256: ALICE_SHA.replace('a', "x"),
+                ..alice_cert()
+            };
+            let id = Identity::resolve(p, Some(&bound), None, false, Some(garbled));
+            assert!(id.certificate_failed);
             // Stolen token, other device: refused.
             let id = Identity::resolve(p, Some(&other), None, false, cert());
             assert!(id.certificate_failed);
@@ -643,6 +692,48 @@ mod tests {
         let off = cert_pol(ClientCertPolicy::default());
         let id = Identity::resolve(&off, Some(&other), None, false, cert());
         assert_eq!(id.state, IdentityState::Verified);
+        // Binding is about tokens: no token, no binding failure (but `required` binding still
+        // needs a certificate).
+        let id = Identity::resolve(&required, None, None, false, cert());
+        assert_eq!(id.state, IdentityState::Missing);
+        assert!(!id.certificate_failed);
+        let id = Identity::resolve(&required, None, None, false, None);
+        assert!(id.certificate_failed);
+        // A bad token and a missing certificate: both problems are kept.
+        let bad_token =
+            json!({"sub": "alice", "iss": "https://evil.example", "aud": "itar-gateway"});
+        let id = Identity::resolve(&required, Some(&bad_token), None, false, None);
+        let problem = id.problem.unwrap_or_default();
+        assert!(
+            problem.contains("no verified client certificate") && problem.contains("issuer"),
+            "{problem}"
+        );
+    }
+
+    #[test]
+    fn uri_prefixes_match_whole_segments() {
+        assert!(uri_within("spiffe://corp/ns/eng", "spiffe://corp/ns/eng"));
+        assert!(uri_within(
+            "spiffe://corp/ns/eng/sa/x",
+            "spiffe://corp/ns/eng"
+        ));
+        assert!(uri_within(
+            "spiffe://corp/ns/eng/sa/x",
+            "spiffe://corp/ns/eng/"
+        ));
+        assert!(!uri_within(
+            "spiffe://corp/ns/engineering-evil/sa/x",
+            "spiffe://corp/ns/eng"
+        ));
+        assert!(!uri_within(
+            "spiffe://corp.example.evil/ns/x",
+            "spiffe://corp.example"
+        ));
+        assert!(uri_within(
+            "spiffe://corp.example/ns/x",
+            "spiffe://corp.example"
+        ));
+        assert!(!uri_within("spiffe://corp/ns", "spiffe://corp/ns/eng"));
     }
 
     #[test]
