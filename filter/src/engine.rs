@@ -14,7 +14,8 @@ use crate::extract::{apply_edits, extract, pointer_of, Extracted};
 use crate::identity::{Identity, IdentityState};
 use crate::normalize::{normalize_into, Normalized};
 use crate::policy::{
-    Capture, IdentityPolicy, LabelAction, LabelPolicy, Limits, Policy, Provider, Requirements,
+    Capture, DestinationApi, IdentityPolicy, LabelAction, LabelPolicy, Limits, Policy, Provider,
+    Requirements,
 };
 use crate::reply::{error_reply, Reply};
 use crate::scan::{ScanCache, Scanner};
@@ -34,6 +35,7 @@ pub struct DestInfo {
     pub cluster: String,
     pub residency: String,
     pub formats: Vec<Provider>,
+    api: DestinationApi,
     approved: Vec<String>,
     max_rank: Option<usize>,
     requires: Requirements,
@@ -80,6 +82,8 @@ pub enum Verdict {
         cluster: String,
         /// The rewritten body when redaction changed it.
         body: Option<Vec<u8>>,
+        /// The upstream path when the destination's API wants another one (Bedrock).
+        path: Option<String>,
     },
     Refuse(Reply),
 }
@@ -175,6 +179,7 @@ impl Engine {
                 cluster: d.cluster.clone(),
                 residency: d.residency.clone(),
                 formats: d.formats.clone(),
+                api: d.api,
                 approved: d.approved_labels.clone(),
                 max_rank: d
                     .max_classification
@@ -559,6 +564,7 @@ impl Engine {
                 continue;
             };
             if dest.formats.contains(&provider)
+                && !(ex.stream && dest.api == DestinationApi::Bedrock)
                 && self.unmet(&dest.requires, None, None, identity).is_none()
                 && self.approves(dest, &controlled)
             {
@@ -589,8 +595,10 @@ impl Engine {
             audit.upstream_model = Some(upstream_model.to_string());
         }
         let mut redacted_text = None;
-        let body_out = if redacted || renamed {
-            let rename = renamed.then_some(upstream_model);
+        let bedrock = dest.api == DestinationApi::Bedrock;
+        let body_out = if redacted || (renamed && !bedrock) {
+            // (Bedrock takes the model from the path; its body has no "model" to rename.)
+            let rename = (renamed && !bedrock).then_some(upstream_model);
             let doc = audit.hash_pending.as_deref().unwrap_or("");
             match apply_edits(body, &ex, doc, &mut edits, rename) {
                 Ok((b, doc)) => {
@@ -601,6 +609,14 @@ impl Engine {
             }
         } else {
             None
+        };
+        let (body_out, path) = if bedrock {
+            match bedrock_invoke(body_out.as_deref().unwrap_or(body), upstream_model) {
+                Ok((b, p)) => (Some(b), Some(p)),
+                Err(e) => return fail(audit, e),
+            }
+        } else {
+            (body_out, None)
         };
         audit.decision = if rank > 0 {
             "reroute"
@@ -630,6 +646,7 @@ impl Engine {
             destination: dest.name.clone(),
             cluster: dest.cluster.clone(),
             body: body_out,
+            path,
         }
     }
 
@@ -950,6 +967,35 @@ pub fn canonical_digest(policy: &Policy) -> String {
     sha256_hex(&serde_json::to_vec(&v).unwrap_or_default())
 }
 
+/// Bedrock's Anthropic API version, sent in the body (the `anthropic-version` header is not used).
+const BEDROCK_ANTHROPIC_VERSION: &str = "bedrock-2023-05-31";
+
+/// An Anthropic Messages request (after any redaction) as Bedrock's InvokeModel wants it: the
+/// body without `model` and `stream` (Bedrock refuses keys it does not know) and with
+/// `anthropic_version`; the path names the model, percent-encoded (inference profile ARNs
+/// contain '/').
+fn bedrock_invoke(body: &[u8], model: &str) -> Result<(Vec<u8>, String), InspectError> {
+    let bad = |why: &str| InspectError::Malformed(format!("cannot translate for Bedrock: {why}"));
+    let mut v: Value = serde_json::from_slice(body).map_err(|e| bad(&e.to_string()))?;
+    let obj = v.as_object_mut().ok_or_else(|| bad("not an object"))?;
+    obj.remove("model");
+    obj.remove("stream");
+    obj.entry("anthropic_version")
+        .or_insert_with(|| Value::from(BEDROCK_ANTHROPIC_VERSION));
+    let out = serde_json::to_vec(&v).map_err(|e| bad(&e.to_string()))?;
+    let mut path = String::with_capacity(model.len() + 16);
+    path.push_str("/model/");
+    for b in model.bytes() {
+        if b.is_ascii_alphanumeric() || b".-_~:".contains(&b) {
+            path.push(char::from(b));
+        } else {
+            path.push_str(&format!("%{b:02X}"));
+        }
+    }
+    path.push_str("/invoke");
+    Ok((out, path))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1244,6 +1290,111 @@ mod tests {
             Route::Passthrough { .. }
         ));
         assert_eq!(audit.decision, "passthrough");
+    }
+
+    fn bedrock_engine(model_id: &str) -> Engine {
+        let mut p: Value = serde_json::from_slice(&policy()).unwrap();
+        p["destinations"]["bedrock"] = json!({"cluster": "bedrock", "residency": "US",
+            "formats": ["anthropic"], "api": "bedrock", "approved_labels": ["ITAR"],
+            "requires": {"us_person": true}});
+        p["models"]["claude"] = json!({"destinations": ["commercial", "bedrock"],
+            "upstream_names": {"bedrock": model_id}});
+        Engine::from_policy_json(&serde_json::to_vec(&p).unwrap()).unwrap()
+    }
+
+    fn messages(e: &Engine, body: &Value) -> (Verdict, AuditRecord) {
+        let mut audit = AuditRecord::default();
+        let body = serde_json::to_vec(body).unwrap();
+        let id = who("us_citizen", None, &[]);
+        let v = e.inspect_request(
+            &mut e.new_scratch(),
+            Provider::Anthropic,
+            &body,
+            &id,
+            &mut audit,
+        );
+        (v, audit)
+    }
+
+    #[test]
+    fn controlled_content_rerouted_to_bedrock_is_translated() {
+        let e = bedrock_engine("anthropic.claude-3-5-sonnet-20240620-v1:0");
+        let req = |text: &str, stream: bool| {
+            json!({"model": "claude", "max_tokens": 64, "stream": stream, "temperature": 0.5,
+                   "system": "be brief", "messages": [{"role": "user", "content": text}]})
+        };
+        // Benign: the first destination, untouched.
+        let (v, a) = messages(&e, &req("hello", false));
+        assert_eq!(a.decision, "allow");
+        let Verdict::Forward {
+            destination,
+            body: None,
+            path: None,
+            ..
+        } = v
+        else {
+            panic!("{v:?}")
+        };
+        assert_eq!(destination, "commercial");
+        // Controlled: rerouted to Bedrock, as InvokeModel wants it.
+        let (v, a) = messages(&e, &req("ITAR CONTROLLED drawing, ssn 123-45-6789", false));
+        assert_eq!(
+            (a.decision.as_str(), a.upstream_model.as_deref()),
+            ("reroute", Some("anthropic.claude-3-5-sonnet-20240620-v1:0"))
+        );
+        let Verdict::Forward {
+            destination,
+            body: Some(b),
+            path: Some(p),
+            ..
+        } = v
+        else {
+            panic!("{v:?}")
+        };
+        assert_eq!(destination, "bedrock");
+        assert_eq!(p, "/model/anthropic.claude-3-5-sonnet-20240620-v1:0/invoke");
+        let out: Value = serde_json::from_slice(&b).unwrap();
+        assert_eq!(out["anthropic_version"], "bedrock-2023-05-31");
+        assert!(
+            out.get("model").is_none() && out.get("stream").is_none(),
+            "{out}"
+        );
+        assert_eq!(
+            (out["max_tokens"].clone(), out["system"].clone()),
+            (json!(64), json!("be brief"))
+        );
+        assert_eq!(out["temperature"], json!(0.5));
+        // The redaction made for the PII label is in the translated body.
+        let text = out["messages"][0]["content"].as_str().unwrap();
+        assert!(
+            text.contains("[REDACTED:SSN]") && !text.contains("6789"),
+            "{text}"
+        );
+        assert_eq!(a.forwarded_bytes, Some(b.len()));
+        // Streaming cannot go to Bedrock (its event-stream framing is not inspectable): blocked.
+        let (v, a) = messages(&e, &req("ITAR CONTROLLED drawing", true));
+        assert!(matches!(v, Verdict::Refuse(_)), "{v:?}");
+        assert_eq!(a.reason, "controlled_content");
+        // An inference profile ARN names the model: its '/' is percent-encoded in the path.
+        let e = bedrock_engine("arn:aws-us-gov:bedrock:us-gov-west-1:123456789012:inference-profile/us-gov.anthropic.claude");
+        let (v, _) = messages(&e, &req("ITAR CONTROLLED drawing", false));
+        let Verdict::Forward { path: Some(p), .. } = v else {
+            panic!("{v:?}")
+        };
+        assert_eq!(p, "/model/arn:aws-us-gov:bedrock:us-gov-west-1:123456789012:inference-profile%2Fus-gov.anthropic.claude/invoke");
+    }
+
+    #[test]
+    fn bedrock_destination_takes_anthropic_format_only() {
+        let mut p: Value = serde_json::from_slice(&policy()).unwrap();
+        p["destinations"]["bedrock"] = json!({"cluster": "bedrock", "residency": "US",
+            "formats": ["openai", "anthropic"], "api": "bedrock"});
+        let err = Engine::from_policy_json(&serde_json::to_vec(&p).unwrap())
+            .err()
+            .unwrap();
+        assert!(err.to_string().contains("bedrock destination"), "{err}");
+        p["destinations"]["bedrock"]["api"] = json!("converse");
+        assert!(Engine::from_policy_json(&serde_json::to_vec(&p).unwrap()).is_err());
     }
 
     #[test]

@@ -650,6 +650,7 @@ impl Http {
                 destination,
                 cluster,
                 body: new_body,
+                path,
             } => {
                 if engine.has_quotas() {
                     let Some(mut audit) = self.audit.take() else {
@@ -682,6 +683,9 @@ impl Http {
                         "content-length",
                         Some(&len),
                     );
+                }
+                if let Some(p) = path {
+                    let _ = host::set_map_value(MapType::HttpRequestHeaders, ":path", Some(&p));
                 }
                 self.forwarded = Some(destination.clone());
                 self.decision_headers

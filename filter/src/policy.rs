@@ -205,6 +205,10 @@ pub struct Destination {
     pub region: String,
     /// Wire formats it speaks; a request is only ever sent to a destination speaking its format.
     pub formats: Vec<Provider>,
+    /// The API behind it: the client's own wire format (default), or Amazon Bedrock's
+    /// InvokeModel, to which Anthropic-format requests are translated (docs/destinations.md).
+    #[serde(default)]
+    pub api: DestinationApi,
     /// Labels this destination may receive (e.g. "ITAR", "CUI", "EAR", "PII").
     #[serde(default)]
     pub approved_labels: Vec<String>,
@@ -217,6 +221,19 @@ pub struct Destination {
     pub requires: Requirements,
     #[serde(default)]
     pub description: String,
+}
+
+/// The API a destination exposes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DestinationApi {
+    /// Requests go upstream in the client's wire format, on the client's path.
+    #[default]
+    Native,
+    /// Amazon Bedrock runtime InvokeModel for Anthropic models: `POST /model/{model id}/invoke`,
+    /// the Messages body without `model` and `stream`, with `anthropic_version`. Non-streaming
+    /// only (Bedrock streams in its binary event-stream framing, which the filter cannot inspect).
+    Bedrock,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -575,6 +592,13 @@ impl Policy {
                 return invalid(
                     format!("destinations.{name}.cluster"),
                     "must not be empty".into(),
+                );
+            }
+            if d.api == DestinationApi::Bedrock && d.formats != [Provider::Anthropic] {
+                return invalid(
+                    format!("destinations.{name}.formats"),
+                    "a bedrock destination takes Anthropic-format requests only: [\"anthropic\"]"
+                        .into(),
                 );
             }
             if let Some(level) = &d.max_classification {

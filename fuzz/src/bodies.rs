@@ -88,8 +88,13 @@ fn inspect(e: &Engine, provider: Provider, body: &[u8], identity: &Identity) -> 
             destination,
             cluster,
             body: out,
+            path,
         } => {
             assert!(!cluster.is_empty());
+            // Only a Bedrock destination moves the request to another path.
+            if let Some(p) = path {
+                assert!(p.starts_with("/model/") && p.ends_with("/invoke"), "{p}");
+            }
             assert_eq!(audit.destination.as_deref(), Some(destination.as_str()));
             assert!(matches!(
                 audit.decision.as_str(),

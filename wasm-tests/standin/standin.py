@@ -19,6 +19,12 @@ Exits 0 on SIGTERM/SIGINT.
 Endpoints (on every server):
     POST /v1/chat/completions   OpenAI chat.completion / chat.completion.chunk SSE
     POST /v1/messages           Anthropic message / named-event SSE
+    POST /model/ID/invoke       Amazon Bedrock InvokeModel for Anthropic models:
+                                validates the body as Bedrock does (an
+                                anthropic_version of "bedrock-2023-05-31", no
+                                unknown keys such as model or stream), answers
+                                an Anthropic message (model = the path's ID,
+                                percent-decoded); 400 {"message": ...} otherwise
     GET  /v1/models             fixed OpenAI-style model list
     GET  /healthz               200 "ok"
     anything else               404 JSON
@@ -74,6 +80,7 @@ import socket
 import sys
 import threading
 import time
+import urllib.parse
 import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -402,6 +409,8 @@ class Handler(BaseHTTPRequestHandler):
                 self.anthropic(req, deltas, ids, status or 200)
             else:
                 self.openai(req, deltas, ids, status or 200)
+        elif self.command == "POST" and path.startswith("/model/") and path.endswith("/invoke"):
+            self.bedrock_invoke(urllib.parse.unquote(path[len("/model/"):-len("/invoke")]), body, status)
         elif self.command == "GET" and path == "/v1/models":
             self.send_json(status or 200, {"object": "list", "data": [
                 {"id": m, "object": "model", "created": CREATED, "owned_by": "standin"}
@@ -478,6 +487,31 @@ class Handler(BaseHTTPRequestHandler):
         self.send_stream(status, events())
 
     # ------------------------------------------------------------- Anthropic
+
+    BEDROCK_KEYS = {"anthropic_version", "anthropic_beta", "max_tokens", "messages", "system",
+                    "temperature", "top_p", "top_k", "stop_sequences", "tools", "tool_choice",
+                    "metadata", "thinking"}
+
+    def bedrock_invoke(self, model: str, body: bytes, status: int | None) -> None:
+        """Bedrock runtime InvokeModel, Anthropic models: its validation, an Anthropic answer."""
+        def refuse(message: str) -> None:
+            self.send_json(400, {"message": message}, {"x-amzn-errortype": "ValidationException"})
+        try:
+            req = json.loads(body.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            return refuse("Malformed input request, please reformat your input and try again.")
+        if not isinstance(req, dict):
+            return refuse("Malformed input request: expected an object")
+        extra = sorted(set(req) - self.BEDROCK_KEYS)
+        if extra:
+            return refuse(f"Malformed input request: extraneous key [{extra[0]}] is not permitted")
+        if req.get("anthropic_version") != "bedrock-2023-05-31":
+            return refuse("Malformed input request: anthropic_version must be bedrock-2023-05-31")
+        if not isinstance(req.get("max_tokens"), int) or not isinstance(req.get("messages"), list):
+            return refuse("Malformed input request: max_tokens and messages are required")
+        req["model"] = model
+        ids = hashlib.sha256(body).hexdigest()[:24]
+        self.anthropic(req, self.reply_deltas(req, body), ids, status or 200)
 
     def anthropic(self, req: dict, deltas: list[str], ids: str, status: int) -> None:
         model = req.get("model")
