@@ -71,17 +71,51 @@ def test_benign_prompt_stays_native(bedrock_gw, standins):
 
 def test_streaming_controlled_prompt_is_not_sent_to_bedrock(bedrock_gw, standins):
     """Bedrock streams in its binary event-stream framing, which the filter cannot inspect: a
-    streaming request is never translated there (here: no other approved destination, so blocked)."""
+    streaming request is never translated there. Here no other destination is approved for it:
+    a 400 that says to send it without streaming; nothing goes upstream."""
     bedrock_gw.settle()  # earlier tests' records are in
     before, start = len(standins.records("usgov")), len(bedrock_gw.audit())
-    with pytest.raises(anthropic.PermissionDeniedError) as e:
+    with pytest.raises(anthropic.BadRequestError) as e:
         with client(bedrock_gw).messages.stream(
                 model="claude-sonnet-4-5", max_tokens=64, messages=[{"role": "user", "content": ITAR}]) as s:
             s.get_final_message()
-    assert e.value.status_code == 403
+    assert "without" in e.value.body["error"]["message"], e.value.body
     [a] = bedrock_gw.audit_after(start)
-    assert (a["decision"], a["reason"]) == ("block", "controlled_content")
+    assert (a["decision"], a["reason"]) == ("reject", "unsupported_request")
     assert len(standins.records("usgov")) == before
+
+
+def test_caller_cannot_steer_bedrock_with_aws_headers(bedrock_gw, standins):
+    """x-amz* headers (e.g. a guardrail choice or a forged signature) are the gateway's to set."""
+    bedrock_gw.settle()
+    before = len(standins.records("usgov"))
+    client(bedrock_gw).messages.create(
+        model="claude-sonnet-4-5", max_tokens=64, messages=[{"role": "user", "content": ITAR}],
+        extra_headers={"x-amzn-bedrock-guardrailidentifier": "none", "x-amz-security-token": "forged"})
+    [rec] = standins.records("usgov")[before:]
+    assert not [k for k in rec["headers"] if k.startswith("x-amz")], rec["headers"]
+
+
+def test_inference_profile_arn_is_encoded_in_the_path(workdir, standins):
+    arn = "arn:aws-us-gov:bedrock:us-gov-west-1:123456789012:inference-profile/us-gov.anthropic.claude-sonnet-4-5-20250929-v1:0"
+    p = json.loads(POLICY.read_text())
+    p["destinations"]["bedrock-govcloud"] = {
+        "cluster": "usgov", "residency": "US", "formats": ["anthropic"], "api": "bedrock",
+        "approved_labels": ["ITAR"], "requires": {"us_person": True}}
+    p["models"]["claude-sonnet-4-5"] = {"destinations": ["commercial", "bedrock-govcloud"],
+                                        "upstream_names": {"bedrock-govcloud": arn}}
+    path = workdir / "policy-bedrock-arn.json"
+    path.write_text(json.dumps(p))
+    g = Gateway(workdir / "gw-bedrock-arn", standins, policy=path, port=28048, admin=28049)
+    try:
+        before = len(standins.records("usgov"))
+        msg = client(g).messages.create(model="claude-sonnet-4-5", max_tokens=64,
+                                        messages=[{"role": "user", "content": ITAR}])
+        assert f"(model {arn})" in msg.content[0].text
+        [rec] = standins.records("usgov")[before:]
+        assert rec["path"] == "/model/" + arn.replace("/", "%2F") + "/invoke"
+    finally:
+        g.stop()
 
 
 def test_bedrock_answer_is_inspected(bedrock_gw, standins):

@@ -559,21 +559,41 @@ impl Engine {
             }
         }
         let mut chosen = None;
+        // Bedrock takes non-streaming Messages requests only (its streams use an event-stream
+        // framing the filter cannot inspect; other endpoints have no InvokeModel equivalent).
+        let translatable = !ex.stream && audit.path == BEDROCK_SOURCE_PATH;
+        let mut skipped_bedrock = false;
         for (i, &d) in model.dests.iter().enumerate() {
             let Some(dest) = self.destinations.get(d) else {
                 continue;
             };
             if dest.formats.contains(&provider)
-                && !(ex.stream && dest.api == DestinationApi::Bedrock)
                 && self.unmet(&dest.requires, None, None, identity).is_none()
                 && self.approves(dest, &controlled)
             {
+                if dest.api == DestinationApi::Bedrock && !translatable {
+                    skipped_bedrock = true;
+                    continue;
+                }
                 chosen = Some((i, d, dest));
                 break;
             }
         }
         let (rank, dest_index, dest) = match chosen {
             Some((i, di, d)) if i == 0 || model.reroute => (i, di, d),
+            None if skipped_bedrock => {
+                let msg = format!(
+                    "model {model_name:?} is served for this request only by an Amazon Bedrock destination, which takes non-streaming requests to {BEDROCK_SOURCE_PATH} only: send it without \"stream\""
+                );
+                return Verdict::Refuse(deny(
+                    audit,
+                    provider,
+                    400,
+                    "reject",
+                    "unsupported_request",
+                    &msg,
+                ));
+            }
             _ => {
                 let names: Vec<String> = controlled.iter().map(|h| label_name(h)).collect();
                 let msg = format!(
@@ -669,6 +689,12 @@ impl Engine {
             e.reason(),
             &e.to_string(),
         )
+    }
+
+    /// The host would not carry out a decision (a rewrite of the body or the path failed): the
+    /// request is refused rather than sent as it was.
+    pub fn internal_error(&self, provider: Provider, audit: &mut AuditRecord, msg: &str) -> Reply {
+        deny(audit, provider, 500, "reject", "internal_error", msg)
     }
 
     fn block(&self, audit: &mut AuditRecord, provider: Provider, code: &str, msg: &str) -> Verdict {
@@ -969,6 +995,8 @@ pub fn canonical_digest(policy: &Policy) -> String {
 
 /// Bedrock's Anthropic API version, sent in the body (the `anthropic-version` header is not used).
 const BEDROCK_ANTHROPIC_VERSION: &str = "bedrock-2023-05-31";
+/// The one endpoint translated to InvokeModel (Anthropic Messages).
+const BEDROCK_SOURCE_PATH: &str = "/v1/messages";
 
 /// An Anthropic Messages request (after any redaction) as Bedrock's InvokeModel wants it: the
 /// body without `model` and `stream` (Bedrock refuses keys it does not know) and with
@@ -980,8 +1008,10 @@ fn bedrock_invoke(body: &[u8], model: &str) -> Result<(Vec<u8>, String), Inspect
     let obj = v.as_object_mut().ok_or_else(|| bad("not an object"))?;
     obj.remove("model");
     obj.remove("stream");
-    obj.entry("anthropic_version")
-        .or_insert_with(|| Value::from(BEDROCK_ANTHROPIC_VERSION));
+    obj.insert(
+        "anthropic_version".into(),
+        Value::from(BEDROCK_ANTHROPIC_VERSION),
+    );
     let out = serde_json::to_vec(&v).map_err(|e| bad(&e.to_string()))?;
     let mut path = String::with_capacity(model.len() + 16);
     path.push_str("/model/");
@@ -1303,7 +1333,14 @@ mod tests {
     }
 
     fn messages(e: &Engine, body: &Value) -> (Verdict, AuditRecord) {
-        let mut audit = AuditRecord::default();
+        messages_at(e, "/v1/messages", body)
+    }
+
+    fn messages_at(e: &Engine, path: &str, body: &Value) -> (Verdict, AuditRecord) {
+        let mut audit = AuditRecord {
+            path: path.into(),
+            ..AuditRecord::default()
+        };
         let body = serde_json::to_vec(body).unwrap();
         let id = who("us_citizen", None, &[]);
         let v = e.inspect_request(
@@ -1371,10 +1408,36 @@ mod tests {
             "{text}"
         );
         assert_eq!(a.forwarded_bytes, Some(b.len()));
-        // Streaming cannot go to Bedrock (its event-stream framing is not inspectable): blocked.
+        // Streaming cannot go to Bedrock (its event-stream framing is not inspectable), nor can
+        // another Anthropic endpoint: a clear 400, nothing sent.
         let (v, a) = messages(&e, &req("ITAR CONTROLLED drawing", true));
+        let Verdict::Refuse(r) = v else {
+            panic!("{v:?}")
+        };
+        assert_eq!((r.status, a.reason.as_str()), (400, "unsupported_request"));
+        assert!(
+            String::from_utf8_lossy(&r.body).contains("without"),
+            "{r:?}"
+        );
+        let (v, a) = messages_at(
+            &e,
+            "/v1/messages/count_tokens",
+            &req("ITAR CONTROLLED drawing", false),
+        );
         assert!(matches!(v, Verdict::Refuse(_)), "{v:?}");
-        assert_eq!(a.reason, "controlled_content");
+        assert_eq!(a.reason, "unsupported_request");
+        // Benign streaming still goes to the native first destination.
+        let (v, _) = messages(&e, &req("hello", true));
+        assert!(matches!(v, Verdict::Forward { path: None, .. }), "{v:?}");
+        // The client's own anthropic_version does not survive: Bedrock's is always sent.
+        let mut own = req("ITAR CONTROLLED drawing", false);
+        own["anthropic_version"] = json!("2023-06-01");
+        let (v, _) = messages(&e, &own);
+        let Verdict::Forward { body: Some(b), .. } = v else {
+            panic!("{v:?}")
+        };
+        let out: Value = serde_json::from_slice(&b).unwrap();
+        assert_eq!(out["anthropic_version"], "bedrock-2023-05-31");
         // An inference profile ARN names the model: its '/' is percent-encoded in the path.
         let e = bedrock_engine("arn:aws-us-gov:bedrock:us-gov-west-1:123456789012:inference-profile/us-gov.anthropic.claude");
         let (v, _) = messages(&e, &req("ITAR CONTROLLED drawing", false));
@@ -1395,6 +1458,14 @@ mod tests {
         assert!(err.to_string().contains("bedrock destination"), "{err}");
         p["destinations"]["bedrock"]["api"] = json!("converse");
         assert!(Engine::from_policy_json(&serde_json::to_vec(&p).unwrap()).is_err());
+        // A model served there must name its Bedrock model ID.
+        p["destinations"]["bedrock"] = json!({"cluster": "bedrock", "residency": "US",
+            "formats": ["anthropic"], "api": "bedrock"});
+        p["models"]["claude"] = json!({"destinations": ["bedrock"]});
+        let err = Engine::from_policy_json(&serde_json::to_vec(&p).unwrap())
+            .err()
+            .unwrap();
+        assert!(err.to_string().contains("upstream_names"), "{err}");
     }
 
     #[test]

@@ -387,7 +387,9 @@ impl HttpContext for Http {
         }
         // Gateway-owned headers: a client can never pick a cluster or forge a decision.
         for (k, _) in &headers {
-            if k.starts_with("x-itar-") {
+            // x-amz*: AWS request headers (Bedrock guardrails, tracing, signing) are the
+            // gateway's to set, never the caller's.
+            if k.starts_with("x-itar-") || k.starts_with("x-amz") {
                 let _ = host::set_map_value(MapType::HttpRequestHeaders, k, None);
             }
         }
@@ -675,17 +677,34 @@ impl Http {
                         let _ = host::set_map_value(MapType::HttpRequestHeaders, k, Some(&v));
                     }
                 }
+                // A rewrite the host refuses must not leave the original going upstream.
                 if let Some(b) = new_body {
-                    let _ = host::set_buffer(BufferType::HttpRequestBody, 0, body.len(), &b);
                     let len = b.len().to_string();
-                    let _ = host::set_map_value(
-                        MapType::HttpRequestHeaders,
-                        "content-length",
-                        Some(&len),
-                    );
+                    let done = host::set_buffer(BufferType::HttpRequestBody, 0, body.len(), &b)
+                        .and_then(|()| {
+                            host::set_map_value(
+                                MapType::HttpRequestHeaders,
+                                "content-length",
+                                Some(&len),
+                            )
+                        });
+                    if done.is_err() {
+                        return self.internal_error(
+                            engine,
+                            provider,
+                            "rewriting the request body failed",
+                        );
+                    }
                 }
                 if let Some(p) = path {
-                    let _ = host::set_map_value(MapType::HttpRequestHeaders, ":path", Some(&p));
+                    if host::set_map_value(MapType::HttpRequestHeaders, ":path", Some(&p)).is_err()
+                    {
+                        return self.internal_error(
+                            engine,
+                            provider,
+                            "rewriting the request path failed",
+                        );
+                    }
                 }
                 self.forwarded = Some(destination.clone());
                 self.decision_headers
@@ -694,6 +713,13 @@ impl Http {
                 Action::Continue
             }
         }
+    }
+
+    fn internal_error(&mut self, engine: &Engine, provider: Provider, msg: &str) -> Action {
+        let mut audit = self.audit.take().unwrap_or_default();
+        let reply = engine.internal_error(provider, &mut audit, msg);
+        self.audit = Some(audit);
+        self.reply(&reply)
     }
 
     fn response_ctx(&self, destination: &str) -> ResponseCtx {

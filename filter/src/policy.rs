@@ -649,6 +649,16 @@ impl Policy {
                         format!("unknown destination {d:?}"),
                     );
                 }
+                let bedrock = self
+                    .destinations
+                    .get(d)
+                    .is_some_and(|x| x.api == DestinationApi::Bedrock);
+                if bedrock && !route.upstream_names.contains_key(d) {
+                    return invalid(
+                        format!("models.{model}.upstream_names"),
+                        format!("{d:?} is a bedrock destination: name the Bedrock model ID (or inference profile) it gets"),
+                    );
+                }
             }
         }
         for (label, lp) in &self.labels {

@@ -410,7 +410,11 @@ class Handler(BaseHTTPRequestHandler):
             else:
                 self.openai(req, deltas, ids, status or 200)
         elif self.command == "POST" and path.startswith("/model/") and path.endswith("/invoke"):
-            self.bedrock_invoke(urllib.parse.unquote(path[len("/model/"):-len("/invoke")]), body, status)
+            raw_id = path[len("/model/"):-len("/invoke")]
+            if "/" in raw_id:  # as Bedrock: the ID is one path segment ('/' percent-encoded)
+                self.send_json(404, {"message": f"no such model path {path}"})
+                return
+            self.bedrock_invoke(urllib.parse.unquote(raw_id), body, status)
         elif self.command == "GET" and path == "/v1/models":
             self.send_json(status or 200, {"object": "list", "data": [
                 {"id": m, "object": "model", "created": CREATED, "owned_by": "standin"}
