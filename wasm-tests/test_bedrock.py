@@ -17,19 +17,26 @@ ITAR = "ITAR CONTROLLED: technical data. Fin actuator torque 24 Nm on a 312 mm b
 BEDROCK_MODEL = "anthropic.claude-sonnet-4-5-20250929-v1:0"
 
 
-@pytest.fixture(scope="module")
-def bedrock_gw(workdir, standins):
+def bedrock_policy(workdir, name: str, cluster: str = "usgov", model_id: str = BEDROCK_MODEL):
+    """The default policy with a Bedrock destination (on `cluster`) serving claude-sonnet-4-5
+    after `commercial`, as `model_id`."""
     p = json.loads(POLICY.read_text())
     p["destinations"]["bedrock-govcloud"] = {
-        "cluster": "usgov", "residency": "US", "region": "us-gov-west-1", "formats": ["anthropic"],
+        "cluster": cluster, "residency": "US", "region": "us-gov-west-1", "formats": ["anthropic"],
         "api": "bedrock", "approved_labels": ["ITAR", "EAR", "CUI", "PII"],
         "requires": {"us_person": True}}
     p["models"]["claude-sonnet-4-5"] = {
         "destinations": ["commercial", "bedrock-govcloud"],
-        "upstream_names": {"bedrock-govcloud": BEDROCK_MODEL}}
-    p["version"] = p["version"] + "+bedrock"
-    path = workdir / "policy-bedrock.json"
+        "upstream_names": {"bedrock-govcloud": model_id}}
+    p["version"] = f"{p['version']}+{name}"
+    path = workdir / f"policy-{name}.json"
     path.write_text(json.dumps(p))
+    return path
+
+
+@pytest.fixture(scope="module")
+def bedrock_gw(workdir, standins):
+    path = bedrock_policy(workdir, "bedrock")
     g = Gateway(workdir / "gw-bedrock", standins, policy=path, port=28044, admin=28045)
     yield g
     g.stop()
@@ -98,14 +105,7 @@ def test_caller_cannot_steer_bedrock_with_aws_headers(bedrock_gw, standins):
 
 def test_inference_profile_arn_is_encoded_in_the_path(workdir, standins):
     arn = "arn:aws-us-gov:bedrock:us-gov-west-1:123456789012:inference-profile/us-gov.anthropic.claude-sonnet-4-5-20250929-v1:0"
-    p = json.loads(POLICY.read_text())
-    p["destinations"]["bedrock-govcloud"] = {
-        "cluster": "usgov", "residency": "US", "formats": ["anthropic"], "api": "bedrock",
-        "approved_labels": ["ITAR"], "requires": {"us_person": True}}
-    p["models"]["claude-sonnet-4-5"] = {"destinations": ["commercial", "bedrock-govcloud"],
-                                        "upstream_names": {"bedrock-govcloud": arn}}
-    path = workdir / "policy-bedrock-arn.json"
-    path.write_text(json.dumps(p))
+    path = bedrock_policy(workdir, "bedrock-arn", model_id=arn)
     g = Gateway(workdir / "gw-bedrock-arn", standins, policy=path, port=28048, admin=28049)
     try:
         before = len(standins.records("usgov"))
@@ -144,14 +144,7 @@ def test_unreachable_bedrock_answers_in_anthropic_format(workdir, standins):
     class Ups:
         ports = {**standins.ports, "foreign": dead}
 
-    p = json.loads(POLICY.read_text())
-    p["destinations"]["bedrock-govcloud"] = {
-        "cluster": "foreign", "residency": "US", "formats": ["anthropic"], "api": "bedrock",
-        "approved_labels": ["ITAR"], "requires": {"us_person": True}}
-    p["models"]["claude-sonnet-4-5"] = {"destinations": ["commercial", "bedrock-govcloud"],
-                                        "upstream_names": {"bedrock-govcloud": BEDROCK_MODEL}}
-    path = workdir / "policy-bedrock-dead.json"
-    path.write_text(json.dumps(p))
+    path = bedrock_policy(workdir, "bedrock-dead", cluster="foreign")
     g = Gateway(workdir / "gw-bedrock-dead", Ups(), policy=path, port=28046, admin=28047)
     try:
         with pytest.raises(anthropic.APIStatusError) as e:

@@ -502,6 +502,13 @@ mod tests {
         }
     }
 
+    /// The identity failed on its client certificate, for the reason given.
+    fn cert_refused(id: &Identity, why: &str) {
+        assert!(id.certificate_failed, "{id:?}");
+        let problem = id.problem.as_deref().unwrap_or("");
+        assert!(problem.contains(why), "{problem:?} does not say {why:?}");
+    }
+
     fn claims_with(cnf: Option<serde_json::Value>) -> serde_json::Value {
         let mut c = json!({"sub":"alice","iss":"https://idp.example","aud":"itar-gateway",
             "person_category":"citizen","clearance":"SECRET"});
@@ -542,12 +549,7 @@ mod tests {
         let c = claims_with(None);
         let id = Identity::resolve(&p, Some(&c), None, false, None);
         assert_eq!(id.state, IdentityState::Invalid);
-        assert!(id.certificate_failed);
-        assert!(id
-            .problem
-            .as_deref()
-            .unwrap_or("")
-            .contains("no verified client certificate"));
+        cert_refused(&id, "no verified client certificate");
         let id = Identity::resolve(&p, Some(&c), None, false, Some(alice_cert()));
         assert_eq!(id.state, IdentityState::Verified, "{:?}", id.problem);
         assert_eq!(
@@ -602,12 +604,7 @@ mod tests {
             ..alice_cert()
         };
         let id = Identity::resolve(&p, Some(&c), None, false, Some(other));
-        assert!(id.certificate_failed);
-        assert!(id
-            .problem
-            .as_deref()
-            .unwrap_or("")
-            .contains("is not allowed"));
+        cert_refused(&id, "is not allowed");
         let no_uri = PeerCert {
             uri: None,
             ..alice_cert()
@@ -670,12 +667,7 @@ mod tests {
             assert!(id.certificate_failed);
             // Stolen token, other device: refused.
             let id = Identity::resolve(p, Some(&other), None, false, cert());
-            assert!(id.certificate_failed);
-            assert!(id
-                .problem
-                .as_deref()
-                .unwrap_or("")
-                .contains("different client certificate"));
+            cert_refused(&id, "different client certificate");
             // Bound token over a connection without a certificate: refused.
             let id = Identity::resolve(p, Some(&bound), None, false, None);
             assert!(id.certificate_failed, "{:?}", id.problem);
@@ -686,8 +678,7 @@ mod tests {
         let id = Identity::resolve(&if_present, Some(&unbound), None, false, cert());
         assert_eq!(id.state, IdentityState::Verified);
         let id = Identity::resolve(&required, Some(&unbound), None, false, cert());
-        assert!(id.certificate_failed);
-        assert!(id.problem.as_deref().unwrap_or("").contains("not bound"));
+        cert_refused(&id, "not bound");
         // Off: the claim is not looked at.
         let off = cert_pol(ClientCertPolicy::default());
         let id = Identity::resolve(&off, Some(&other), None, false, cert());
