@@ -616,9 +616,9 @@ impl Engine {
         }
         let mut redacted_text = None;
         let bedrock = dest.api == DestinationApi::Bedrock;
-        let body_out = if redacted || (renamed && !bedrock) {
-            // (Bedrock takes the model from the path; its body has no "model" to rename.)
-            let rename = (renamed && !bedrock).then_some(upstream_model);
+        // (Bedrock takes the model from the path; its body has no "model" to rename.)
+        let rename = (renamed && !bedrock).then_some(upstream_model);
+        let body_out = if redacted || rename.is_some() {
             let doc = audit.hash_pending.as_deref().unwrap_or("");
             match apply_edits(body, &ex, doc, &mut edits, rename) {
                 Ok((b, doc)) => {
@@ -991,6 +991,17 @@ fn label_name(h: &LabelHit) -> String {
 pub fn canonical_digest(policy: &Policy) -> String {
     let v = serde_json::to_value(policy).unwrap_or(Value::Null);
     sha256_hex(&serde_json::to_vec(&v).unwrap_or_default())
+}
+
+/// Request headers that never go upstream, by name: the caller's credentials (upstream
+/// credentials are Envoy's to add) and Envoy's `x-forwarded-client-cert`, which names the client.
+pub const STRIPPED_HEADERS: [&str; 3] = ["authorization", "x-api-key", "x-forwarded-client-cert"];
+
+/// Whether a request header (lower-case name) is removed before the request goes upstream:
+/// `STRIPPED_HEADERS`, gateway-owned `x-itar-*` (a client can never pick a cluster or forge a
+/// decision) and `x-amz*` (AWS headers such as Bedrock guardrails or signing are Envoy's to set).
+pub fn stripped_header(name: &str) -> bool {
+    name.starts_with("x-itar-") || name.starts_with("x-amz") || STRIPPED_HEADERS.contains(&name)
 }
 
 /// Bedrock's Anthropic API version, sent in the body (the `anthropic-version` header is not used).
@@ -1466,6 +1477,28 @@ mod tests {
             .err()
             .unwrap();
         assert!(err.to_string().contains("upstream_names"), "{err}");
+    }
+
+    #[test]
+    fn headers_that_never_go_upstream() {
+        for h in [
+            "authorization",
+            "x-api-key",
+            "x-forwarded-client-cert",
+            "x-itar-destination",
+            "x-amzn-bedrock-guardrailidentifier",
+            "x-amz-security-token",
+        ] {
+            assert!(stripped_header(h), "{h}");
+        }
+        for h in [
+            "content-type",
+            "anthropic-version",
+            "x-request-id",
+            "authorization-extra",
+        ] {
+            assert!(!stripped_header(h), "{h}");
+        }
     }
 
     #[test]

@@ -132,20 +132,15 @@ impl Identity {
     ) -> Identity {
         let problem = check_certificate(cp, claims, peer.as_ref());
         self.client_cert = peer;
-        match (problem, self.problem.take()) {
-            (Some(p), Some(token)) => {
-                self.certificate_failed = true;
-                self.invalid(format!("{p} (and the token: {token})"))
-            }
-            (Some(p), None) => {
-                self.certificate_failed = true;
-                self.invalid(p)
-            }
-            (None, token) => {
-                self.problem = token;
-                self
-            }
-        }
+        let Some(p) = problem else {
+            return self;
+        };
+        self.certificate_failed = true;
+        let why = match self.problem.take() {
+            Some(token) => format!("{p} (and the token: {token})"),
+            None => p,
+        };
+        self.invalid(why)
     }
 
     fn from_token(
