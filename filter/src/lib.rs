@@ -7,6 +7,7 @@
 
 pub mod audit;
 pub mod config;
+pub mod ends;
 pub mod engine;
 pub mod error;
 pub mod extract;

@@ -12,6 +12,7 @@ use regex_automata::nfa::thompson;
 use regex_automata::util::syntax;
 use regex_automata::{hybrid, Anchored, Input, MatchKind};
 
+use crate::ends::{EndCache, EndFinder};
 use crate::error::{InspectError, PolicyError};
 use crate::normalize::{normalize_into, Changes, Normalized};
 use crate::policy::{LabelAction, Limits, Policy, Signal, Validator};
@@ -104,6 +105,11 @@ pub struct Finding {
 /// Per-VM scratch space reused across requests (the per-request path allocates as little as it can).
 pub struct ScanCache {
     dfa: Cache,
+    ends: EndCache,
+    /// Where matches end, and of which pattern (the first pass), then the merged spans in which
+    /// they start.
+    end_offsets: Vec<(usize, u32)>,
+    spans: Vec<(usize, usize)>,
     hold: hybrid::dfa::Cache,
     by_signal: Vec<Vec<(u32, u32)>>,
     decode_jobs: Vec<(Decoder, usize, usize)>,
@@ -112,6 +118,8 @@ pub struct ScanCache {
 #[derive(Debug)]
 pub struct Scanner {
     re: Regex,
+    /// The first pass: where matches end (see `collect`).
+    ends: EndFinder,
     /// Forward DFA over the same patterns with all-matches semantics, for streams: tells how much
     /// of a text's tail could still be the start of a match once more text arrives.
     hold: hybrid::dfa::DFA,
@@ -124,6 +132,9 @@ pub struct Scanner {
     pub rules: Vec<CompiledRule>,
     /// signal index -> rules whose primary it is
     rules_by_primary: Vec<Vec<usize>>,
+    /// Per automaton pattern: can a match of it lead to a finding on its own (a ROT13 hint, or a
+    /// rule's primary signal)? Matches of the other patterns only count near such a match.
+    leads: Vec<bool>,
     limits: Limits,
 }
 
@@ -228,6 +239,7 @@ impl Scanner {
             )
             .build_many(&patterns)
             .map_err(|e| PolicyError::Automaton(e.to_string()))?;
+        let ends = EndFinder::build(&patterns, syntax_cfg)?;
         patterns.extend(DECODERS.iter().map(|(_, p)| p.to_string()));
         let hold = hybrid::dfa::DFA::builder()
             .syntax(syntax_cfg)
@@ -286,8 +298,15 @@ impl Scanner {
                     == Some(LabelAction::Redact),
             });
         }
+        let leads = HINT_DECODERS
+            .iter()
+            .map(|_| true)
+            .chain(rules_by_primary.iter().map(|r| !r.is_empty()))
+            .collect();
         Ok(Scanner {
+            leads,
             re,
+            ends,
             hold,
             can_start,
             signal_ids: policy.signals.iter().map(|s| s.id.clone()).collect(),
@@ -310,6 +329,9 @@ impl Scanner {
     pub fn new_cache(&self) -> ScanCache {
         ScanCache {
             dfa: self.re.create_cache(),
+            ends: self.ends.create_cache(),
+            end_offsets: Vec::new(),
+            spans: Vec::new(),
             hold: self.hold.create_cache(),
             by_signal: vec![Vec::new(); self.signal_ids.len()],
             decode_jobs: Vec::new(),
@@ -364,15 +386,33 @@ impl Scanner {
         text.len()
     }
 
+    /// Lane sizes of the first pass (tests and fuzzing: small values exercise the two-lane walk
+    /// on short texts).
+    #[doc(hidden)]
+    pub fn set_lanes(&mut self, lanes: crate::ends::Lanes) {
+        self.ends.set_lanes(lanes);
+    }
+
     pub fn signal_count(&self) -> usize {
         self.signal_ids.len()
     }
 
     /// Scan normalized text. Findings are in the coordinates of `text`.
     pub fn scan(&self, cache: &mut ScanCache, text: &[u8]) -> Result<ScanOutput, InspectError> {
+        self.scan_pass(cache, text, Pass::Ends)
+    }
+
+    /// `scan`, its matches found the given way (tests compare `Pass::Ends` with `Pass::Whole`).
+    #[doc(hidden)]
+    pub fn scan_pass(
+        &self,
+        cache: &mut ScanCache,
+        text: &[u8],
+        pass: Pass,
+    ) -> Result<ScanOutput, InspectError> {
         let mut out = ScanOutput::default();
         let mut budget = self.limits.max_decoded_bytes;
-        self.scan_level(cache, text, 0, &mut budget, &mut out)?;
+        self.scan_level(cache, text, 0, pass, &mut budget, &mut out)?;
         out.decoded_bytes = self.limits.max_decoded_bytes - budget;
         self.merge_redactions(&mut out.findings);
         Ok(out)
@@ -410,6 +450,7 @@ impl Scanner {
         cache: &mut ScanCache,
         text: &[u8],
         depth: u8,
+        pass: Pass,
         budget: &mut usize,
         out: &mut ScanOutput,
     ) -> Result<(), InspectError> {
@@ -417,7 +458,7 @@ impl Scanner {
             .len()
             .saturating_mul(WORK_PER_BYTE)
             .saturating_add(WORK_SLACK);
-        self.collect(cache, text, work_limit)?;
+        self.collect(cache, text, work_limit, pass, false)?;
         self.judge(cache, text, &mut out.findings);
         if depth >= self.limits.max_decode_depth {
             return Ok(());
@@ -447,7 +488,7 @@ impl Scanner {
             normalize_into(&mut child, &text_dec, 0);
             out.changes.insert(child.changes);
             let mut child_out = ScanOutput::default();
-            self.scan_level(cache, &child.text, depth + 1, budget, &mut child_out)?;
+            self.scan_level(cache, &child.text, depth + 1, pass, budget, &mut child_out)?;
             out.changes.insert(child_out.changes);
             // Anything found inside an encoded segment stands for the whole segment.
             let (span_s, span_e) = match d {
@@ -469,33 +510,132 @@ impl Scanner {
 
     /// Every match of `text` into `cache.by_signal` (and ROT13 hints into `cache.decode_jobs`):
     /// the exact loop until the automaton has walked `work_limit` bytes, then the bounded path.
+    ///
+    /// The exact loop's matches are, per start position, the leftmost-first match anchored
+    /// there. With `Pass::Ends` the loop does not walk the whole text: a first pass finds every
+    /// offset where some match ends, and of which pattern (`EndFinder`, all-matches semantics); a
+    /// reverse search anchored at each end, following that pattern only, finds the earliest start
+    /// of its matches ending there; the spans
+    /// `[earliest start, end)` are merged, and the exact loop runs inside each merged span only,
+    /// its search cut at the span's end. That is the same result: a match starting inside a
+    /// merged span has its own span overlapping it, so it ends inside it too, and no start
+    /// outside every span begins a match. When the first pass gives up (its cache was cleared),
+    /// the exact loop walks the whole text.
+    ///
+    /// Unless `every` is set, a text where no match of a leading pattern ends (`leads`: a hint
+    /// or a rule's primary signal) files nothing: the other signals only support or exclude
+    /// near a primary match, so no rule could fire. That is most prompts.
     fn collect(
         &self,
         cache: &mut ScanCache,
         text: &[u8],
         work_limit: usize,
+        pass: Pass,
+        every: bool,
     ) -> Result<(), InspectError> {
         for v in cache.by_signal.iter_mut() {
             v.clear();
         }
         cache.decode_jobs.clear();
         let mut work = Work::start(&cache.dfa);
-        let mut input = Input::new(text);
+        let first_pass = pass == Pass::Ends
+            && work_limit > 0
+            && self
+                .ends
+                .ends(&mut cache.ends, text, &mut cache.end_offsets);
+        if !first_pass {
+            self.collect_span(cache, text, (0, text.len()), &mut work, work_limit)?;
+            return Ok(());
+        }
+        let leading = |&(_, p): &(usize, u32)| self.leads.get(p as usize).copied().unwrap_or(true);
+        if !every && !cache.end_offsets.iter().any(leading) {
+            return Ok(());
+        }
+        let scan_error = |e: regex_automata::MatchError| InspectError::Scan(e.to_string());
+        let ends = std::mem::take(&mut cache.end_offsets);
+        let mut spans = std::mem::take(&mut cache.spans);
+        spans.clear();
+        let mut over_budget = false;
+        for &(e, pattern) in &ends {
+            if work.spent(&cache.dfa) >= work_limit {
+                over_budget = true;
+                break;
+            }
+            let pattern = regex_automata::PatternID::new(pattern as usize)
+                .map_err(|e| InspectError::Scan(e.to_string()))?;
+            let back = Input::new(text)
+                .range(..e)
+                .anchored(Anchored::Pattern(pattern))
+                .earliest(false);
+            let (_, rev) = cache.dfa.as_parts_mut();
+            let Some(start) = self
+                .re
+                .reverse()
+                .try_search_rev(rev, &back)
+                .map_err(scan_error)?
+            else {
+                return Err(InspectError::Scan(
+                    "reverse search found no start for a match end".into(),
+                ));
+            };
+            spans.push((start.offset(), e));
+        }
+        cache.end_offsets = ends;
+        if over_budget {
+            cache.spans = spans;
+            self.scan_bounded(cache, text, 0);
+            return Ok(());
+        }
+        spans.sort_unstable();
+        let mut merged: usize = 0;
+        for k in 0..spans.len() {
+            let Some(&(s, e)) = spans.get(k) else { break };
+            match merged.checked_sub(1).and_then(|m| spans.get_mut(m)) {
+                Some(last) if s < last.1 => last.1 = last.1.max(e),
+                _ => {
+                    if let Some(slot) = spans.get_mut(merged) {
+                        *slot = (s, e);
+                    }
+                    merged += 1;
+                }
+            }
+        }
+        spans.truncate(merged);
+        for &span in &spans {
+            if !self.collect_span(cache, text, span, &mut work, work_limit)? {
+                break;
+            }
+        }
+        cache.spans = spans;
+        Ok(())
+    }
+
+    /// The exact loop over the starts in `a..b`, its searches cut at `b`. Returns false when the
+    /// work bound was reached: the bounded path then took over for the rest of the text.
+    fn collect_span(
+        &self,
+        cache: &mut ScanCache,
+        text: &[u8],
+        (a, b): (usize, usize),
+        work: &mut Work,
+        work_limit: usize,
+    ) -> Result<bool, InspectError> {
+        let mut input = Input::new(text).range(a..b);
         loop {
             if work.spent(&cache.dfa) >= work_limit {
                 self.scan_bounded(cache, text, input.start());
-                return Ok(());
+                return Ok(false);
             }
             let Some((p, s, e)) = self.next_match(cache, &input)? else {
-                return Ok(());
+                return Ok(true);
             };
             self.record(cache, text, p, s, e);
             // Look again from the next byte, so a match nested inside a longer one (a compartment
             // inside a banner) is seen too; one match per start position, the first signal in
             // policy order.
             let next = s + 1;
-            if next > text.len() {
-                return Ok(());
+            if next >= b {
+                return Ok(true);
             }
             input.set_start(next);
         }
@@ -550,9 +690,10 @@ impl Scanner {
         &self,
         cache: &mut ScanCache,
         text: &[u8],
-        bounded: bool,
+        pass: Pass,
     ) -> Result<Vec<Vec<(u32, u32)>>, InspectError> {
-        self.collect(cache, text, if bounded { 0 } else { usize::MAX })?;
+        let limit = if pass == Pass::Bounded { 0 } else { usize::MAX };
+        self.collect(cache, text, limit, pass, true)?;
         Ok(cache.by_signal.clone())
     }
 
@@ -676,6 +817,18 @@ impl Scanner {
     pub fn signal_id(&self, i: usize) -> Option<&str> {
         self.signal_ids.get(i).map(|s| s.as_str())
     }
+}
+
+/// How `collect` finds matches (tests compare the three).
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pass {
+    /// Where matches end first, then the exact loop inside their spans (the scan's way).
+    Ends,
+    /// The exact loop over the whole text.
+    Whole,
+    /// The bounded path alone.
+    Bounded,
 }
 
 /// Bytes the automaton has walked (forward and reverse searches), from its cache's own counter:
@@ -1226,10 +1379,10 @@ mod tests {
             let mut norm = Normalized::with_capacity(t.len());
             normalize_into(&mut norm, t, 0);
             let a = sc
-                .signal_matches(&mut cache, &norm.text, false)
+                .signal_matches(&mut cache, &norm.text, Pass::Whole)
                 .expect("scans");
             let b = sc
-                .signal_matches(&mut cache, &norm.text, true)
+                .signal_matches(&mut cache, &norm.text, Pass::Bounded)
                 .expect("scans");
             assert_eq!(a, b, "text: {t:?}");
             with_matches += usize::from(a.iter().any(|v| !v.is_empty()));
@@ -1240,6 +1393,70 @@ mod tests {
         assert!(with_matches > 200, "texts with matches: {with_matches}");
         // The window leaves room: the longest match of the default pack on the corpus is 119 bytes.
         assert!((longest as usize) < WINDOW, "longest match {longest} bytes");
+    }
+
+    #[test]
+    fn the_first_pass_finds_what_the_whole_loop_finds() {
+        // `Pass::Ends` (ends first, then the exact loop inside the merged spans) against the
+        // exact loop over the whole text: on every corpus text, one lane and two lanes with a
+        // tiny join window, and on long texts (corpus texts run together, so the middle falls
+        // anywhere) with the shipped lane sizes.
+        let sc = default_scanner();
+        let mut small = default_scanner();
+        small.set_lanes(crate::ends::Lanes { min: 0, join: 4 });
+        let (mut c1, mut c2) = (sc.new_cache(), small.new_cache());
+        let texts = corpus_texts();
+        let mut long: Vec<String> = Vec::new();
+        for (i, chunk) in texts.chunks(60).enumerate() {
+            let sep = ["\n\n", " ", "", "-- "][i % 4];
+            long.push(chunk.join(sep));
+        }
+        assert!(
+            long.iter().filter(|t| t.len() > 8 * 1024).count() > 5,
+            "long texts: {:?}",
+            long.iter().map(String::len).collect::<Vec<_>>()
+        );
+        let mut matched = 0;
+        for t in texts.iter().chain(&long) {
+            let mut norm = Normalized::with_capacity(t.len());
+            normalize_into(&mut norm, t, 0);
+            let whole = sc
+                .signal_matches(&mut c1, &norm.text, Pass::Whole)
+                .expect("scans");
+            let ends = sc
+                .signal_matches(&mut c1, &norm.text, Pass::Ends)
+                .expect("scans");
+            assert_eq!(whole, ends, "text: {t:?}");
+            let lanes = small
+                .signal_matches(&mut c2, &norm.text, Pass::Ends)
+                .expect("scans");
+            assert_eq!(whole, lanes, "text: {t:?}");
+            matched += whole.iter().map(Vec::len).sum::<usize>();
+        }
+        assert!(matched > 1000, "matches: {matched}");
+    }
+
+    #[test]
+    fn findings_are_the_same_by_either_pass() {
+        // `scan` skips texts where no leading pattern matched (see `collect`); the findings
+        // must be exactly those of the exact loop over the whole text.
+        let sc = default_scanner();
+        let mut cache = sc.new_cache();
+        let mut with_findings = 0;
+        for t in corpus_texts() {
+            let mut norm = Normalized::with_capacity(t.len());
+            normalize_into(&mut norm, &t, 0);
+            let a = sc
+                .scan_pass(&mut cache, &norm.text, Pass::Ends)
+                .expect("scans");
+            let b = sc
+                .scan_pass(&mut cache, &norm.text, Pass::Whole)
+                .expect("scans");
+            assert_eq!(a.findings, b.findings, "text: {t:?}");
+            assert_eq!(a.changes, b.changes, "text: {t:?}");
+            with_findings += usize::from(!a.findings.is_empty());
+        }
+        assert!(with_findings > 150, "texts with findings: {with_findings}");
     }
 
     #[test]
@@ -1337,8 +1554,15 @@ mod tests {
             let mut w = Work::start(&cache.dfa);
             let mut out = ScanOutput::default();
             let mut budget = 0;
-            sc.scan_level(&mut cache, text.as_bytes(), u8::MAX, &mut budget, &mut out)
-                .expect("scans");
+            sc.scan_level(
+                &mut cache,
+                text.as_bytes(),
+                u8::MAX,
+                Pass::Ends,
+                &mut budget,
+                &mut out,
+            )
+            .expect("scans");
             let spent = w.spent(&cache.dfa);
             // Linear: the exact loop's share plus one window per position, not text length squared.
             let bound = text.len() * 300 + (1 << 20);

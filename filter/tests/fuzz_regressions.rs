@@ -172,6 +172,11 @@ fn scan_bounded() {
 }
 
 #[test]
+fn scan_ends() {
+    run_target("scan_ends", bodies::scan_ends, mutations(1500));
+}
+
+#[test]
 fn sse() {
     run_target("sse", bodies::sse_parse, mutations(2000));
 }

@@ -10,13 +10,14 @@
 use std::sync::OnceLock;
 
 use itar_filter::audit::AuditRecord;
+use itar_filter::ends::Lanes;
 use itar_filter::engine::response::ResponseCtx;
 use itar_filter::engine::{Engine, Verdict};
 use itar_filter::extract::extract;
 use itar_filter::identity::{decode_pairs, decode_pairs_struct, Identity};
 use itar_filter::normalize::{normalize_into, Normalized};
 use itar_filter::policy::{Policy, Provider};
-use itar_filter::scan::{Scanner, WINDOW};
+use itar_filter::scan::{Pass, ScanCache, Scanner, WINDOW};
 use itar_filter::sse;
 use serde_json::{json, Value};
 
@@ -34,6 +35,7 @@ pub const TARGETS: &[(&str, Body)] = &[
     ("normalize", normalize),
     ("scan", scan),
     ("scan_bounded", scan_bounded),
+    ("scan_ends", scan_ends),
     ("sse", sse_parse),
     ("stream", stream),
     ("stream_strict", stream_strict),
@@ -325,9 +327,9 @@ pub fn scan_bounded(data: &[u8]) {
     let t = &norm.text[..norm.text.len().min(WINDOW)];
     let mut cache = sc.new_cache();
     let (a, b, c) = match (
-        sc.signal_matches(&mut cache, t, false),
-        sc.signal_matches(&mut cache, t, true),
-        sc.signal_matches(&mut cache, t, false),
+        sc.signal_matches(&mut cache, t, Pass::Whole),
+        sc.signal_matches(&mut cache, t, Pass::Bounded),
+        sc.signal_matches(&mut cache, t, Pass::Whole),
     ) {
         (Ok(a), Ok(b), Ok(c)) => (a, b, c),
         (a, b, c) => panic!("scan failed: {:?} {:?} {:?}", a.err(), b.err(), c.err()),
@@ -339,6 +341,51 @@ pub fn scan_bounded(data: &[u8]) {
         "bounded path differs on {:?}",
         String::from_utf8_lossy(t)
     );
+}
+
+/// The scanner's first pass (where matches end, in lanes; docs/detection.md, "Session 6")
+/// against the exact loop over the whole text: the same matches, per signal, with one lane and
+/// with four lanes small enough that every input of a few dozen bytes takes the lane path and
+/// its joins.
+pub fn scan_ends(data: &[u8]) {
+    static S: OnceLock<(Scanner, Scanner)> = OnceLock::new();
+    let (one, four) = S.get_or_init(|| {
+        let policy = match Policy::parse(DEFAULT_POLICY) {
+            Ok(p) => p,
+            Err(e) => panic!("the default policy must parse: {e}"),
+        };
+        let build = || match Scanner::compile(&policy) {
+            Ok(s) => s,
+            Err(e) => panic!("the default policy must compile: {e}"),
+        };
+        let mut four = build();
+        four.set_lanes(Lanes { min: 0, join: 3 });
+        (build(), four)
+    });
+    let text = String::from_utf8_lossy(data);
+    let mut norm = Normalized::with_capacity(text.len());
+    normalize_into(&mut norm, &text, 0);
+    let t = &norm.text;
+    // Caches kept across runs (a fresh lazy DFA rebuilds its states: slow), one per thread.
+    thread_local! {
+        static C: std::cell::RefCell<Option<(ScanCache, ScanCache)>> =
+            const { std::cell::RefCell::new(None) };
+    }
+    let (mut c1, mut c4) = C
+        .with(|c| c.borrow_mut().take())
+        .unwrap_or_else(|| (one.new_cache(), four.new_cache()));
+    let (whole, a, b) = match (
+        one.signal_matches(&mut c1, t, Pass::Whole),
+        one.signal_matches(&mut c1, t, Pass::Ends),
+        four.signal_matches(&mut c4, t, Pass::Ends),
+    ) {
+        (Ok(w), Ok(a), Ok(b)) => (w, a, b),
+        (w, a, b) => panic!("scan failed: {:?} {:?} {:?}", w.err(), a.err(), b.err()),
+    };
+    C.with(|c| *c.borrow_mut() = Some((c1, c4)));
+    let shown = String::from_utf8_lossy(t);
+    assert_eq!(whole, a, "one lane differs on {shown:?}");
+    assert_eq!(whole, b, "four lanes differ on {shown:?}");
 }
 
 /// The scanner through the engine: no panic, deterministic with a reused cache, redaction

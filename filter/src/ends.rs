@@ -1,0 +1,547 @@
+//! The scan's first pass: every offset at which a match of any pattern ends, found by ONE
+//! forward walk of an all-matches lazy DFA over the text, in four lanes that run in lock step.
+//!
+//! Why lanes: a DFA walk is a chain of dependent loads (the next state depends on the one
+//! before), so one walk leaves the CPU idle most of each step. Four walks over the four quarters
+//! of the text are independent chains, and the CPU runs them side by side: the same bytes in
+//! about 40% of the time, in V8 as natively (docs/detection.md, "Session 6").
+//!
+//! Why it is exact: a lane that starts afresh at offset `c` holds only the threads that began at
+//! `c` or later: a subset of the true states, so every end it reports is a true end. Lane 0
+//! walks from the start, so its states are the true ones. After its quarter, a lane walks on into
+//! the next lane's quarter until its state equals that lane's state at the same offset ("joins"):
+//! from there on the two are the same walk, so the next lane's states are true too, and so on
+//! down the lanes. A lane that has not joined within `join` bytes walks on alone to the end of
+//! the text. Either way every true end is reported. A cleared cache invalidates the state ids
+//! the lanes hold: the pass then gives up and the caller scans another way.
+
+use regex_automata::hybrid::dfa::{Cache, DFA};
+use regex_automata::hybrid::LazyStateID;
+use regex_automata::nfa::thompson;
+use regex_automata::util::syntax;
+use regex_automata::{Input, MatchKind};
+
+use crate::error::PolicyError;
+
+/// Texts shorter than `min` bytes are walked in one lane (joining would cost more than it
+/// saves); `join` is how many of lane B's first states are kept to find where lane A joins it.
+/// Tests and the fuzz target use small values so that short texts take the two-lane path.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy)]
+pub struct Lanes {
+    pub min: usize,
+    pub join: usize,
+}
+
+impl Default for Lanes {
+    fn default() -> Lanes {
+        Lanes {
+            min: 8 * 1024,
+            join: 512,
+        }
+    }
+}
+/// Lazy-DFA cache of the pass (per VM). Prose uses a small part of it.
+const CACHE_BYTES: usize = 8 * 1024 * 1024;
+
+/// The pass could not finish: the cache was cleared, or the automaton gave up.
+struct GaveUp;
+
+#[derive(Debug)]
+pub struct EndFinder {
+    dfa: DFA,
+    lanes: Lanes,
+}
+
+pub struct EndCache {
+    cache: Cache,
+    /// The first `join` states of lanes 1-3.
+    heads: Vec<LazyStateID>,
+    /// Each lane's ends, in the order it walked (ascending).
+    lane_ends: [Vec<(usize, u32)>; 4],
+}
+
+impl EndFinder {
+    /// The same patterns, in the same order and with the same syntax, as the scan's automaton.
+    pub fn build(
+        patterns: &[String],
+        syntax_cfg: syntax::Config,
+    ) -> Result<EndFinder, PolicyError> {
+        EndFinder::build_sized(patterns, syntax_cfg, CACHE_BYTES)
+    }
+
+    fn build_sized(
+        patterns: &[String],
+        syntax_cfg: syntax::Config,
+        cache_bytes: usize,
+    ) -> Result<EndFinder, PolicyError> {
+        let dfa = DFA::builder()
+            .syntax(syntax_cfg)
+            .thompson(thompson::Config::new().utf8(false))
+            .configure(
+                DFA::config()
+                    .match_kind(MatchKind::All)
+                    .cache_capacity(cache_bytes)
+                    .skip_cache_capacity_check(true),
+            )
+            .build_many(patterns)
+            .map_err(|e| PolicyError::Automaton(e.to_string()))?;
+        Ok(EndFinder {
+            dfa,
+            lanes: Lanes::default(),
+        })
+    }
+
+    #[doc(hidden)]
+    pub fn set_lanes(&mut self, lanes: Lanes) {
+        self.lanes = Lanes {
+            min: lanes.min.max(4 * lanes.join + 4),
+            join: lanes.join.max(1),
+        };
+    }
+
+    pub fn create_cache(&self) -> EndCache {
+        EndCache {
+            cache: self.dfa.create_cache(),
+            heads: Vec::with_capacity(3 * self.lanes.join),
+            lane_ends: Default::default(),
+        }
+    }
+
+    /// Every offset of `text` at which a match of some pattern ends (exclusive end), with the
+    /// pattern, sorted and without repeats, into `ends`. Returns false when the pass gave up:
+    /// `ends` is then incomplete and must not be used.
+    pub fn ends(&self, cache: &mut EndCache, text: &[u8], ends: &mut Vec<(usize, u32)>) -> bool {
+        ends.clear();
+        let clears = cache.cache.clear_count();
+        let walk = Walk {
+            dfa: &self.dfa,
+            lanes: self.lanes,
+            clears,
+            text,
+        };
+        for lane in cache.lane_ends.iter_mut() {
+            lane.clear();
+        }
+        let done = walk
+            .run(&mut cache.cache, &mut cache.heads, &mut cache.lane_ends)
+            .is_ok();
+        if !done || cache.cache.clear_count() != clears {
+            return false;
+        }
+        for lane in &cache.lane_ends {
+            ends.extend_from_slice(lane);
+        }
+        // Four ascending runs (they overlap where a lane walked past its part): the stable sort
+        // merges runs in about linear time.
+        ends.sort();
+        ends.dedup();
+        true
+    }
+}
+
+struct Walk<'a> {
+    dfa: &'a DFA,
+    lanes: Lanes,
+    /// The cache's clear count when the pass began: any change invalidates the held state ids.
+    clears: usize,
+    text: &'a [u8],
+}
+
+impl Walk<'_> {
+    fn run(
+        &self,
+        c: &mut Cache,
+        heads: &mut Vec<LazyStateID>,
+        lane_ends: &mut [Vec<(usize, u32)>; 4],
+    ) -> Result<(), GaveUp> {
+        let n = self.text.len();
+        let join = self.lanes.join;
+        if n < self.lanes.min {
+            let ends = &mut lane_ends[0];
+            let s = self.start(c, 0)?;
+            let s = self.solo(c, s, 0, n, ends)?;
+            return self.eoi(c, s, ends);
+        }
+        // Four lanes from offsets 0, q, 2q, 3q (the last one to the end). `min` > 4 * join, so
+        // each lane is longer than `join`.
+        let q = n / 4;
+        let at = [0, q, 2 * q, 3 * q];
+        // Lanes 1-3: their first `join` bytes alone, keeping their states.
+        heads.clear();
+        let mut s = [self.start(c, 0)?; 4];
+        for k in 1..4 {
+            let from = at[k];
+            let mut sid = self.start(c, from)?;
+            for p in from..from + join {
+                sid = self.step(c, sid, self.byte(p)?, p, &mut lane_ends[k])?;
+                heads.push(sid);
+            }
+            s[k] = sid;
+        }
+        // All four in lock step: lane 0 over [0, q - join), lane k over [kq + join, (k+1)q).
+        let len = q.saturating_sub(join);
+        let [s0, s1, s2, s3] = s;
+        let s = self.quad(
+            c,
+            [
+                (s0, 0),
+                (s1, q + join),
+                (s2, 2 * q + join),
+                (s3, 3 * q + join),
+            ],
+            len,
+            lane_ends,
+        )?;
+        let mut lanes = [
+            self.solo(c, s[0], len, q, &mut lane_ends[0])?,
+            s[1],
+            s[2],
+            self.solo(c, s[3], 4 * q, n, &mut lane_ends[3])?,
+        ];
+        self.eoi(c, lanes[3], &mut lane_ends[3])?;
+        // Lane k walks into lane k + 1's part until it joins it; one that does not join within
+        // `join` bytes walks on alone to the end.
+        for k in 0..3 {
+            let from = at[k + 1];
+            let mut sid = lanes[k];
+            let ends = &mut lane_ends[k];
+            let mut joined = false;
+            for j in 0..join {
+                let p = from + j;
+                sid = self.step(c, sid, self.byte(p)?, p, ends)?;
+                if heads.get(k * join + j) == Some(&sid) {
+                    joined = true;
+                    break;
+                }
+            }
+            if !joined {
+                sid = self.solo(c, sid, from + join, n, ends)?;
+                self.eoi(c, sid, ends)?;
+            }
+            lanes[k] = sid;
+        }
+        Ok(())
+    }
+
+    /// Every pattern that matches in match state `sid`, as ending at `at`.
+    fn file(&self, c: &Cache, sid: LazyStateID, at: usize, ends: &mut Vec<(usize, u32)>) {
+        for i in 0..self.dfa.match_len(c, sid) {
+            ends.push((at, self.dfa.match_pattern(c, sid, i).as_u32()));
+        }
+    }
+
+    fn byte(&self, at: usize) -> Result<u8, GaveUp> {
+        self.text.get(at).copied().ok_or(GaveUp)
+    }
+
+    fn check(&self, c: &Cache) -> Result<(), GaveUp> {
+        if c.clear_count() == self.clears {
+            Ok(())
+        } else {
+            Err(GaveUp)
+        }
+    }
+
+    fn start(&self, c: &mut Cache, at: usize) -> Result<LazyStateID, GaveUp> {
+        let input = Input::new(self.text).range(at..);
+        let s = self
+            .dfa
+            .start_state_forward(c, &input)
+            .map_err(|_| GaveUp)?;
+        self.check(c)?;
+        Ok(s)
+    }
+
+    /// One transition by the checked path (state not yet computed, or a tagged state); files
+    /// the end when the new state is a match state (matches show one byte late: the match ended
+    /// at `at`).
+    #[inline(never)]
+    fn step(
+        &self,
+        c: &mut Cache,
+        sid: LazyStateID,
+        byte: u8,
+        at: usize,
+        ends: &mut Vec<(usize, u32)>,
+    ) -> Result<LazyStateID, GaveUp> {
+        let next = self.dfa.next_state(c, sid, byte).map_err(|_| GaveUp)?;
+        self.check(c)?;
+        if next.is_quit() {
+            return Err(GaveUp);
+        }
+        if next.is_match() {
+            self.file(c, next, at, ends);
+        }
+        Ok(next)
+    }
+
+    /// One transition: the fast one when it stays on computed, untagged states, else `step`.
+    #[inline(always)]
+    fn advance(
+        &self,
+        c: &mut Cache,
+        sid: LazyStateID,
+        byte: u8,
+        at: usize,
+        ends: &mut Vec<(usize, u32)>,
+    ) -> Result<LazyStateID, GaveUp> {
+        if !sid.is_tagged() {
+            let next = self.dfa.next_state_untagged(c, sid, byte);
+            if !next.is_tagged() {
+                return Ok(next);
+            }
+        }
+        self.step(c, sid, byte, at, ends)
+    }
+
+    fn eoi(
+        &self,
+        c: &mut Cache,
+        sid: LazyStateID,
+        ends: &mut Vec<(usize, u32)>,
+    ) -> Result<(), GaveUp> {
+        let next = self.dfa.next_eoi_state(c, sid).map_err(|_| GaveUp)?;
+        self.check(c)?;
+        if next.is_match() {
+            self.file(c, next, self.text.len(), ends);
+        }
+        Ok(())
+    }
+
+    /// One lane over `from..to`.
+    #[inline(never)]
+    fn solo(
+        &self,
+        c: &mut Cache,
+        mut sid: LazyStateID,
+        from: usize,
+        to: usize,
+        ends: &mut Vec<(usize, u32)>,
+    ) -> Result<LazyStateID, GaveUp> {
+        let bytes = self.text.get(from..to).ok_or(GaveUp)?;
+        for (i, &x) in bytes.iter().enumerate() {
+            sid = self.advance(c, sid, x, from + i, ends)?;
+        }
+        Ok(sid)
+    }
+
+    /// Four lanes in lock step over `len` bytes each, from their own offsets. The inner loop
+    /// runs while every lane stays on computed, untagged states; anything else takes one checked
+    /// step of all four. The inner loop is `run4`.
+    #[inline(never)]
+    fn quad(
+        &self,
+        c: &mut Cache,
+        [(mut s0, f0), (mut s1, f1), (mut s2, f2), (mut s3, f3)]: [(LazyStateID, usize); 4],
+        len: usize,
+        [e0, e1, e2, e3]: &mut [Vec<(usize, u32)>; 4],
+    ) -> Result<[LazyStateID; 4], GaveUp> {
+        let part = |f: usize| self.text.get(f..f + len).ok_or(GaveUp);
+        let (t0, t1, t2, t3) = (part(f0)?, part(f1)?, part(f2)?, part(f3)?);
+        let mut i = 0;
+        while i < len {
+            if !(s0.is_tagged() || s1.is_tagged() || s2.is_tagged() || s3.is_tagged()) {
+                (s0, s1, s2, s3, i) = run4(self.dfa, c, (t0, t1, t2, t3), (s0, s1, s2, s3), i);
+            }
+            let (Some(&x0), Some(&x1), Some(&x2), Some(&x3)) =
+                (t0.get(i), t1.get(i), t2.get(i), t3.get(i))
+            else {
+                break;
+            };
+            s0 = self.advance(c, s0, x0, f0 + i, e0)?;
+            s1 = self.advance(c, s1, x1, f1 + i, e1)?;
+            s2 = self.advance(c, s2, x2, f2 + i, e2)?;
+            s3 = self.advance(c, s3, x3, f3 + i, e3)?;
+            i += 1;
+        }
+        Ok([s0, s1, s2, s3])
+    }
+}
+
+type Four<T> = (T, T, T, T);
+
+/// The lock-step inner loop, from byte `i` of four equally long parts, while every lane stays
+/// on computed, untagged states. Returns the states before the first byte at which some lane
+/// would leave them (or the end) and that byte's index. A small leaf function, so that V8 keeps
+/// its dozen values in registers.
+#[inline(never)]
+fn run4(
+    dfa: &DFA,
+    c: &Cache,
+    (t0, t1, t2, t3): Four<&[u8]>,
+    (mut s0, mut s1, mut s2, mut s3): Four<LazyStateID>,
+    mut i: usize,
+) -> (LazyStateID, LazyStateID, LazyStateID, LazyStateID, usize) {
+    let len = t0.len().min(t1.len()).min(t2.len()).min(t3.len());
+    let (t0, t1, t2, t3) = (&t0[..len], &t1[..len], &t2[..len], &t3[..len]);
+    // Each part is `len` bytes long and `i < len`: the indexing is in bounds, and the compiler
+    // drops its checks.
+    while i < len {
+        let n0 = dfa.next_state_untagged(c, s0, t0[i]);
+        let n1 = dfa.next_state_untagged(c, s1, t1[i]);
+        let n2 = dfa.next_state_untagged(c, s2, t2[i]);
+        let n3 = dfa.next_state_untagged(c, s3, t3[i]);
+        if n0.is_tagged() || n1.is_tagged() || n2.is_tagged() || n3.is_tagged() {
+            break;
+        }
+        (s0, s1, s2, s3) = (n0, n1, n2, n3);
+        i += 1;
+    }
+    (s0, s1, s2, s3, i)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+    use regex_automata::Anchored;
+
+    const PATTERNS: &[&str] = &[
+        r"SECRET[\s._-]*NOFORN",
+        r"(?i)\bfoo(?:bar)?\b",
+        r"[0-9]{3}-[0-9]{2}-[0-9]{4}",
+        r"[a-z0-9.]+@[a-z]+\.(?:com|mil)",
+        r"x+y",
+    ];
+
+    fn patterns() -> Vec<String> {
+        PATTERNS.iter().map(|p| p.to_string()).collect()
+    }
+
+    fn syntax_cfg() -> syntax::Config {
+        syntax::Config::new().unicode(false).utf8(false)
+    }
+
+    /// The oracle: an end is any offset where a reverse search anchored there finds a match.
+    fn oracle(text: &[u8]) -> Vec<usize> {
+        let rev = DFA::builder()
+            .syntax(syntax_cfg())
+            .thompson(thompson::Config::new().utf8(false).reverse(true))
+            .configure(DFA::config().match_kind(MatchKind::All))
+            .build_many(&patterns())
+            .unwrap();
+        let mut cache = rev.create_cache();
+        (0..=text.len())
+            .filter(|&e| {
+                let input = Input::new(text).range(..e).anchored(Anchored::Yes);
+                rev.try_search_rev(&mut cache, &input).unwrap().is_some()
+            })
+            .collect()
+    }
+
+    /// Deterministic text from pieces that start, continue and break matches.
+    fn text(seed: u64, len: usize) -> Vec<u8> {
+        const PIECES: &[&str] = &[
+            "SECRET",
+            "NOFORN",
+            " ",
+            "..",
+            "--",
+            "foo",
+            "FOObar",
+            "123-45-6789",
+            "12",
+            "-",
+            "a.b",
+            "@",
+            "mail",
+            ".com",
+            ".mil",
+            "xx",
+            "xxxxxxxx",
+            "y",
+            "\n",
+            "plain words ",
+        ];
+        let mut x = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let mut out = Vec::with_capacity(len + 16);
+        while out.len() < len {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let piece = PIECES[(x >> 33) as usize % PIECES.len()];
+            out.extend_from_slice(piece.as_bytes());
+        }
+        out
+    }
+
+    /// The end offsets (the oracle does not tell patterns apart; `file` is checked by
+    /// `files_the_pattern_that_ended`).
+    fn ends_of(f: &EndFinder, cache: &mut EndCache, text: &[u8]) -> Option<Vec<usize>> {
+        let mut ends = Vec::new();
+        if !f.ends(cache, text, &mut ends) {
+            return None;
+        }
+        let mut offsets: Vec<usize> = ends.iter().map(|e| e.0).collect();
+        offsets.dedup();
+        Some(offsets)
+    }
+
+    #[test]
+    fn files_the_pattern_that_ended() {
+        let f = EndFinder::build(&patterns(), syntax_cfg()).unwrap();
+        let mut c = f.create_cache();
+        let mut ends = Vec::new();
+        let t = b"SECRET NOFORN foo 123-45-6789xxy";
+        assert!(f.ends(&mut c, t, &mut ends));
+        // foo also ends a match of nothing else; "xxy" matches x+y from two starts: one end.
+        assert_eq!(ends, vec![(13, 0), (17, 1), (29, 2), (32, 4)]);
+    }
+
+    #[test]
+    fn one_lane_and_two_lanes_find_every_end() {
+        let one = EndFinder::build(&patterns(), syntax_cfg()).unwrap();
+        let mut two = EndFinder::build(&patterns(), syntax_cfg()).unwrap();
+        two.set_lanes(Lanes { min: 0, join: 4 });
+        let (mut c1, mut c2) = (one.create_cache(), two.create_cache());
+        let mut with_ends = 0;
+        for seed in 0..300 {
+            let t = text(seed, 10 + (seed as usize * 7) % 400);
+            let want = oracle(&t);
+            with_ends += usize::from(!want.is_empty());
+            assert_eq!(ends_of(&one, &mut c1, &t), Some(want.clone()), "{seed}");
+            assert_eq!(ends_of(&two, &mut c2, &t), Some(want), "{seed}");
+        }
+        assert!(with_ends > 250, "texts with ends: {with_ends}");
+    }
+
+    #[test]
+    fn a_lane_that_cannot_join_walks_to_the_end() {
+        // The middle falls inside a separator run after "SECRET": lane B, starting there, does
+        // not know the run follows "SECRET", so lane A never joins it within `join` bytes and
+        // must find the match at the end itself.
+        let mut f = EndFinder::build(&patterns(), syntax_cfg()).unwrap();
+        f.set_lanes(Lanes { min: 0, join: 8 });
+        let mut c = f.create_cache();
+        let mut t = b"SECRET".to_vec();
+        t.extend(std::iter::repeat_n(b'.', 500));
+        t.extend_from_slice(b"NOFORN and foo");
+        let got = ends_of(&f, &mut c, &t).unwrap();
+        assert_eq!(got, oracle(&t));
+        assert_eq!(got, vec![506 + 6, t.len()]);
+    }
+
+    #[test]
+    fn a_cleared_cache_gives_up_and_never_answers_wrong() {
+        // A cache too small for the walk is cleared while lanes hold state ids: the pass must
+        // say so (false) rather than return ends from stale states.
+        let mut f = EndFinder::build_sized(&patterns(), syntax_cfg(), 0).unwrap();
+        f.set_lanes(Lanes { min: 0, join: 4 });
+        let mut c = f.create_cache();
+        let (mut gave_up, mut answered) = (0, 0);
+        for seed in 0..50 {
+            let t = text(seed, 2000);
+            match ends_of(&f, &mut c, &t) {
+                None => gave_up += 1,
+                Some(ends) => {
+                    answered += 1;
+                    assert_eq!(ends, oracle(&t), "{seed}");
+                }
+            }
+        }
+        assert!(gave_up > 0, "gave up {gave_up}, answered {answered}");
+    }
+}
