@@ -174,7 +174,7 @@ impl Walk<'_> {
             let from = at[k];
             let mut sid = self.start(c, from)?;
             for p in from..from + join {
-                sid = self.step(c, sid, self.byte(p)?, p, &mut lane_ends[k])?;
+                sid = self.advance(c, sid, self.byte(p)?, p, &mut lane_ends[k])?;
                 heads.push(sid);
             }
             s[k] = sid;
@@ -209,7 +209,7 @@ impl Walk<'_> {
             let mut joined = false;
             for j in 0..join {
                 let p = from + j;
-                sid = self.step(c, sid, self.byte(p)?, p, ends)?;
+                sid = self.advance(c, sid, self.byte(p)?, p, ends)?;
                 if heads.get(k * join + j) == Some(&sid) {
                     joined = true;
                     break;

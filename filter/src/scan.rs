@@ -37,6 +37,12 @@ const DECODERS: &[(Decoder, &str)] = &[
     ),
 ];
 
+/// Patterns the first pass (`EndFinder`) looks for besides the automaton's: where the first
+/// percent-escape is, so that the URL-encoding finder starts there instead of reading the whole
+/// text for '%' (a text without one skips it).
+const PROBES: &[&str] = &[r"%[0-9A-Fa-f]{2}"];
+const PROBE_ESCAPE_LEN: usize = 3;
+
 /// Work bound of the scan. The exact scan restarts after every match at the match's start + 1, so
 /// a nested match (a compartment inside a banner) is seen too. On ordinary text that re-reads a few
 /// bytes per match; on crafted text (a run where every position starts a long match, or where a
@@ -110,6 +116,9 @@ pub struct ScanCache {
     /// they start.
     end_offsets: Vec<(usize, u32)>,
     spans: Vec<(usize, usize)>,
+    /// From the first pass: where the first percent-escape starts (the text's length if there
+    /// is none); `None` when the first pass did not run or gave up.
+    escape_from: Option<usize>,
     hold: hybrid::dfa::Cache,
     by_signal: Vec<Vec<(u32, u32)>>,
     decode_jobs: Vec<(Decoder, usize, usize)>,
@@ -132,6 +141,8 @@ pub struct Scanner {
     pub rules: Vec<CompiledRule>,
     /// signal index -> rules whose primary it is
     rules_by_primary: Vec<Vec<usize>>,
+    /// Patterns in the automaton (the first pass has `PROBES` after them).
+    pattern_count: usize,
     /// Per automaton pattern: can a match of it lead to a finding on its own (a ROT13 hint, or a
     /// rule's primary signal)? Matches of the other patterns only count near such a match.
     leads: Vec<bool>,
@@ -239,7 +250,10 @@ impl Scanner {
             )
             .build_many(&patterns)
             .map_err(|e| PolicyError::Automaton(e.to_string()))?;
-        let ends = EndFinder::build(&patterns, syntax_cfg)?;
+        let pattern_count = patterns.len();
+        let mut first_pass = patterns.clone();
+        first_pass.extend(PROBES.iter().map(|p| p.to_string()));
+        let ends = EndFinder::build(&first_pass, syntax_cfg)?;
         patterns.extend(DECODERS.iter().map(|(_, p)| p.to_string()));
         let hold = hybrid::dfa::DFA::builder()
             .syntax(syntax_cfg)
@@ -304,6 +318,7 @@ impl Scanner {
             .chain(rules_by_primary.iter().map(|r| !r.is_empty()))
             .collect();
         Ok(Scanner {
+            pattern_count,
             leads,
             re,
             ends,
@@ -332,6 +347,7 @@ impl Scanner {
             ends: self.ends.create_cache(),
             end_offsets: Vec::new(),
             spans: Vec::new(),
+            escape_from: None,
             hold: self.hold.create_cache(),
             by_signal: vec![Vec::new(); self.signal_ids.len()],
             decode_jobs: Vec::new(),
@@ -463,7 +479,7 @@ impl Scanner {
         if depth >= self.limits.max_decode_depth {
             return Ok(());
         }
-        find_encoded(text, &mut cache.decode_jobs);
+        find_encoded(text, &mut cache.decode_jobs, cache.escape_from);
         if cache.decode_jobs.is_empty() {
             return Ok(());
         }
@@ -537,6 +553,7 @@ impl Scanner {
             v.clear();
         }
         cache.decode_jobs.clear();
+        cache.escape_from = None;
         let mut work = Work::start(&cache.dfa);
         let first_pass = pass == Pass::Ends
             && work_limit > 0
@@ -547,6 +564,17 @@ impl Scanner {
             self.collect_span(cache, text, (0, text.len()), &mut work, work_limit)?;
             return Ok(());
         }
+        // The probes' ends (after the automaton's patterns) only say where the first
+        // percent-escape is.
+        let count = self.pattern_count;
+        cache.escape_from = Some(
+            cache
+                .end_offsets
+                .iter()
+                .find(|&&(_, p)| p as usize >= count)
+                .map_or(text.len(), |&(e, _)| e.saturating_sub(PROBE_ESCAPE_LEN)),
+        );
+        cache.end_offsets.retain(|&(_, p)| (p as usize) < count);
         let leading = |&(_, p): &(usize, u32)| self.leads.get(p as usize).copied().unwrap_or(true);
         if !every && !cache.end_offsets.iter().any(leading) {
             return Ok(());
@@ -938,16 +966,22 @@ const HEX_MIN: usize = 32;
 /// at least 16 byte pairs, base64 runs of at least 24 characters (continued over line breaks
 /// when the next line starts with 4 or more, then up to two '='), and runs of 4 or more %XX
 /// escapes. Candidate runs come from `next_long_run`, which skips ordinary prose 16 bytes at a
-/// time.
-fn find_encoded(text: &[u8], jobs: &mut Vec<(Decoder, usize, usize)>) {
-    find_encoded_with(text, jobs, next_long_run);
+/// time. `escape_from`: where the first percent-escape is, when the first pass has said (else
+/// the whole text is searched for one).
+fn find_encoded(text: &[u8], jobs: &mut Vec<(Decoder, usize, usize)>, escape_from: Option<usize>) {
+    find_encoded_with(text, jobs, next_long_run, escape_from.unwrap_or(0));
 }
 
 /// Finds the first maximal alphabet run of 24+ bytes at or after a position (`next_long_run`).
 type RunFinder = fn(&[u8], usize) -> Option<(usize, usize)>;
 
 /// `find_encoded` with the run finder as a parameter (the tests pass the bytewise one).
-fn find_encoded_with(text: &[u8], jobs: &mut Vec<(Decoder, usize, usize)>, next_run: RunFinder) {
+fn find_encoded_with(
+    text: &[u8],
+    jobs: &mut Vec<(Decoder, usize, usize)>,
+    next_run: RunFinder,
+    escape_from: usize,
+) {
     let before = jobs.len();
     let mut i = 0;
     while let Some((s, e)) = next_run(text, i) {
@@ -955,7 +989,9 @@ fn find_encoded_with(text: &[u8], jobs: &mut Vec<(Decoder, usize, usize)>, next_
         jobs.push((d, s, e));
         i = e;
     }
-    find_url_encoded(text, jobs);
+    if escape_from < text.len() {
+        find_url_encoded(text, escape_from, jobs);
+    }
     if jobs.len() > before + 1 {
         if let Some(tail) = jobs.get_mut(before..) {
             tail.sort_by_key(|j| j.1);
@@ -1049,6 +1085,20 @@ fn next_long_run(text: &[u8], from: usize) -> Option<(usize, usize)> {
             k += 16;
             continue;
         }
+        // A run of 24 or more that holds this whole word also holds one of its two neighbour
+        // words whole (8 + 16 bytes must lie on one side or the other). Ordinary long words
+        // stop here instead of being walked out byte by byte.
+        let whole = |at: Option<usize>| {
+            at.and_then(|a| text.get(a..a + 8)).is_some_and(|c| {
+                let mut b = [0u8; 8];
+                b.copy_from_slice(c);
+                b64_bytes(u64::from_le_bytes(b)) == HI
+            })
+        };
+        if !whole(k.checked_sub(8).filter(|&a| a >= from)) && !whole(Some(k + 8)) {
+            k += 16;
+            continue;
+        }
         let mut s = k;
         while s > from && class(text, s - 1) & B64 != 0 {
             s -= 1;
@@ -1068,7 +1118,7 @@ fn next_long_run(text: &[u8], from: usize) -> Option<(usize, usize)> {
 
 /// Runs of percent-escapes: %XX, then 3 or more (up to 12 unreserved bytes, %XX), then trailing
 /// unreserved bytes.
-fn find_url_encoded(text: &[u8], jobs: &mut Vec<(Decoder, usize, usize)>) {
+fn find_url_encoded(text: &[u8], from: usize, jobs: &mut Vec<(Decoder, usize, usize)>) {
     let esc = |i: usize| {
         text.get(i) == Some(&b'%')
             && text.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
@@ -1076,7 +1126,7 @@ fn find_url_encoded(text: &[u8], jobs: &mut Vec<(Decoder, usize, usize)>) {
     };
     let unreserved =
         |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'~' | b'+' | b'-');
-    let mut i = 0;
+    let mut i = from;
     while let Some(off) = text.get(i..).and_then(|t| find_byte(t, b'%')) {
         let s = i + off;
         if !esc(s) {
@@ -1604,7 +1654,7 @@ mod tests {
         let hex = "5345435245542f2f4e4f464f524e20202020";
         let t =
             format!("plain words here, then {hex} and U0VDUkVULy9OT0ZPUk4gYmFubmVy\n  Zm9v== end");
-        find_encoded(t.as_bytes(), &mut jobs);
+        find_encoded(t.as_bytes(), &mut jobs, None);
         let got: Vec<(Decoder, &str)> = jobs.iter().map(|&(d, s, e)| (d, &t[s..e])).collect();
         assert_eq!(
             got,
@@ -1615,13 +1665,13 @@ mod tests {
         );
         jobs.clear();
         let t = "short words only, nothing_encoded_here_at_all_ok but a%20b and %53%45%43%52ET%2F%2FNF x";
-        find_encoded(t.as_bytes(), &mut jobs);
+        find_encoded(t.as_bytes(), &mut jobs, None);
         let got: Vec<(Decoder, &str)> = jobs.iter().map(|&(d, s, e)| (d, &t[s..e])).collect();
         assert_eq!(got, vec![(Decoder::Url, "%53%45%43%52ET%2F%2FNF")]);
         // Odd-length or letter-bounded hex is not hex; a 24+ run of the alphabet is base64.
         jobs.clear();
         let t = "id deadbeefdeadbeefdeadbeefdeadbeef1 ok";
-        find_encoded(t.as_bytes(), &mut jobs);
+        find_encoded(t.as_bytes(), &mut jobs, None);
         assert_eq!(jobs.len(), 1);
         assert_eq!(jobs[0].0, Decoder::Base64);
     }
@@ -1693,8 +1743,8 @@ mod tests {
                 }
             }
             let (mut fast, mut slow) = (Vec::new(), Vec::new());
-            find_encoded(&t, &mut fast);
-            find_encoded_with(&t, &mut slow, next_long_run_bytewise);
+            find_encoded(&t, &mut fast, None);
+            find_encoded_with(&t, &mut slow, next_long_run_bytewise, 0);
             assert_eq!(
                 fast,
                 slow,
