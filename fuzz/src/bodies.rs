@@ -346,7 +346,7 @@ pub fn scan_bounded(data: &[u8]) {
 /// The scanner's first pass (where matches end, in lanes; docs/detection.md, "Session 6")
 /// against the exact loop over the whole text: the same matches, per signal, with one lane and
 /// with four lanes small enough that every input of a few dozen bytes takes the lane path and
-/// its joins.
+/// its joins; and the same findings and normalizations from `scan` (leading pass included).
 pub fn scan_ends(data: &[u8]) {
     static S: OnceLock<(Scanner, Scanner)> = OnceLock::new();
     let (one, four) = S.get_or_init(|| {
@@ -382,10 +382,20 @@ pub fn scan_ends(data: &[u8]) {
         (Ok(w), Ok(a), Ok(b)) => (w, a, b),
         (w, a, b) => panic!("scan failed: {:?} {:?} {:?}", w.err(), a.err(), b.err()),
     };
+    // And the scan's findings (the leading pass may skip the text) against the whole loop's.
+    let (fa, fw) = match (
+        four.scan_pass(&mut c4, t, Pass::Ends),
+        four.scan_pass(&mut c4, t, Pass::Whole),
+    ) {
+        (Ok(a), Ok(w)) => (a, w),
+        (a, w) => panic!("scan failed: {:?} {:?}", a.err(), w.err()),
+    };
     C.with(|c| *c.borrow_mut() = Some((c1, c4)));
     let shown = String::from_utf8_lossy(t);
     assert_eq!(whole, a, "one lane differs on {shown:?}");
     assert_eq!(whole, b, "four lanes differ on {shown:?}");
+    assert_eq!(fa.findings, fw.findings, "findings differ on {shown:?}");
+    assert_eq!(fa.changes, fw.changes, "normalizations differ on {shown:?}");
 }
 
 /// The scanner through the engine: no panic, deterministic with a reused cache, redaction
