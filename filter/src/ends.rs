@@ -100,6 +100,11 @@ impl EndFinder {
         };
     }
 
+    /// Texts shorter than this are walked in one lane.
+    pub fn lane_min(&self) -> usize {
+        self.lanes.min
+    }
+
     pub fn create_cache(&self) -> EndCache {
         EndCache {
             cache: self.dfa.create_cache(),

@@ -597,7 +597,10 @@ impl Scanner {
                 return Ok(());
             }
         }
+        // A text too short for lanes is walked once by the exact loop: one lane of the full
+        // first pass plus the spans would cost more than that.
         let first_pass = ends_pass
+            && text.len() >= self.ends.lane_min()
             && self
                 .ends
                 .ends(&mut cache.ends, text, &mut cache.end_offsets);
