@@ -1450,6 +1450,12 @@ mod tests {
         texts
     }
 
+    fn normalized(t: &str) -> Normalized {
+        let mut norm = Normalized::with_capacity(t.len());
+        normalize_into(&mut norm, t, 0);
+        norm
+    }
+
     #[test]
     fn bounded_path_finds_what_the_exact_scan_finds() {
         let sc = default_scanner();
@@ -1458,8 +1464,7 @@ mod tests {
         assert!(texts.len() > 300, "corpus found: {}", texts.len());
         let (mut with_matches, mut longest) = (0, 0);
         for t in &texts {
-            let mut norm = Normalized::with_capacity(t.len());
-            normalize_into(&mut norm, t, 0);
+            let norm = normalized(t);
             let a = sc
                 .signal_matches(&mut cache, &norm.text, Pass::Whole)
                 .expect("scans");
@@ -1480,7 +1485,7 @@ mod tests {
     #[test]
     fn the_first_pass_finds_what_the_whole_loop_finds() {
         // `Pass::Ends` (ends first, then the exact loop inside the merged spans) against the
-        // exact loop over the whole text: on every corpus text, one lane and two lanes with a
+        // exact loop over the whole text: on every corpus text, one lane and four lanes with a
         // tiny join window, and on long texts (corpus texts run together, so the middle falls
         // anywhere) with the shipped lane sizes.
         let sc = default_scanner();
@@ -1500,8 +1505,7 @@ mod tests {
         );
         let mut matched = 0;
         for t in texts.iter().chain(&long) {
-            let mut norm = Normalized::with_capacity(t.len());
-            normalize_into(&mut norm, t, 0);
+            let norm = normalized(t);
             let whole = sc
                 .signal_matches(&mut c1, &norm.text, Pass::Whole)
                 .expect("scans");
@@ -1526,8 +1530,7 @@ mod tests {
         let mut cache = sc.new_cache();
         let mut with_findings = 0;
         for t in corpus_texts() {
-            let mut norm = Normalized::with_capacity(t.len());
-            normalize_into(&mut norm, &t, 0);
+            let norm = normalized(&t);
             let a = sc
                 .scan_pass(&mut cache, &norm.text, Pass::Ends)
                 .expect("scans");
@@ -1550,8 +1553,7 @@ mod tests {
         let (mut matches, mut walked_one, mut walked_all) = (0usize, 0usize, 0usize);
         let rev_walked = |c: &ScanCache| c.dfa.as_parts().1.search_total_len();
         for t in corpus_texts() {
-            let mut norm = Normalized::with_capacity(t.len());
-            normalize_into(&mut norm, &t, 0);
+            let norm = normalized(&t);
             let text = &norm.text[..];
             let mut input = Input::new(text);
             loop {
