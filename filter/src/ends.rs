@@ -24,8 +24,9 @@ use regex_automata::{Input, MatchKind};
 use crate::error::PolicyError;
 
 /// Texts shorter than `min` bytes are walked in one lane (joining would cost more than it
-/// saves); `join` is how many of lane B's first states are kept to find where lane A joins it.
-/// Tests and the fuzz target use small values so that short texts take the two-lane path.
+/// saves). A longer text of `n` bytes keeps `min(join, n / 16)` of lanes 1-3's first states to
+/// find where the lane before joins each (a short text, short heads: the heads are walked twice).
+/// Tests and the fuzz target use small values so that short texts take the four-lane path.
 #[doc(hidden)]
 #[derive(Debug, Clone, Copy)]
 pub struct Lanes {
@@ -33,13 +34,17 @@ pub struct Lanes {
     pub join: usize,
 }
 
-impl Default for Lanes {
-    fn default() -> Lanes {
-        Lanes {
-            min: 8 * 1024,
-            join: 512,
-        }
-    }
+impl Lanes {
+    /// The full first pass (followed by spans: worth it from 8 KB, see `Scanner::collect`).
+    pub const FULL: Lanes = Lanes {
+        min: 8 * 1024,
+        join: 512,
+    };
+    /// The leading pass, which settles most prompts alone: lanes pay from about 1 KB.
+    pub const LEAD: Lanes = Lanes {
+        min: 256,
+        join: 512,
+    };
 }
 /// Lazy-DFA cache of the pass (per VM). Prose uses a small part of it.
 const CACHE_BYTES: usize = 8 * 1024 * 1024;
@@ -59,6 +64,17 @@ pub struct EndCache {
     heads: Vec<LazyStateID>,
     /// Each lane's ends, in the order it walked (ascending).
     lane_ends: [Vec<(usize, u32)>; 4],
+    /// How many lanes joined the next one in the last pass (0-3).
+    joins: u8,
+}
+
+impl EndCache {
+    /// How many of lanes 0-2 joined the next lane in the last pass (the others walked on alone
+    /// to the end of the text): tests and benchmarks.
+    #[doc(hidden)]
+    pub fn joins(&self) -> u8 {
+        self.joins
+    }
 }
 
 impl EndFinder {
@@ -66,8 +82,11 @@ impl EndFinder {
     pub fn build(
         patterns: &[String],
         syntax_cfg: syntax::Config,
+        lanes: Lanes,
     ) -> Result<EndFinder, PolicyError> {
-        EndFinder::build_sized(patterns, syntax_cfg, CACHE_BYTES)
+        let mut f = EndFinder::build_sized(patterns, syntax_cfg, CACHE_BYTES)?;
+        f.set_lanes(lanes);
+        Ok(f)
     }
 
     fn build_sized(
@@ -88,14 +107,14 @@ impl EndFinder {
             .map_err(|e| PolicyError::Automaton(e.to_string()))?;
         Ok(EndFinder {
             dfa,
-            lanes: Lanes::default(),
+            lanes: Lanes::FULL,
         })
     }
 
     #[doc(hidden)]
     pub fn set_lanes(&mut self, lanes: Lanes) {
         self.lanes = Lanes {
-            min: lanes.min.max(4 * lanes.join + 4),
+            min: lanes.min,
             join: lanes.join.max(1),
         };
     }
@@ -110,6 +129,7 @@ impl EndFinder {
             cache: self.dfa.create_cache(),
             heads: Vec::with_capacity(3 * self.lanes.join),
             lane_ends: Default::default(),
+            joins: 0,
         }
     }
 
@@ -128,10 +148,9 @@ impl EndFinder {
         for lane in cache.lane_ends.iter_mut() {
             lane.clear();
         }
-        let done = walk
-            .run(&mut cache.cache, &mut cache.heads, &mut cache.lane_ends)
-            .is_ok();
-        if !done || cache.cache.clear_count() != clears {
+        let walked = walk.run(&mut cache.cache, &mut cache.heads, &mut cache.lane_ends);
+        cache.joins = *walked.as_ref().unwrap_or(&0);
+        if walked.is_err() || cache.cache.clear_count() != clears {
             return false;
         }
         for lane in &cache.lane_ends {
@@ -159,57 +178,35 @@ impl Walk<'_> {
         c: &mut Cache,
         heads: &mut Vec<LazyStateID>,
         lane_ends: &mut [Vec<(usize, u32)>; 4],
-    ) -> Result<(), GaveUp> {
+    ) -> Result<u8, GaveUp> {
         let n = self.text.len();
-        let join = self.lanes.join;
-        if n < self.lanes.min {
+        let join = self.lanes.join.min(n / 16);
+        if n < self.lanes.min || join == 0 {
             let ends = &mut lane_ends[0];
             let s = self.start(c, 0)?;
             let s = self.solo(c, s, 0, n, ends)?;
-            return self.eoi(c, s, ends);
+            self.eoi(c, s, ends)?;
+            return Ok(0);
         }
-        // Four lanes from offsets 0, q, 2q, 3q (the last one to the end). `min` > 4 * join, so
-        // each lane is longer than `join`.
+        // Four lanes from offsets 0, q, 2q, 3q, in lock step over q bytes each; lanes 1-3 keep
+        // their first `join` states (join <= n / 16 <= q). Lane 3 then walks on to the end.
         let q = n / 4;
         let at = [0, q, 2 * q, 3 * q];
-        // Lanes 1-3: their first `join` bytes alone, keeping their states.
         heads.clear();
+        heads.resize(3 * join, LazyStateID::default());
         let mut s = [self.start(c, 0)?; 4];
         for k in 1..4 {
-            let from = at[k];
-            let mut sid = self.start(c, from)?;
-            for p in from..from + join {
-                sid = self.advance(c, sid, self.byte(p)?, p, &mut lane_ends[k])?;
-                heads.push(sid);
-            }
-            s[k] = sid;
+            s[k] = self.start(c, at[k])?;
         }
-        // All four in lock step: lane 0 over [0, q - join), lane k over [kq + join, (k+1)q).
-        let len = q.saturating_sub(join);
-        let [s0, s1, s2, s3] = s;
-        let s = self.quad(
-            c,
-            [
-                (s0, 0),
-                (s1, q + join),
-                (s2, 2 * q + join),
-                (s3, 3 * q + join),
-            ],
-            len,
-            lane_ends,
-        )?;
-        let mut lanes = [
-            self.solo(c, s[0], len, q, &mut lane_ends[0])?,
-            s[1],
-            s[2],
-            self.solo(c, s[3], 4 * q, n, &mut lane_ends[3])?,
-        ];
-        self.eoi(c, lanes[3], &mut lane_ends[3])?;
+        let s = self.quad(c, s, at, q, (heads, join), lane_ends)?;
+        let s3 = self.solo(c, s[3], 4 * q, n, &mut lane_ends[3])?;
+        self.eoi(c, s3, &mut lane_ends[3])?;
         // Lane k walks into lane k + 1's part until it joins it; one that does not join within
         // `join` bytes walks on alone to the end.
-        for k in 0..3 {
+        let mut joins = 0;
+        for (k, &end_state) in s.iter().enumerate().take(3) {
             let from = at[k + 1];
-            let mut sid = lanes[k];
+            let mut sid = end_state;
             let ends = &mut lane_ends[k];
             let mut joined = false;
             for j in 0..join {
@@ -220,13 +217,14 @@ impl Walk<'_> {
                     break;
                 }
             }
-            if !joined {
+            if joined {
+                joins += 1;
+            } else {
                 sid = self.solo(c, sid, from + join, n, ends)?;
                 self.eoi(c, sid, ends)?;
             }
-            lanes[k] = sid;
         }
-        Ok(())
+        Ok(joins)
     }
 
     /// Every pattern that matches in match state `sid`, as ending at `at`.
@@ -331,22 +329,29 @@ impl Walk<'_> {
         Ok(sid)
     }
 
-    /// Four lanes in lock step over `len` bytes each, from their own offsets. The inner loop
-    /// runs while every lane stays on computed, untagged states; anything else takes one checked
-    /// step of all four. The inner loop is `run4`.
+    /// Four lanes in lock step over `len` bytes each, from their own offsets. For the first
+    /// `join` bytes every step is checked and lanes 1-3 record their states in `heads` (lane k
+    /// at `(k - 1) * join + i`); then the inner loop runs while every lane stays on computed,
+    /// untagged states, and anything else takes one checked step of all four. The inner loop is
+    /// `run4`.
     #[inline(never)]
     fn quad(
         &self,
         c: &mut Cache,
-        [(mut s0, f0), (mut s1, f1), (mut s2, f2), (mut s3, f3)]: [(LazyStateID, usize); 4],
+        [mut s0, mut s1, mut s2, mut s3]: [LazyStateID; 4],
+        [f0, f1, f2, f3]: [usize; 4],
         len: usize,
+        (heads, join): (&mut [LazyStateID], usize),
         [e0, e1, e2, e3]: &mut [Vec<(usize, u32)>; 4],
     ) -> Result<[LazyStateID; 4], GaveUp> {
         let part = |f: usize| self.text.get(f..f + len).ok_or(GaveUp);
         let (t0, t1, t2, t3) = (part(f0)?, part(f1)?, part(f2)?, part(f3)?);
+        let (h1, rest) = heads.split_at_mut(join.min(heads.len()));
+        let (h2, h3) = rest.split_at_mut(join.min(rest.len()));
         let mut i = 0;
         while i < len {
-            if !(s0.is_tagged() || s1.is_tagged() || s2.is_tagged() || s3.is_tagged()) {
+            if i >= join && !(s0.is_tagged() || s1.is_tagged() || s2.is_tagged() || s3.is_tagged())
+            {
                 (s0, s1, s2, s3, i) = run4(self.dfa, c, (t0, t1, t2, t3), (s0, s1, s2, s3), i);
             }
             let (Some(&x0), Some(&x1), Some(&x2), Some(&x3)) =
@@ -358,6 +363,9 @@ impl Walk<'_> {
             s1 = self.advance(c, s1, x1, f1 + i, e1)?;
             s2 = self.advance(c, s2, x2, f2 + i, e2)?;
             s3 = self.advance(c, s3, x3, f3 + i, e3)?;
+            if let (Some(a), Some(b), Some(d)) = (h1.get_mut(i), h2.get_mut(i), h3.get_mut(i)) {
+                (*a, *b, *d) = (s1, s2, s3);
+            }
             i += 1;
         }
         Ok([s0, s1, s2, s3])
@@ -487,7 +495,7 @@ mod tests {
 
     #[test]
     fn files_the_pattern_that_ended() {
-        let f = EndFinder::build(&patterns(), syntax_cfg()).unwrap();
+        let f = EndFinder::build(&patterns(), syntax_cfg(), Lanes::FULL).unwrap();
         let mut c = f.create_cache();
         let mut ends = Vec::new();
         let t = b"SECRET NOFORN foo 123-45-6789xxy";
@@ -498,8 +506,8 @@ mod tests {
 
     #[test]
     fn one_lane_and_two_lanes_find_every_end() {
-        let one = EndFinder::build(&patterns(), syntax_cfg()).unwrap();
-        let mut two = EndFinder::build(&patterns(), syntax_cfg()).unwrap();
+        let one = EndFinder::build(&patterns(), syntax_cfg(), Lanes::FULL).unwrap();
+        let mut two = EndFinder::build(&patterns(), syntax_cfg(), Lanes::FULL).unwrap();
         two.set_lanes(Lanes { min: 0, join: 4 });
         let (mut c1, mut c2) = (one.create_cache(), two.create_cache());
         let mut with_ends = 0;
@@ -514,11 +522,34 @@ mod tests {
     }
 
     #[test]
+    fn the_default_lanes_find_every_end_on_short_and_long_texts() {
+        // The leading pass's lanes from 256 bytes, heads of n / 16: every size from one lane to
+        // full 512-byte heads.
+        let f = EndFinder::build(&patterns(), syntax_cfg(), Lanes::LEAD).unwrap();
+        let mut c = f.create_cache();
+        let (mut joins, mut passes) = (0, 0);
+        for seed in 0..120 {
+            let t = text(seed, 200 + (seed as usize * 97) % 12_000);
+            assert_eq!(ends_of(&f, &mut c, &t), Some(oracle(&t)), "{seed}");
+            if t.len() >= 16 * 16 {
+                joins += usize::from(c.joins());
+                passes += 3;
+            }
+        }
+        // Every lane joined the next: no text here needs a lane to walk on to the end.
+        assert_eq!(joins, passes);
+        // On prose every lane joins the next within its heads.
+        let words = b"plain words and a few more of them. ".repeat(100);
+        assert!(f.ends(&mut c, &words, &mut Vec::new()));
+        assert_eq!(c.joins(), 3);
+    }
+
+    #[test]
     fn a_lane_that_cannot_join_walks_to_the_end() {
         // The middle falls inside a separator run after "SECRET": lane B, starting there, does
         // not know the run follows "SECRET", so lane A never joins it within `join` bytes and
         // must find the match at the end itself.
-        let mut f = EndFinder::build(&patterns(), syntax_cfg()).unwrap();
+        let mut f = EndFinder::build(&patterns(), syntax_cfg(), Lanes::FULL).unwrap();
         f.set_lanes(Lanes { min: 0, join: 8 });
         let mut c = f.create_cache();
         let mut t = b"SECRET".to_vec();

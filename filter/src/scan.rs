@@ -12,7 +12,7 @@ use regex_automata::nfa::thompson;
 use regex_automata::util::syntax;
 use regex_automata::{hybrid, Anchored, Input, MatchKind};
 
-use crate::ends::{EndCache, EndFinder};
+use crate::ends::{EndCache, EndFinder, Lanes};
 use crate::error::{InspectError, PolicyError};
 use crate::normalize::{normalize_into, Changes, Normalized};
 use crate::policy::{LabelAction, Limits, Policy, Signal, Validator};
@@ -268,7 +268,7 @@ impl Scanner {
         let pattern_count = patterns.len();
         let mut first_pass = patterns.clone();
         first_pass.extend(PROBES.iter().map(|p| p.to_string()));
-        let ends = EndFinder::build(&first_pass, syntax_cfg)?;
+        let ends = EndFinder::build(&first_pass, syntax_cfg, Lanes::FULL)?;
         patterns.extend(DECODERS.iter().map(|(_, p)| p.to_string()));
         let hold = hybrid::dfa::DFA::builder()
             .syntax(syntax_cfg)
@@ -343,7 +343,7 @@ impl Scanner {
         );
         let lead_count = leading.len();
         leading.extend(PROBES.iter().map(|p| p.to_string()));
-        let lead = EndFinder::build(&leading, syntax_cfg)?;
+        let lead = EndFinder::build(&leading, syntax_cfg, Lanes::LEAD)?;
         Ok(Scanner {
             pattern_count,
             lead,
@@ -431,11 +431,12 @@ impl Scanner {
         text.len()
     }
 
-    /// Lane sizes of the first pass (tests and fuzzing: small values exercise the two-lane walk
-    /// on short texts).
+    /// Lane sizes of both first passes (tests and fuzzing: small values exercise the four-lane
+    /// walk, and the full pass with spans, on short texts).
     #[doc(hidden)]
-    pub fn set_lanes(&mut self, lanes: crate::ends::Lanes) {
+    pub fn set_lanes(&mut self, lanes: Lanes) {
         self.ends.set_lanes(lanes);
+        self.lead.set_lanes(lanes);
     }
 
     pub fn signal_count(&self) -> usize {
