@@ -329,11 +329,10 @@ impl Walk<'_> {
         Ok(sid)
     }
 
-    /// Four lanes in lock step over `len` bytes each, from their own offsets. For the first
-    /// `join` bytes every step is checked and lanes 1-3 record their states in `heads` (lane k
-    /// at `(k - 1) * join + i`); then the inner loop runs while every lane stays on computed,
-    /// untagged states, and anything else takes one checked step of all four. The inner loop is
-    /// `run4`.
+    /// Four lanes in lock step over `len` bytes each, from their own offsets; over the first
+    /// `join` bytes lanes 1-3 record their states in `heads` (lane k at `(k - 1) * join + i`).
+    /// The inner loops (`run4_heads`, then `run4`) run while every lane stays on computed,
+    /// untagged states; anything else takes one checked step of all four.
     #[inline(never)]
     fn quad(
         &self,
@@ -350,9 +349,13 @@ impl Walk<'_> {
         let (h2, h3) = rest.split_at_mut(join.min(rest.len()));
         let mut i = 0;
         while i < len {
-            if i >= join && !(s0.is_tagged() || s1.is_tagged() || s2.is_tagged() || s3.is_tagged())
-            {
-                (s0, s1, s2, s3, i) = run4(self.dfa, c, (t0, t1, t2, t3), (s0, s1, s2, s3), i);
+            if !(s0.is_tagged() || s1.is_tagged() || s2.is_tagged() || s3.is_tagged()) {
+                let parts = (t0, t1, t2, t3);
+                (s0, s1, s2, s3, i) = if i < join {
+                    run4_heads(self.dfa, c, parts, (s0, s1, s2, s3), i, (h1, h2, h3))
+                } else {
+                    run4(self.dfa, c, parts, (s0, s1, s2, s3), i)
+                };
             }
             let (Some(&x0), Some(&x1), Some(&x2), Some(&x3)) =
                 (t0.get(i), t1.get(i), t2.get(i), t3.get(i))
@@ -399,6 +402,36 @@ fn run4(
             break;
         }
         (s0, s1, s2, s3) = (n0, n1, n2, n3);
+        i += 1;
+    }
+    (s0, s1, s2, s3, i)
+}
+
+/// `run4` over the first bytes, also keeping lanes 1-3's states: `heads.k[i]` is lane k's state
+/// after byte `i`. Stops at the end of the heads.
+#[inline(never)]
+fn run4_heads(
+    dfa: &DFA,
+    c: &Cache,
+    (t0, t1, t2, t3): Four<&[u8]>,
+    (mut s0, mut s1, mut s2, mut s3): Four<LazyStateID>,
+    mut i: usize,
+    (h1, h2, h3): (&mut [LazyStateID], &mut [LazyStateID], &mut [LazyStateID]),
+) -> (LazyStateID, LazyStateID, LazyStateID, LazyStateID, usize) {
+    let len = t0.len().min(t1.len()).min(t2.len()).min(t3.len());
+    let len = len.min(h1.len()).min(h2.len()).min(h3.len());
+    let (t0, t1, t2, t3) = (&t0[..len], &t1[..len], &t2[..len], &t3[..len]);
+    let (h1, h2, h3) = (&mut h1[..len], &mut h2[..len], &mut h3[..len]);
+    while i < len {
+        let n0 = dfa.next_state_untagged(c, s0, t0[i]);
+        let n1 = dfa.next_state_untagged(c, s1, t1[i]);
+        let n2 = dfa.next_state_untagged(c, s2, t2[i]);
+        let n3 = dfa.next_state_untagged(c, s3, t3[i]);
+        if n0.is_tagged() || n1.is_tagged() || n2.is_tagged() || n3.is_tagged() {
+            break;
+        }
+        (s0, s1, s2, s3) = (n0, n1, n2, n3);
+        (h1[i], h2[i], h3[i]) = (n1, n2, n3);
         i += 1;
     }
     (s0, s1, s2, s3, i)

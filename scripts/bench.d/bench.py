@@ -934,7 +934,13 @@ def report(r: dict, out: pathlib.Path, chart_err: str | None):
           f"plain {fmt(r['startup_ready_s']['baseline'] * 1e3, ' ms')}, gateway {fmt(r['startup_ready_s']['gateway'] * 1e3, ' ms')}")
     print("scan speed, native one core (inspect_request / scan_body MB/s): " + ", ".join(
         f"{b['bytes']} B {b['inspect_mb_s']:.0f}/{b['scan_body_mb_s']:.0f}" for b in nat["bodies"]))
-    for k, s in (r.get("scan_envoy") or {}).items():
+    se = r.get("scan_envoy") or {}
+    sizes = [k[:-4] for k in se if k.endswith(" c=1")]
+    if sizes:
+        print("scan speed in Envoy, every body (median MB/s of bytes/scan_us, c=1 / c=16): " + ", ".join(
+            f"{z} {fmt(se.get(z + ' c=1', {}).get('mb_s_median'))}/{fmt(se.get(z + ' c=16', {}).get('mb_s_median'))}"
+            for z in sizes))
+    for k, s in se.items():
         if k.startswith("1 MB"):
             print(f"scan speed in Envoy, {k}: {s['mb_s_median']:.0f} MB/s median ({s['requests']} requests, scan_us p50 "
                   f"{s['scan_us_p50']:.0f}, aggregate {s['mb_s_aggregate']:.0f} MB/s)")
