@@ -332,7 +332,7 @@ impl Walk<'_> {
 
     /// Four lanes in lock step over `len` bytes each, from their own offsets; over the first
     /// `join` bytes lanes 1-3 record their states in `heads` (lane k at `(k - 1) * join + i`).
-    /// The inner loops (`run4_heads`, then `run4`) run while every lane stays on computed,
+    /// The inner loop (`run4`, keeping heads, then not) run while every lane stays on computed,
     /// untagged states; anything else takes one checked step of all four.
     #[inline(never)]
     fn quad(
@@ -352,10 +352,11 @@ impl Walk<'_> {
         while i < len {
             if !(s0.is_tagged() || s1.is_tagged() || s2.is_tagged() || s3.is_tagged()) {
                 let parts = (t0, t1, t2, t3);
+                let states = (s0, s1, s2, s3);
                 (s0, s1, s2, s3, i) = if i < join {
-                    run4_heads(self.dfa, c, parts, (s0, s1, s2, s3), i, (h1, h2, h3))
+                    run4::<true>(self.dfa, c, parts, states, i, (h1, h2, h3))
                 } else {
-                    run4(self.dfa, c, parts, (s0, s1, s2, s3), i)
+                    run4::<false>(self.dfa, c, parts, states, i, (&mut [], &mut [], &mut []))
                 };
             }
             let (Some(&x0), Some(&x1), Some(&x2), Some(&x3)) =
@@ -378,51 +379,33 @@ impl Walk<'_> {
 
 type Four<T> = (T, T, T, T);
 
+type Heads<'a> = (
+    &'a mut [LazyStateID],
+    &'a mut [LazyStateID],
+    &'a mut [LazyStateID],
+);
+
 /// The lock-step inner loop, from byte `i` of four equally long parts, while every lane stays
 /// on computed, untagged states. Returns the states before the first byte at which some lane
-/// would leave them (or the end) and that byte's index. A small leaf function, so that V8 keeps
-/// its dozen values in registers.
+/// would leave them (or the end) and that byte's index. With `HEADS` it also keeps lanes 1-3's
+/// states (`heads.k[i]`: lane k's state after byte `i`) and stops at the end of the heads. A
+/// small leaf function (one per `HEADS`), so that V8 keeps its dozen values in registers.
 #[inline(never)]
-fn run4(
+fn run4<const HEADS: bool>(
     dfa: &DFA,
     c: &Cache,
     (t0, t1, t2, t3): Four<&[u8]>,
     (mut s0, mut s1, mut s2, mut s3): Four<LazyStateID>,
     mut i: usize,
+    (h1, h2, h3): Heads<'_>,
 ) -> (LazyStateID, LazyStateID, LazyStateID, LazyStateID, usize) {
-    let len = t0.len().min(t1.len()).min(t2.len()).min(t3.len());
-    let (t0, t1, t2, t3) = (&t0[..len], &t1[..len], &t2[..len], &t3[..len]);
-    // Each part is `len` bytes long and `i < len`: the indexing is in bounds, and the compiler
-    // drops its checks.
-    while i < len {
-        let n0 = dfa.next_state_untagged(c, s0, t0[i]);
-        let n1 = dfa.next_state_untagged(c, s1, t1[i]);
-        let n2 = dfa.next_state_untagged(c, s2, t2[i]);
-        let n3 = dfa.next_state_untagged(c, s3, t3[i]);
-        if n0.is_tagged() || n1.is_tagged() || n2.is_tagged() || n3.is_tagged() {
-            break;
-        }
-        (s0, s1, s2, s3) = (n0, n1, n2, n3);
-        i += 1;
+    let mut len = t0.len().min(t1.len()).min(t2.len()).min(t3.len());
+    if HEADS {
+        len = len.min(h1.len()).min(h2.len()).min(h3.len());
     }
-    (s0, s1, s2, s3, i)
-}
-
-/// `run4` over the first bytes, also keeping lanes 1-3's states: `heads.k[i]` is lane k's state
-/// after byte `i`. Stops at the end of the heads.
-#[inline(never)]
-fn run4_heads(
-    dfa: &DFA,
-    c: &Cache,
-    (t0, t1, t2, t3): Four<&[u8]>,
-    (mut s0, mut s1, mut s2, mut s3): Four<LazyStateID>,
-    mut i: usize,
-    (h1, h2, h3): (&mut [LazyStateID], &mut [LazyStateID], &mut [LazyStateID]),
-) -> (LazyStateID, LazyStateID, LazyStateID, LazyStateID, usize) {
-    let len = t0.len().min(t1.len()).min(t2.len()).min(t3.len());
-    let len = len.min(h1.len()).min(h2.len()).min(h3.len());
     let (t0, t1, t2, t3) = (&t0[..len], &t1[..len], &t2[..len], &t3[..len]);
-    let (h1, h2, h3) = (&mut h1[..len], &mut h2[..len], &mut h3[..len]);
+    // Each part (and with HEADS each head) is at least `len` long and `i < len`: the indexing
+    // is in bounds, and the compiler drops its checks.
     while i < len {
         let n0 = dfa.next_state_untagged(c, s0, t0[i]);
         let n1 = dfa.next_state_untagged(c, s1, t1[i]);
@@ -432,7 +415,9 @@ fn run4_heads(
             break;
         }
         (s0, s1, s2, s3) = (n0, n1, n2, n3);
-        (h1[i], h2[i], h3[i]) = (n1, n2, n3);
+        if HEADS {
+            (h1[i], h2[i], h3[i]) = (n1, n2, n3);
+        }
         i += 1;
     }
     (s0, s1, s2, s3, i)
