@@ -754,6 +754,19 @@ impl Scanner {
         text: &[u8],
         pass: Pass,
     ) -> Result<Vec<Vec<(u32, u32)>>, InspectError> {
+        if pass == Pass::GatedBounded {
+            for v in cache.by_signal.iter_mut() {
+                v.clear();
+            }
+            cache.decode_jobs.clear();
+            let gated = self
+                .ends
+                .ends(&mut cache.ends, text, &mut cache.end_offsets);
+            let count = self.pattern_count;
+            cache.end_offsets.retain(|&(_, p)| (p as usize) < count);
+            self.scan_bounded(cache, text, 0, gated);
+            return Ok(cache.by_signal.clone());
+        }
         let limit = if pass == Pass::Bounded { 0 } else { usize::MAX };
         self.collect(cache, text, limit, pass, true)?;
         Ok(cache.by_signal.clone())
@@ -909,6 +922,8 @@ pub enum Pass {
     Whole,
     /// The bounded path alone.
     Bounded,
+    /// The bounded path alone, with the full first pass's end gate (`signal_matches` only).
+    GatedBounded,
 }
 
 /// Bytes the automaton has walked (forward and reverse searches), from its cache's own counter:

@@ -346,7 +346,8 @@ pub fn scan_bounded(data: &[u8]) {
 /// The scanner's first pass (where matches end, in lanes; docs/detection.md, "Session 6")
 /// against the exact loop over the whole text: the same matches, per signal, with one lane and
 /// with four lanes small enough that every input of a few dozen bytes takes the lane path and
-/// its joins; and the same findings and normalizations from `scan` (leading pass included).
+/// its joins; the same findings and normalizations from `scan` (leading pass included); and
+/// the bounded path with the first pass's end gate files what it files without it.
 pub fn scan_ends(data: &[u8]) {
     static S: OnceLock<(Scanner, Scanner)> = OnceLock::new();
     let (one, four) = S.get_or_init(|| {
@@ -382,6 +383,14 @@ pub fn scan_ends(data: &[u8]) {
         (Ok(w), Ok(a), Ok(b)) => (w, a, b),
         (w, a, b) => panic!("scan failed: {:?} {:?} {:?}", w.err(), a.err(), b.err()),
     };
+    // The bounded path with the end gate against the bounded path without it.
+    let (gated, bounded) = match (
+        four.signal_matches(&mut c4, t, Pass::GatedBounded),
+        one.signal_matches(&mut c1, t, Pass::Bounded),
+    ) {
+        (Ok(g), Ok(u)) => (g, u),
+        (g, u) => panic!("scan failed: {:?} {:?}", g.err(), u.err()),
+    };
     // And the scan's findings (the leading pass may skip the text) against the whole loop's.
     let (fa, fw) = match (
         four.scan_pass(&mut c4, t, Pass::Ends),
@@ -394,6 +403,10 @@ pub fn scan_ends(data: &[u8]) {
     let shown = String::from_utf8_lossy(t);
     assert_eq!(whole, a, "one lane differs on {shown:?}");
     assert_eq!(whole, b, "four lanes differ on {shown:?}");
+    assert_eq!(
+        gated, bounded,
+        "the end gate changes the bounded path on {shown:?}"
+    );
     assert_eq!(fa.findings, fw.findings, "findings differ on {shown:?}");
     assert_eq!(fa.changes, fw.changes, "normalizations differ on {shown:?}");
 }
