@@ -600,18 +600,12 @@ impl Scanner {
         }
         // A text too short for lanes is walked once by the exact loop: one lane of the full
         // first pass plus the spans would cost more than that.
-        let first_pass = ends_pass
-            && text.len() >= self.ends.lane_min()
-            && self
-                .ends
-                .ends(&mut cache.ends, text, &mut cache.end_offsets);
+        let first_pass =
+            ends_pass && text.len() >= self.ends.lane_min() && self.full_pass(cache, text);
         if !first_pass {
             self.collect_span(cache, text, (0, text.len()), &mut work, work_limit, false)?;
             return Ok(());
         }
-        let count = self.pattern_count;
-        cache.escape_from = Some(probed(&cache.end_offsets, count, text.len()).0);
-        cache.end_offsets.retain(|&(_, p)| (p as usize) < count);
         let scan_error = |e: regex_automata::MatchError| InspectError::Scan(e.to_string());
         let ends = std::mem::take(&mut cache.end_offsets);
         let mut spans = std::mem::take(&mut cache.spans);
@@ -669,6 +663,22 @@ impl Scanner {
         }
         cache.spans = spans;
         Ok(())
+    }
+
+    /// The full first pass: every match end of the automaton's patterns into
+    /// `cache.end_offsets` (the probes' ends set `cache.escape_from` and are dropped). False
+    /// when it gave up (`end_offsets` is then not to be used).
+    fn full_pass(&self, cache: &mut ScanCache, text: &[u8]) -> bool {
+        if !self
+            .ends
+            .ends(&mut cache.ends, text, &mut cache.end_offsets)
+        {
+            return false;
+        }
+        let count = self.pattern_count;
+        cache.escape_from = Some(probed(&cache.end_offsets, count, text.len()).0);
+        cache.end_offsets.retain(|&(_, p)| (p as usize) < count);
+        true
     }
 
     /// The exact loop over the starts in `a..b`, its searches cut at `b`. Returns false when the
@@ -759,11 +769,7 @@ impl Scanner {
                 v.clear();
             }
             cache.decode_jobs.clear();
-            let gated = self
-                .ends
-                .ends(&mut cache.ends, text, &mut cache.end_offsets);
-            let count = self.pattern_count;
-            cache.end_offsets.retain(|&(_, p)| (p as usize) < count);
+            let gated = self.full_pass(cache, text);
             self.scan_bounded(cache, text, 0, gated);
             return Ok(cache.by_signal.clone());
         }
@@ -1722,20 +1728,12 @@ mod tests {
         for text in &texts {
             let t = text.as_bytes();
             let mut cache = sc.new_cache();
-            assert!(sc.ends.ends(&mut cache.ends, t, &mut cache.end_offsets));
-            cache
-                .end_offsets
-                .retain(|&(_, p)| (p as usize) < sc.pattern_count);
             let mut walked = [0; 2];
             let mut found = Vec::new();
-            for (i, gated) in [true, false].into_iter().enumerate() {
-                for v in cache.by_signal.iter_mut() {
-                    v.clear();
-                }
+            for (i, pass) in [Pass::GatedBounded, Pass::Bounded].into_iter().enumerate() {
                 let mut w = Work::start(&cache.dfa);
-                sc.scan_bounded(&mut cache, t, 0, gated);
+                found.push(sc.signal_matches(&mut cache, t, pass).expect("scans"));
                 walked[i] = w.spent(&cache.dfa);
-                found.push(cache.by_signal.clone());
             }
             assert_eq!(found[0], found[1]);
             assert!(found[0].iter().filter(|v| !v.is_empty()).count() >= 3);
