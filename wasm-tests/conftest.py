@@ -71,6 +71,43 @@ def wait_port(port: int, timeout: float = 10.0) -> None:
     raise TimeoutError(f"nothing listens on 127.0.0.1:{port}")
 
 
+def script_headers(record_dir: pathlib.Path, headers: dict | None) -> dict:
+    """Headers with the stand-in's x-standin-* controls moved into a script file (standin.py,
+    x-standin-script): the gateway forwards no header it does not scan, and a scripted reply may
+    be controlled text that must not cross it in the request."""
+    headers = dict(headers or {})
+    control = {k: headers.pop(k) for k in list(headers) if k.lower().startswith("x-standin-")
+               and k.lower() != "x-standin-script"}
+    if control:
+        d = pathlib.Path(record_dir) / "scripts"
+        d.mkdir(parents=True, exist_ok=True)
+        name = os.urandom(8).hex()
+        (d / f"{name}.json").write_text(json.dumps(control))
+        headers["x-standin-script"] = name
+    return headers
+
+
+def harness_policy(policy: pathlib.Path | str, workdir: pathlib.Path) -> pathlib.Path:
+    """The policy as the test gateways run it: the given one, forwarding the stand-ins' script
+    header (x-standin-script, an opaque name) besides what it forwards itself. A file that is not
+    a JSON object (the bad-policy tests) is used as it is."""
+    policy = pathlib.Path(policy)
+    try:
+        p = json.loads(policy.read_text())
+    except (ValueError, OSError):
+        return policy
+    if not isinstance(p, dict):
+        return policy
+    rh = p.setdefault("request_headers", {})
+    if isinstance(rh, dict):
+        fwd = rh.setdefault("forward", [])
+        if isinstance(fwd, list) and "x-standin-script" not in fwd:
+            fwd.append("x-standin-script")
+    out = workdir / f"harness-{os.urandom(4).hex()}-{policy.name}"
+    out.write_text(json.dumps(p, indent=1))
+    return out
+
+
 class Response:
     def __init__(self, status: int, headers, body: bytes):
         self.status = status
@@ -109,6 +146,14 @@ class Standins:
     def all_bodies(self) -> str:
         return "\n".join(r.get("body", "") for n in self.ports for r in self.records(n))
 
+    def everything(self) -> str:
+        """Every recorded request whole (method, path with query, headers, body), as text."""
+        return "\n".join(json.dumps(r, ensure_ascii=False) for n in self.ports for r in self.records(n))
+
+    def script(self, headers: dict) -> dict:
+        """`headers` with its x-standin-* controls moved into a script (see script_headers)."""
+        return script_headers(self.dir, headers)
+
     def stop(self):
         self.proc.send_signal(signal.SIGTERM)
         try:
@@ -131,7 +176,7 @@ class Gateway:
         self.audit_path = workdir / "audit.jsonl"
         self.audit_path.touch()
         self.log_path = workdir / "envoy.log"
-        self.policy = pathlib.Path(policy)
+        self.policy = harness_policy(policy, workdir)
         self.wasm = wasm
         self.jwt = jwt
         self.render_args = list(render_args or [])  # extra scripts/render-envoy arguments (e.g. --tls-cert)
@@ -146,7 +191,8 @@ class Gateway:
 
     def render(self, ecds_only: bool = False, policy: pathlib.Path | None = None):
         args = [sys.executable, str(ROOT / "scripts" / "render-envoy"), "--out", str(self.dir / "envoy"),
-                "--policy", str(policy or self.policy), "--wasm", str(self.wasm),
+                "--policy", str(harness_policy(policy, self.dir) if policy else self.policy),
+                "--wasm", str(self.wasm),
                 "--gateway-port", str(self.port), "--admin-port", str(self.admin),
                 "--audit", str(self.audit_path)]
         args += [f"--upstream={n}={p}" for n, p in self.standins.ports.items()]
@@ -177,6 +223,7 @@ class Gateway:
 
     def request(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None,
                 timeout: float = 30) -> Response:
+        headers = script_headers(self.standins.dir, headers) if hasattr(self.standins, "dir") else headers
         req = urllib.request.Request(self.url(path), data=body, method=method, headers=headers or {})
         try:
             with urllib.request.urlopen(req, timeout=timeout) as r:

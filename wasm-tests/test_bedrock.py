@@ -126,7 +126,8 @@ def test_bedrock_answer_is_inspected(bedrock_gw, standins):
     with pytest.raises(anthropic.APIStatusError) as e:
         client(bedrock_gw).messages.create(
             model="claude-sonnet-4-5", max_tokens=64, messages=[{"role": "user", "content": ITAR}],
-            extra_headers={"x-standin-reply-b64": base64.b64encode(reply.encode()).decode()})
+            extra_headers=bedrock_gw.standins.script(
+                {"x-standin-reply-b64": base64.b64encode(reply.encode()).decode()}))
     assert e.value.status_code == 403
     assert e.value.body["error"]["type"] == "permission_error", e.value.body
     assert "Battery relocation" not in json.dumps(e.value.body)

@@ -204,9 +204,10 @@ def test_client_gone_mid_stream(gw, mark):
     reply = "word " * 400  # 2,000 chars: 125 deltas of 16 chars, 100 ms apart
     body = json.dumps({"model": "gpt-4o", "stream": True, "messages": [{"role": "user", "content": "stream"}]})
     s = socket.create_connection(("127.0.0.1", gw.port), timeout=10)
+    script = gw.standins.script({"x-standin-reply-b64": b64(reply), "x-standin-chunk-delay-ms": "100"})
     req = (f"POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n"
-           f"authorization: Bearer {US}\r\nx-standin-reply-b64: {b64(reply)}\r\n"
-           f"x-standin-chunk-delay-ms: 100\r\ncontent-length: {len(body)}\r\n\r\n{body}")
+           f"authorization: Bearer {US}\r\nx-standin-script: {script['x-standin-script']}\r\n"
+           f"content-length: {len(body)}\r\n\r\n{body}")
     s.sendall(req.encode())
     first = s.recv(4096)
     assert b"200" in first.split(b"\r\n")[0]

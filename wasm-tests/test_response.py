@@ -24,7 +24,8 @@ def chunks_header(chunks) -> dict:
 def raw_stream(gateway, path: str, body: dict, headers: dict):
     """POST and read the raw response body, write by write as the client receives it."""
     conn = http.client.HTTPConnection("127.0.0.1", gateway.port, timeout=30)
-    h = {"content-type": "application/json", "authorization": f"Bearer {US}", **headers}
+    h = {"content-type": "application/json", "authorization": f"Bearer {US}",
+         **gateway.standins.script(headers)}
     conn.request("POST", path, json.dumps(body), h)
     resp = conn.getresponse()
     reads = []
@@ -105,7 +106,8 @@ def test_stream_redaction_through_openai_sdk(gateway, fresh):
     stream = client.chat.completions.create(
         model="gpt-4o", messages=[{"role": "user", "content": "go"}], stream=True,
         stream_options={"include_usage": True},
-        extra_headers=chunks_header(["My SSN is 148-3", "6-77", "25, please keep it.", " Thanks!"]))
+        extra_headers=gateway.standins.script(
+            chunks_header(["My SSN is 148-3", "6-77", "25, please keep it.", " Thanks!"])))
     text = ""
     usage = None
     for ch in stream:
@@ -128,7 +130,8 @@ def test_stream_cut_surfaces_in_sdks(gateway, fresh):
     got = ""
     with pytest.raises(openai.APIError) as e:
         for ch in client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "go"}],
-                                                 stream=True, extra_headers=chunks_header(chunks)):
+                                                 stream=True,
+                                                 extra_headers=gateway.standins.script(chunks_header(chunks))):
             if ch.choices and ch.choices[0].delta.content:
                 got += ch.choices[0].delta.content
     assert "ITAR content" in str(e.value) and "CONTROLLED" not in got
@@ -136,7 +139,7 @@ def test_stream_cut_surfaces_in_sdks(gateway, fresh):
     got = ""
     with pytest.raises(anthropic.APIError):
         with aclient.messages.stream(model="claude-sonnet-4-5", max_tokens=64, messages=[{"role": "user", "content": "go"}],
-                                     extra_headers=chunks_header(chunks)) as s:
+                                     extra_headers=gateway.standins.script(chunks_header(chunks))) as s:
             for t in s.text_stream:
                 got += t
     assert "CONTROLLED" not in got

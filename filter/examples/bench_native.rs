@@ -31,6 +31,19 @@ fn head() -> RequestHead {
         content_encoding: String::new(),
         source: "127.0.0.1:50000".into(),
         country: None,
+        client_request_id: None,
+        headers: [
+            (":method", "POST"),
+            (":path", "/v1/chat/completions"),
+            (":authority", "127.0.0.1:10000"),
+            ("content-type", "application/json"),
+            ("user-agent", "OpenAI/Python 1.55.0"),
+            ("x-stainless-lang", "python"),
+            ("x-request-id", "bench"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect(),
     }
 }
 
@@ -38,12 +51,13 @@ fn head() -> RequestHead {
 /// `--toggle-collect` target of `scripts/bench --profile`).
 #[inline(never)]
 fn run_inspect(engine: &Engine, scratch: &mut Scratch, identity: &Identity, body: &[u8]) -> String {
-    let mut audit = engine.audit_start(&head(), String::new());
-    let provider = match engine.route(&head(), &mut audit) {
-        Route::Inspect(p) => p,
+    let head = head();
+    let mut audit = engine.audit_start(&head, String::new());
+    let (provider, pieces) = match engine.route(scratch, &head, &mut audit) {
+        Route::Inspect { provider, head, .. } => (provider, head),
         _ => panic!("the benchmark path is not inspected by the policy"),
     };
-    match engine.inspect_request(scratch, provider, body, identity, &mut audit) {
+    match engine.inspect_request_with_head(scratch, provider, body, &pieces, identity, &mut audit) {
         Verdict::Forward {
             destination,
             body: None,
@@ -100,6 +114,7 @@ fn main() {
     let claims = json!({
         "iss": "https://idp.demo.itar-gateway.invalid", "aud": "itar-gateway", "sub": "bench",
         "person_category": "us_citizen", "clearance": "SECRET", "groups": ["itar-gateway-users"],
+        "iat": 1.7e9, "exp": 1.7e9 + 3600.0,
     });
     let identity = match &policy.identity {
         Some(ip) => Identity::from_claims(ip, &claims),

@@ -28,6 +28,19 @@ fn head(request_id: &str) -> RequestHead {
         content_encoding: String::new(),
         source: "127.0.0.1:50000".into(),
         country: None,
+        client_request_id: None,
+        headers: [
+            (":method", "POST"),
+            (":path", "/v1/chat/completions"),
+            (":authority", "127.0.0.1:10000"),
+            ("content-type", "application/json"),
+            ("user-agent", "OpenAI/Python 1.55.0"),
+            ("x-stainless-lang", "python"),
+            ("x-request-id", request_id),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect(),
     }
 }
 
@@ -56,23 +69,34 @@ fn main() {
     let mut bumps = Vec::new();
     let claims = json!({"sub": "bench", "iss": "https://idp.demo.itar-gateway.invalid",
         "aud": ["itar-gateway"], "us_person": true, "clearance": "SECRET",
-        "groups": ["itar-gateway-users"], "exp": 4000000000u64});
+        "groups": ["itar-gateway-users"], "iat": 3999999000u64, "exp": 4000000000u64});
     let t0 = std::time::Instant::now();
     let mut total = 0usize;
     for i in 0..n {
         let head = head(&format!("req-{i}"));
         let mut audit = engine.audit_start(&head, "2026-11-22T00:00:00.000000Z".into());
-        let Route::Inspect(provider) = engine.route(&head, &mut audit) else {
+        let Route::Inspect {
+            provider,
+            head: pieces,
+            ..
+        } = engine.route(&mut scratch, &head, &mut audit)
+        else {
             panic!("not inspected")
         };
         let policy = engine.identity.as_ref().unwrap();
         let identity = Identity::resolve(policy, Some(&claims), None, false, None);
         audit.identity = Some(identity.clone());
-        let dest =
-            match engine.inspect_request(&mut scratch, provider, &body, &identity, &mut audit) {
-                Verdict::Forward { destination, .. } => destination,
-                Verdict::Refuse(_) => panic!("refused: {}", audit.reason),
-            };
+        let dest = match engine.inspect_request_with_head(
+            &mut scratch,
+            provider,
+            &body,
+            &pieces,
+            &identity,
+            &mut audit,
+        ) {
+            Verdict::Forward { destination, .. } => destination,
+            Verdict::Refuse(_) => panic!("refused: {}", audit.reason),
+        };
         let ctx = ResponseCtx {
             provider,
             destination: dest,

@@ -57,6 +57,12 @@ pub struct AuditRecord {
     pub chain: Option<ChainLink>,
     pub time: String,
     pub request_id: String,
+    /// The client's own `x-request-id` as it sent it (Envoy generates `request_id`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_request_id: Option<String>,
+    /// The client's own end-user id from the body (`user`, `metadata.user_id`), as sent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_user: Option<String>,
     pub policy: PolicyRef,
     pub method: String,
     pub path: String,

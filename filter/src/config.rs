@@ -82,6 +82,7 @@ impl FilterConfig {
             scratch,
             provider,
             body,
+            &[],
             identity,
             audit,
         )
@@ -90,27 +91,29 @@ impl FilterConfig {
 
 /// Decide with the enforcing policy; if a shadow policy is given, also record what it would have
 /// decided (it changes nothing). Returns the verdict and whether the two disagree.
+#[allow(clippy::too_many_arguments)]
 pub fn inspect(
     engine: &Engine,
     shadow: Option<(&Engine, &mut Scratch)>,
     scratch: &mut Scratch,
     provider: Provider,
     body: &[u8],
+    head: &[crate::head::HeadPiece],
     identity: &Identity,
     audit: &mut AuditRecord,
 ) -> (Verdict, bool) {
-    let verdict = engine.inspect_request(scratch, provider, body, identity, audit);
+    let verdict = engine.inspect_request_with_head(scratch, provider, body, head, identity, audit);
     let Some((shadow, ss)) = shadow else {
         return (verdict, false);
     };
-    let head = crate::engine::RequestHead {
+    let request_head = crate::engine::RequestHead {
         method: audit.method.clone(),
         path: audit.path.clone(),
         request_id: audit.request_id.clone(),
         ..Default::default()
     };
-    let mut tmp = shadow.audit_start(&head, String::new());
-    let sv = shadow.inspect_request(ss, provider, body, identity, &mut tmp);
+    let mut tmp = shadow.audit_start(&request_head, String::new());
+    let sv = shadow.inspect_request_with_head(ss, provider, body, head, identity, &mut tmp);
     let destination = match &sv {
         Verdict::Forward { destination, .. } => Some(destination.clone()),
         Verdict::Refuse(_) => None,

@@ -10,12 +10,13 @@ use serde_json::Value;
 
 use crate::audit::{sha256_hex, AuditRecord, LabelRecord, PolicyRef, SpanRef, SCHEMA};
 use crate::error::{InspectError, PolicyError};
-use crate::extract::{apply_edits, extract, pointer_of, Extracted};
+use crate::extract::{apply_edits, extract, extract_with_head, head_only, pointer_of, Extracted};
+use crate::head::{query_pieces, HeadPiece, HeaderRules};
 use crate::identity::{Identity, IdentityState};
 use crate::normalize::{normalize_into, Normalized};
 use crate::policy::{
     Capture, DestinationApi, IdentityPolicy, LabelAction, LabelPolicy, Limits, Policy, Provider,
-    Requirements,
+    QueryPolicy, Requirements,
 };
 use crate::reply::{error_reply, Reply};
 use crate::scan::{ScanCache, Scanner};
@@ -60,15 +61,25 @@ pub struct ScanReport {
     pub redacted_body: Option<Vec<u8>>,
 }
 
+/// The parts of the head that go upstream (scan text) and the header names to remove.
+type HeadPlan = (Vec<HeadPiece>, Vec<String>);
+
 /// What the headers phase decided.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Route {
-    /// Buffer the body and inspect it in this wire format.
-    Inspect(Provider),
-    /// A bodyless request to a listed path: send to this cluster without inspection.
+    /// Buffer the body and inspect it in this wire format, with the parts of the head that go
+    /// upstream (`head`); remove the headers in `remove` first.
+    Inspect {
+        provider: Provider,
+        head: Vec<HeadPiece>,
+        remove: Vec<String>,
+    },
+    /// A request to a listed path whose head passed the scan: send it to this cluster once it is
+    /// known to carry no body; remove the headers in `remove` first.
     Passthrough {
         destination: String,
         cluster: String,
+        remove: Vec<String>,
     },
     /// Answer now.
     Refuse(Reply),
@@ -110,8 +121,10 @@ struct LabelHit {
 
 pub struct Engine {
     pub policy_ref: PolicyRef,
-    endpoints: Vec<(String, Provider)>,
-    passthrough: Vec<(String, String, usize)>,
+    endpoints: Vec<(String, Provider, QueryPolicy)>,
+    /// Listed paths: method, path, destination index, query policy.
+    passthrough: Vec<(String, String, usize, QueryPolicy)>,
+    headers: HeaderRules,
     pub destinations: Vec<DestInfo>,
     models: BTreeMap<String, ModelInfo>,
     labels: BTreeMap<String, LabelPolicy>,
@@ -138,6 +151,10 @@ pub struct RequestHead {
     pub source: String,
     /// The trusted country header's value, if the policy names one.
     pub country: Option<String>,
+    /// The client's own `x-request-id`, as Envoy kept it before generating its own.
+    pub client_request_id: Option<String>,
+    /// Every request header (lower-case names, pseudo-headers included), as the host gave them.
+    pub headers: Vec<(String, String)>,
 }
 
 impl Engine {
@@ -220,7 +237,7 @@ impl Engine {
                 at: "passthrough".into(),
                 why: format!("unknown destination {:?}", p.destination),
             })?;
-            passthrough.push((p.method.to_ascii_uppercase(), p.path.clone(), i));
+            passthrough.push((p.method.to_ascii_uppercase(), p.path.clone(), i, p.query));
         }
         let scanner = Scanner::compile(&policy)?;
         Ok(Engine {
@@ -232,9 +249,10 @@ impl Engine {
             endpoints: policy
                 .endpoints
                 .iter()
-                .map(|e| (e.path.clone(), e.format))
+                .map(|e| (e.path.clone(), e.format, e.query))
                 .collect(),
             passthrough,
+            headers: HeaderRules::new(&policy.request_headers.forward),
             destinations,
             models,
             labels: policy.labels.clone(),
@@ -263,6 +281,7 @@ impl Engine {
             schema: SCHEMA,
             time,
             request_id: head.request_id.clone(),
+            client_request_id: head.client_request_id.clone().filter(|s| !s.is_empty()),
             policy: self.policy_ref.clone(),
             method: head.method.clone(),
             path: head.path.clone(),
@@ -272,9 +291,19 @@ impl Engine {
         }
     }
 
-    /// Headers phase: which paths are inspected, passed through or refused; encodings refused.
-    pub fn route(&self, head: &RequestHead, audit: &mut AuditRecord) -> Route {
-        let path = head.path.split('?').next().unwrap_or("");
+    /// Headers phase: which paths are inspected, passed through or refused; encodings refused;
+    /// which headers go upstream (the rest are removed) and the text of the head that goes, for
+    /// the scan. A listed path's head is scanned here (it has no body to wait for).
+    pub fn route(
+        &self,
+        scratch: &mut Scratch,
+        head: &RequestHead,
+        audit: &mut AuditRecord,
+    ) -> Route {
+        let (path, query) = match head.path.split_once('?') {
+            Some((p, q)) => (p, Some(q).filter(|q| !q.is_empty())),
+            None => (head.path.as_str(), None),
+        };
         if !head.source.is_empty() {
             audit.client_address = Some(head.source.clone());
         }
@@ -282,8 +311,8 @@ impl Engine {
             let provider = self
                 .endpoints
                 .iter()
-                .find(|(p, _)| p == path)
-                .map_or(Provider::Openai, |(_, f)| *f);
+                .find(|(p, ..)| p == path)
+                .map_or(Provider::Openai, |(_, f, _)| *f);
             audit.network_rule = Some(refusal.rule.clone());
             return self.refuse(
                 audit,
@@ -294,8 +323,8 @@ impl Engine {
                 &refusal.message,
             );
         }
-        if let Some((_, provider)) = self.endpoints.iter().find(|(p, _)| p == path) {
-            let provider = *provider;
+        if let Some(&(_, provider, query_policy)) = self.endpoints.iter().find(|(p, ..)| p == path)
+        {
             audit.provider = Some(provider.as_str());
             if head.method != "POST" {
                 return self.refuse(
@@ -331,20 +360,24 @@ impl Engine {
                     &e.to_string(),
                 );
             }
-            return Route::Inspect(provider);
+            return match self.head_plan(&[provider], head, query, query_policy) {
+                Ok((pieces, remove)) => Route::Inspect {
+                    provider,
+                    head: pieces,
+                    remove,
+                },
+                Err((code, msg)) => self.refuse(audit, provider, 400, code, "reject", &msg),
+            };
         }
-        if let Some((_, _, d)) = self
+        if let Some(&(_, _, d, query_policy)) = self
             .passthrough
             .iter()
-            .find(|(m, p, _)| *m == head.method && p == path)
+            .find(|(m, p, ..)| *m == head.method && p == path)
         {
-            if let Some(dest) = self.destinations.get(*d) {
+            if let Some(dest) = self.destinations.get(d) {
                 // Listed paths carry no content, but not to anyone: the same identity gate.
-                let refusal = match &audit.identity {
-                    Some(id) => self.identity_refusal(id),
-                    None => self.identity_refusal(&Identity::missing()),
-                };
-                if let Some(msg) = refusal {
+                let identity = audit.identity.clone().unwrap_or_else(Identity::missing);
+                if let Some(msg) = self.identity_refusal(&identity) {
                     return self.refuse(
                         audit,
                         Provider::Openai,
@@ -354,12 +387,23 @@ impl Engine {
                         &msg,
                     );
                 }
+                let (pieces, remove) =
+                    match self.head_plan(&dest.formats, head, query, query_policy) {
+                        Ok(plan) => plan,
+                        Err((code, msg)) => {
+                            return self.refuse(audit, Provider::Openai, 400, code, "reject", &msg)
+                        }
+                    };
+                if let Err(reply) = self.inspect_head(scratch, dest, &pieces, &identity, audit) {
+                    return Route::Refuse(reply);
+                }
                 audit.decision = "passthrough".into();
                 audit.reason = "listed_path".into();
                 audit.destination = Some(dest.name.clone());
                 return Route::Passthrough {
                     destination: dest.name.clone(),
                     cluster: dest.cluster.clone(),
+                    remove,
                 };
             }
         }
@@ -375,6 +419,98 @@ impl Engine {
             "path_not_allowed",
             "reject",
             &format!("{} {} is not served by this gateway", head.method, path),
+        )
+    }
+
+    /// The parts of the head that go upstream (for the scan) and the headers to remove; or why
+    /// the query is refused (code, message).
+    fn head_plan(
+        &self,
+        formats: &[Provider],
+        head: &RequestHead,
+        query: Option<&str>,
+        query_policy: QueryPolicy,
+    ) -> Result<HeadPlan, (&'static str, String)> {
+        let mut pieces = Vec::new();
+        let mut remove = Vec::new();
+        self.headers
+            .plan(formats, &head.headers, &mut remove, &mut pieces);
+        if let Some(q) = query {
+            if query_policy == QueryPolicy::Refuse {
+                return Err((
+                    "query_not_allowed",
+                    "this path takes no query string".to_string(),
+                ));
+            }
+            query_pieces(q, &mut pieces).map_err(|e| ("malformed_query", e.to_string()))?;
+        }
+        Ok((pieces, remove.into_iter().map(str::to_string).collect()))
+    }
+
+    /// Scan a listed path's head (headers, query): what is controlled goes to the listed
+    /// destination only if it is approved for it and the caller may send it; redactable findings
+    /// cannot be redacted out of a head and count as controlled.
+    fn inspect_head(
+        &self,
+        scratch: &mut Scratch,
+        dest: &DestInfo,
+        pieces: &[HeadPiece],
+        identity: &Identity,
+        audit: &mut AuditRecord,
+    ) -> Result<(), Reply> {
+        let ex = head_only(pieces);
+        let hits = self.scan_extracted(scratch, &[], &ex, audit).map_err(|e| {
+            deny(
+                audit,
+                Provider::Openai,
+                e.status(),
+                "reject",
+                e.reason(),
+                &e.to_string(),
+            )
+        })?;
+        let controlled: Vec<&LabelHit> = hits
+            .iter()
+            .filter(|h| h.action != LabelAction::Allow)
+            .collect();
+        if controlled.is_empty() {
+            return Ok(());
+        }
+        let names: Vec<String> = controlled.iter().map(|h| label_name(h)).collect();
+        let blocked = controlled.iter().any(|h| h.action == LabelAction::Block)
+            || !self.approves(dest, &controlled)
+            || controlled
+                .iter()
+                .any(|h| self.missing_attribute(h, identity).is_some());
+        if blocked {
+            let msg = format!(
+                "the request's headers or query contain {} content, which may not go to {}",
+                names.join(", "),
+                dest.name
+            );
+            return Err(deny(
+                audit,
+                Provider::Openai,
+                403,
+                "block",
+                "controlled_content",
+                &msg,
+            ));
+        }
+        Ok(())
+    }
+
+    /// A listed path's request came with a body: refused (a listed path carries no content).
+    pub fn refuse_passthrough_body(&self, audit: &mut AuditRecord, size: usize) -> Reply {
+        audit.request_bytes = size;
+        audit.destination = None;
+        deny(
+            audit,
+            Provider::Openai,
+            400,
+            "reject",
+            "body_not_allowed",
+            "this path takes no request body",
         )
     }
 
@@ -426,6 +562,20 @@ impl Engine {
         identity: &Identity,
         audit: &mut AuditRecord,
     ) -> Verdict {
+        self.inspect_request_with_head(scratch, provider, body, &[], identity, audit)
+    }
+
+    /// [`Engine::inspect_request`] with the parts of the request head that go upstream (headers,
+    /// query), scanned in the same document as the body.
+    pub fn inspect_request_with_head(
+        &self,
+        scratch: &mut Scratch,
+        provider: Provider,
+        body: &[u8],
+        head: &[HeadPiece],
+        identity: &Identity,
+        audit: &mut AuditRecord,
+    ) -> Verdict {
         audit.request_bytes = body.len();
         if self.identity.is_some() {
             audit.identity = Some(identity.clone());
@@ -460,11 +610,12 @@ impl Engine {
             ));
         }
         // 2. What it says.
-        let mut ex = match extract(provider, body) {
+        let mut ex = match extract_with_head(provider, body, head) {
             Ok(e) => e,
             Err(e) => return fail(audit, e),
         };
         audit.model = ex.model.clone();
+        audit.client_user = ex.client_user.take();
         audit.stream = Some(ex.stream);
         if self.capture == Capture::Full {
             audit.request_text = Some(ex.doc.clone());
@@ -865,12 +1016,17 @@ impl Engine {
                     .iter()
                     .take(16)
                     .map(|&(pi, s, e)| SpanRef {
-                        location: ex
-                            .pieces
-                            .get(pi)
-                            .and_then(|p| p.value_index)
-                            .and_then(|vi| pointer_of(body, ex, vi))
-                            .unwrap_or_else(|| "(object key)".into()),
+                        location: match ex.pieces.get(pi) {
+                            Some(p) if p.head.is_some() => p
+                                .head
+                                .and_then(|i| ex.head.get(i as usize))
+                                .cloned()
+                                .unwrap_or_else(|| "(request head)".into()),
+                            p => p
+                                .and_then(|p| p.value_index)
+                                .and_then(|vi| pointer_of(body, ex, vi))
+                                .unwrap_or_else(|| "(object key)".into()),
+                        },
                         start: s,
                         end: e,
                     })
@@ -993,17 +1149,6 @@ pub fn canonical_digest(policy: &Policy) -> String {
     sha256_hex(&serde_json::to_vec(&v).unwrap_or_default())
 }
 
-/// Request headers that never go upstream, by name: the caller's credentials (upstream
-/// credentials are Envoy's to add) and Envoy's `x-forwarded-client-cert`, which names the client.
-pub const STRIPPED_HEADERS: [&str; 3] = ["authorization", "x-api-key", "x-forwarded-client-cert"];
-
-/// Whether a request header (lower-case name) is removed before the request goes upstream:
-/// `STRIPPED_HEADERS`, gateway-owned `x-itar-*` (a client can never pick a cluster or forge a
-/// decision) and `x-amz*` (AWS headers such as Bedrock guardrails or signing are Envoy's to set).
-pub fn stripped_header(name: &str) -> bool {
-    name.starts_with("x-itar-") || name.starts_with("x-amz") || STRIPPED_HEADERS.contains(&name)
-}
-
 /// Bedrock's Anthropic API version, sent in the body (the `anthropic-version` header is not used).
 const BEDROCK_ANTHROPIC_VERSION: &str = "bedrock-2023-05-31";
 /// The one endpoint translated to InvokeModel (Anthropic Messages).
@@ -1089,7 +1234,8 @@ mod tests {
 
     fn who(pc: &str, clr: Option<&str>, sci: &[&str]) -> Identity {
         let e = Engine::from_policy_json(&policy()).unwrap();
-        let mut c = json!({"sub": "u", "iss": "iss", "aud": "aud", "pc": pc, "sci": sci});
+        let mut c = json!({"sub": "u", "iss": "iss", "aud": "aud", "pc": pc, "sci": sci,
+                           "iat": 1.7e9, "exp": 1.7e9 + 3600.0});
         if let Some(l) = clr {
             c["clr"] = json!(l);
         }
@@ -1289,7 +1435,8 @@ mod tests {
             "{msg}"
         );
         // A good token does not make up for a missing certificate.
-        let claims = json!({"sub": "u", "iss": "iss", "aud": "aud", "pc": "us_citizen"});
+        let claims = json!({"sub": "u", "iss": "iss", "aud": "aud", "pc": "us_citizen",
+                            "iat": 1.7e9, "exp": 1.7e9 + 3600.0});
         let (v, a) = go(None, Some(&claims));
         let Verdict::Refuse(r) = v else {
             panic!("{v:?}")
@@ -1318,7 +1465,7 @@ mod tests {
             identity: Some(Identity::missing()),
             ..AuditRecord::default()
         };
-        let Route::Refuse(r) = e.route(&head, &mut audit) else {
+        let Route::Refuse(r) = e.route(&mut e.new_scratch(), &head, &mut audit) else {
             panic!("no identity, yet passed")
         };
         assert_eq!((r.status, audit.reason.as_str()), (401, "unauthenticated"));
@@ -1327,7 +1474,7 @@ mod tests {
             ..AuditRecord::default()
         };
         assert!(matches!(
-            e.route(&head, &mut audit),
+            e.route(&mut e.new_scratch(), &head, &mut audit),
             Route::Passthrough { .. }
         ));
         assert_eq!(audit.decision, "passthrough");
@@ -1477,28 +1624,6 @@ mod tests {
             .err()
             .unwrap();
         assert!(err.to_string().contains("upstream_names"), "{err}");
-    }
-
-    #[test]
-    fn headers_that_never_go_upstream() {
-        for h in [
-            "authorization",
-            "x-api-key",
-            "x-forwarded-client-cert",
-            "x-itar-destination",
-            "x-amzn-bedrock-guardrailidentifier",
-            "x-amz-security-token",
-        ] {
-            assert!(stripped_header(h), "{h}");
-        }
-        for h in [
-            "content-type",
-            "anthropic-version",
-            "x-request-id",
-            "authorization-extra",
-        ] {
-            assert!(!stripped_header(h), "{h}");
-        }
     }
 
     #[test]

@@ -2,9 +2,14 @@
 //!
 //! Every string value in the body is inspected (message text, system prompts, tool definitions and
 //! arguments, metadata): whatever reaches the provider is what matters, not only what the model
-//! reads. Object keys are inspected too (tool schemas can carry text in property names) but cannot
-//! be redacted, so a redactable finding in a key blocks. Media the filter cannot read (images,
-//! audio, documents) is refused unless the policy allows it.
+//! reads. Every object key is inspected too, whatever its length, but cannot be redacted, so a
+//! redactable finding in a key blocks. Media the filter cannot read (images, audio, documents) is
+//! refused unless the policy allows it; even then only the media payload itself goes unscanned,
+//! and only where the provider's schema puts media (an `image_url` part's `url`, an image or
+//! document `source` block's base64 `data`, an `input_audio` part's `data`, a `file` part's
+//! `file_data`, a Responses `input_image`/`input_file`). A `data:` URL or base64 field anywhere else
+//! is scanned like any string (the scan decodes what decodes to text). The parts of the request
+//! head that go upstream (headers, query) are pieces of the same document ([`extract_with_head`]).
 //!
 //! One pass over the body with a strict RFC 8259 parser of our own (no tree is built): string
 //! values are unescaped straight into the virtual document, and each one's raw byte span is kept,
@@ -16,6 +21,7 @@
 //! would see different requests.
 
 use crate::error::InspectError;
+use crate::head::HeadPiece;
 use crate::policy::Provider;
 
 /// serde_json's recursion limit, so both accept the same nesting.
@@ -27,8 +33,10 @@ pub struct Piece {
     /// Offset of this piece in the virtual document (pieces joined by '\n').
     pub doc_start: u32,
     pub len: u32,
-    /// Order among string values (for redaction); None for object keys.
+    /// Order among string values (for redaction); None for object keys and head pieces.
     pub value_index: Option<usize>,
+    /// Index into the request head's pieces (headers, query) for a head piece.
+    pub head: Option<u32>,
 }
 
 #[derive(Debug, Default)]
@@ -45,6 +53,36 @@ pub struct Extracted {
     pub strings: Vec<(u32, u32)>,
     /// Raw byte span of the top-level `usage` value (responses: token counts).
     pub usage_span: Option<(usize, usize)>,
+    /// The client's own end-user id as sent (`user`, `metadata.user_id`), for the audit record.
+    pub client_user: Option<String>,
+    /// Where each head piece is (`header user-agent`, `query`), by head index.
+    pub head: Vec<String>,
+}
+
+/// A document of the request head alone (a listed path: no body).
+pub fn head_only(head: &[HeadPiece]) -> Extracted {
+    let mut out = Extracted::default();
+    push_head(&mut out, head);
+    out
+}
+
+fn push_head(out: &mut Extracted, head: &[HeadPiece]) {
+    for (i, h) in head.iter().enumerate() {
+        out.head.push(h.location.clone());
+        if h.text.is_empty() {
+            continue;
+        }
+        if !out.doc.is_empty() {
+            out.doc.push('\n');
+        }
+        out.pieces.push(Piece {
+            doc_start: out.doc.len() as u32,
+            len: h.text.len() as u32,
+            value_index: None,
+            head: u32::try_from(i).ok(),
+        });
+        out.doc.push_str(&h.text);
+    }
 }
 
 /// Content-part and block types that carry media rather than text.
@@ -63,9 +101,20 @@ fn is_media_type(t: &str) -> bool {
 }
 
 pub fn extract(provider: Provider, body: &[u8]) -> Result<Extracted, InspectError> {
+    extract_with_head(provider, body, &[])
+}
+
+/// [`extract`], with the parts of the request head that go upstream as the document's first
+/// pieces (they cannot be redacted: a redactable finding in them blocks).
+pub fn extract_with_head(
+    provider: Provider,
+    body: &[u8],
+    head: &[HeadPiece],
+) -> Result<Extracted, InspectError> {
     let _ = provider; // both formats are walked the same way; the provider shapes the replies.
     let mut p = Parser::new(body)?;
     p.request = true;
+    push_head(&mut p.out, head);
     p.document()?;
     if !p.root_object {
         return Err(InspectError::Shape("the body must be a JSON object".into()));
@@ -94,6 +143,22 @@ struct ObjState {
     ty_known: bool,
     /// How many `type` members it has (more than one is refused).
     types: usize,
+}
+
+/// Where in the provider's schema an object stands, as far as media and client ids go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ctx {
+    Plain,
+    /// `image_url` of an `image_url` content part: its `url` may be a `data:` URL.
+    ImageUrl,
+    /// `source` of an `image` or `document` block: its `data` is base64 when its type is.
+    Source,
+    /// `input_audio` of an `input_audio` part: its `data` is base64 audio.
+    InputAudio,
+    /// `file` of a `file` part: its `file_data` is a data URL.
+    File,
+    /// The request's top-level `metadata`: `user_id` is the client's own user id.
+    Metadata,
 }
 
 struct Parser<'a> {
@@ -142,7 +207,7 @@ impl<'a> Parser<'a> {
     fn document(&mut self) -> Result<(), InspectError> {
         self.ws();
         self.root_object = self.peek() == Some(b'{');
-        self.value(0, true, Slot::Plain)?;
+        self.value(0, true, Slot::Plain, Ctx::Plain)?;
         self.ws();
         if self.i != self.b.len() {
             return Err(malformed("trailing characters", self.i));
@@ -172,12 +237,18 @@ impl<'a> Parser<'a> {
     }
 
     /// One value. `emit`: add its strings to the document (false while looking ahead).
-    fn value(&mut self, depth: usize, emit: bool, slot: Slot) -> Result<(), InspectError> {
+    fn value(
+        &mut self,
+        depth: usize,
+        emit: bool,
+        slot: Slot,
+        ctx: Ctx,
+    ) -> Result<(), InspectError> {
         if matches!(self.peek(), Some(b'{' | b'[')) && depth + 1 >= MAX_DEPTH {
             return Err(malformed("recursion limit exceeded", self.i));
         }
         match self.peek() {
-            Some(b'{') => self.object(depth + 1, emit),
+            Some(b'{') => self.object(depth + 1, emit, ctx),
             Some(b'[') => {
                 self.i += 1;
                 self.ws();
@@ -187,7 +258,7 @@ impl<'a> Parser<'a> {
                 }
                 loop {
                     self.ws();
-                    self.value(depth + 1, emit, Slot::Plain)?;
+                    self.value(depth + 1, emit, Slot::Plain, Ctx::Plain)?;
                     self.ws();
                     match self.peek() {
                         Some(b',') => self.i += 1,
@@ -218,8 +289,8 @@ impl<'a> Parser<'a> {
                 let text = self.out.doc.get(text_start..).unwrap_or("");
                 let skip = match slot {
                     Slot::Plain => false,
-                    Slot::Url => text.starts_with("data:"),
-                    Slot::Data(base64) => base64,
+                    Slot::DataUrl => text.starts_with("data:"),
+                    Slot::Media => true,
                 };
                 if skip || text.is_empty() {
                     self.out.doc.truncate(doc_before);
@@ -228,6 +299,7 @@ impl<'a> Parser<'a> {
                         doc_start: text_start as u32,
                         len: (self.out.doc.len() - text_start) as u32,
                         value_index: Some(vi),
+                        head: None,
                     });
                 }
                 Ok(())
@@ -241,7 +313,7 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn object(&mut self, depth: usize, emit: bool) -> Result<(), InspectError> {
+    fn object(&mut self, depth: usize, emit: bool, ctx: Ctx) -> Result<(), InspectError> {
         let top = depth == 1 && self.request;
         self.i += 1; // '{'
         let mut st = ObjState::default();
@@ -265,34 +337,68 @@ impl<'a> Parser<'a> {
             self.ws();
             self.expect(b':', "expected `:`")?;
             self.ws();
-            if emit
-                && (key.len() > 24
-                    || key
-                        .bytes()
-                        .any(|b| !(b.is_ascii_alphanumeric() || b == b'_')))
-            {
+            if emit {
                 self.push_key_piece(&key);
             }
             let vstart = self.i;
             let is_string = self.peek() == Some(b'"');
-            let slot = if !emit || !is_string {
-                Slot::Plain
-            } else if key == "url" {
-                Slot::Url
-            } else if key == "data" {
-                if !st.ty_known {
+            let is_object = self.peek() == Some(b'{');
+            // Media payloads are skipped only where the provider's schema puts them.
+            let (mut slot, mut child) = (Slot::Plain, Ctx::Plain);
+            if emit && self.request && (is_string || is_object) {
+                let needs_type = matches!(
+                    (is_string, key.as_str(), ctx),
+                    (true, "data", Ctx::Source)
+                        | (true, "image_url" | "file_data", Ctx::Plain)
+                        | (false, "image_url" | "source" | "input_audio" | "file", _)
+                );
+                if needs_type && !st.ty_known {
                     st.ty = self.type_ahead(depth);
                     st.ty_known = true;
                 }
-                Slot::Data(st.ty.as_deref() == Some("base64"))
-            } else {
-                Slot::Plain
-            };
+                let ty = st.ty.as_deref().unwrap_or("");
+                if is_string {
+                    slot = match (ctx, key.as_str(), ty) {
+                        (Ctx::ImageUrl, "url", _) => Slot::DataUrl,
+                        (Ctx::Source, "data", "base64") => Slot::Media,
+                        (Ctx::InputAudio, "data", _) => Slot::Media,
+                        (Ctx::File, "file_data", _) => Slot::DataUrl,
+                        (Ctx::Plain, "image_url", "input_image") => Slot::DataUrl,
+                        (Ctx::Plain, "file_data", "input_file") => Slot::DataUrl,
+                        _ => Slot::Plain,
+                    };
+                } else {
+                    child = match (key.as_str(), ty) {
+                        ("image_url", "image_url") => Ctx::ImageUrl,
+                        ("source", "image" | "document") => Ctx::Source,
+                        ("input_audio", "input_audio") => Ctx::InputAudio,
+                        ("file", "file") => Ctx::File,
+                        ("metadata", _) if top => Ctx::Metadata,
+                        _ => Ctx::Plain,
+                    };
+                }
+            }
             if depth == 1 {
                 self.top_level(&key, vstart, top)?;
             }
             let vi = self.value_index;
-            self.value(depth, emit, slot)?;
+            self.value(depth, emit, slot, child)?;
+            if emit
+                && is_string
+                && self.out.client_user.is_none()
+                && ((top && key == "user") || (ctx == Ctx::Metadata && key == "user_id"))
+            {
+                self.out.client_user = self.string_value(vi, vstart).map(|mut u| {
+                    if u.len() > 256 {
+                        let mut end = 256;
+                        while !u.is_char_boundary(end) {
+                            end -= 1;
+                        }
+                        u.truncate(end);
+                    }
+                    u
+                });
+            }
             if key == "type" {
                 st.types += 1;
                 if is_string && !st.ty_known {
@@ -381,7 +487,7 @@ impl<'a> Parser<'a> {
     fn type_ahead(&self, depth: usize) -> Option<String> {
         let mut p = Parser::at(self.b, self.s, self.i);
         // Skip the current value, then read members until the object ends.
-        p.value(depth, false, Slot::Plain).ok()?;
+        p.value(depth, false, Slot::Plain, Ctx::Plain).ok()?;
         loop {
             p.ws();
             match p.peek()? {
@@ -399,11 +505,14 @@ impl<'a> Parser<'a> {
                 p.string_into(&mut v).ok()?;
                 return Some(v);
             }
-            p.value(depth, false, Slot::Plain).ok()?;
+            p.value(depth, false, Slot::Plain, Ctx::Plain).ok()?;
         }
     }
 
     fn push_key_piece(&mut self, key: &str) {
+        if key.is_empty() {
+            return;
+        }
         if !self.out.doc.is_empty() {
             self.out.doc.push('\n');
         }
@@ -411,6 +520,7 @@ impl<'a> Parser<'a> {
             doc_start: self.out.doc.len() as u32,
             len: key.len() as u32,
             value_index: None,
+            head: None,
         });
         self.out.doc.push_str(key);
     }
@@ -599,10 +709,10 @@ fn special_from(b: &[u8], mut i: usize) -> usize {
 #[derive(Clone, Copy)]
 enum Slot {
     Plain,
-    /// A `url` member: a `data:` URL is inline media, counted, not scanned.
-    Url,
-    /// A `data` member; true when the object's type is `base64` (inline media).
-    Data(bool),
+    /// A media URL member where the schema puts one: a `data:` URL there is inline media.
+    DataUrl,
+    /// A base64 media payload where the schema puts one.
+    Media,
 }
 
 /// Replace byte ranges of string values (by value index) and return the new body: only the
@@ -789,6 +899,7 @@ pub fn pointer_of(body: &[u8], ex: &Extracted, value_index: usize) -> Option<Str
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
     use super::*;
+    use serde_json::json;
 
     fn piece_of<'a>(e: &'a Extracted, starts: &str) -> &'a Piece {
         e.pieces
@@ -810,9 +921,18 @@ mod tests {
             assert!(e.doc.contains(t), "{t} missing from {}", e.doc);
         }
         // Document order, value indices in order, raw spans point at the quoted strings.
-        assert!(e.doc.starts_with("gpt-4o\nsystem\nsys\nuser"), "{}", e.doc);
+        // Every key is a piece too, whatever its length.
+        assert!(
+            e.doc.starts_with(
+                "model\ngpt-4o\nstream\nmessages\nrole\nsystem\ncontent\nsys\nrole\nuser"
+            ),
+            "{}",
+            e.doc
+        );
         for p in &e.pieces {
-            let vi = p.value_index.unwrap();
+            let Some(vi) = p.value_index else {
+                continue;
+            };
             let (s, en) = e.strings[vi];
             let raw: String = serde_json::from_slice(&body[s as usize..en as usize]).unwrap();
             assert_eq!(
@@ -992,6 +1112,113 @@ mod tests {
             .unwrap()
             .doc
             .contains("SECRET//NOFORN"));
+    }
+
+    #[test]
+    fn media_is_skipped_only_where_the_schema_puts_media() {
+        let m = "SECRET//NOFORN";
+        let data = format!("data:,{m}");
+        // Skipped: media payloads in their schema places (when the policy lets media through).
+        for (provider, body) in [
+            (
+                Provider::Openai,
+                json!({"model":"m","messages":[{"role":"user","content":[
+                {"type":"image_url","image_url":{"url": data}}]}]}),
+            ),
+            (
+                Provider::Openai,
+                json!({"model":"m","messages":[{"role":"user","content":[
+                {"image_url":{"detail":"low","url": data},"type":"image_url"}]}]}),
+            ),
+            (
+                Provider::Openai,
+                json!({"model":"m","messages":[{"role":"user","content":[
+                {"type":"input_audio","input_audio":{"data": m,"format":"wav"}}]}]}),
+            ),
+            (
+                Provider::Openai,
+                json!({"model":"m","messages":[{"role":"user","content":[
+                {"type":"file","file":{"file_data": data,"filename":"a.pdf"}}]}]}),
+            ),
+            (
+                Provider::Openai,
+                json!({"model":"m","messages":[{"role":"user","content":[
+                {"type":"input_image","image_url": data}]}]}),
+            ),
+            (
+                Provider::Anthropic,
+                json!({"model":"m","messages":[{"role":"user","content":[
+                {"type":"document","source":{"type":"base64","media_type":"application/pdf","data": m}}]}]}),
+            ),
+        ] {
+            let e = extract(provider, body.to_string().as_bytes()).unwrap();
+            assert!(!e.doc.contains(m), "{body}: {}", e.doc);
+            assert_eq!(e.media_parts, 1, "{body}");
+        }
+        // Scanned: the same strings anywhere else, or media fields that are not media.
+        for body in [
+            json!({"model":"m","messages":[],"metadata":{"url": data}}),
+            json!({"model":"m","messages":[],"metadata":{"type":"base64","data": m}}),
+            json!({"model":"m","messages":[{"role":"user","content":[
+                {"type":"text","text":"hi","url": data}]}]}),
+            json!({"model":"m","messages":[{"role":"assistant","content":[
+                {"type":"tool_use","id":"t","name":"f","input":{"source":{"type":"base64","data": m}}}]}]}),
+            json!({"model":"m","messages":[],"mcp_servers":[{"type":"url","url": data,"name":"x"}]}),
+            json!({"model":"m","messages":[{"role":"user","content":[
+                {"type":"image_url","image_url":{"url":"https://x.example/?q=SECRET//NOFORN"}}]}]}),
+            json!({"model":"m","messages":[{"role":"user","content":[
+                {"type":"image_url","image_url":{"url": data, "note": m}}]}]}),
+            json!({"model":"m","messages":[{"role":"user","content":[
+                {"type":"document","source":{"type":"text","media_type":"text/plain","data": m}}]}]}),
+            json!({"model":"m","messages":[{"role":"user","content":[
+                {"type":"text","text":"x","image_url": data}]}]}),
+        ] {
+            let e = extract(Provider::Anthropic, body.to_string().as_bytes()).unwrap();
+            assert!(e.doc.contains(m), "{body}: {}", e.doc);
+        }
+        // Responses: nothing is skipped.
+        let e = extract_response(
+            json!({"content":[{"type":"image_url","image_url":{"url": data}}]})
+                .to_string()
+                .as_bytes(),
+        )
+        .unwrap();
+        assert!(e.doc.contains(m), "{}", e.doc);
+    }
+
+    #[test]
+    fn every_key_is_scanned_and_client_ids_are_kept() {
+        let body = json!({"model":"m","messages":[],"user":"u-42",
+                          "metadata":{"ITAR_CONTROLLED":"1","user_id":"alice@corp"}});
+        let e = extract(Provider::Openai, body.to_string().as_bytes()).unwrap();
+        assert!(e.doc.contains("\nITAR_CONTROLLED\n"), "{}", e.doc);
+        assert_eq!(e.client_user.as_deref(), Some("alice@corp"));
+        let body = json!({"model":"m","messages":[],"user":"u-42","x":{"user_id":"no"}});
+        let e = extract(Provider::Openai, body.to_string().as_bytes()).unwrap();
+        assert_eq!(e.client_user.as_deref(), Some("u-42"));
+    }
+
+    #[test]
+    fn head_pieces_come_first_and_are_not_values() {
+        let head = [
+            HeadPiece {
+                location: "header x-a".into(),
+                text: "x-a: one".into(),
+            },
+            HeadPiece {
+                location: "query".into(),
+                text: String::new(),
+            },
+            HeadPiece {
+                location: "query".into(),
+                text: "q=two".into(),
+            },
+        ];
+        let e =
+            extract_with_head(Provider::Openai, br#"{"model":"m","messages":[]}"#, &head).unwrap();
+        assert!(e.doc.starts_with("x-a: one\nq=two\nmodel"), "{}", e.doc);
+        assert_eq!((e.pieces[1].head, e.pieces[1].value_index), (Some(2), None));
+        assert_eq!(e.head.len(), 3);
     }
 
     #[test]

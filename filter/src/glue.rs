@@ -15,15 +15,17 @@ use crate::audit::{chain_id, rfc3339, AuditRecord, Chain};
 use crate::config::FilterConfig;
 use crate::engine::quota::{Charge, SharedStore, StoreError};
 use crate::engine::response::{ResponseCtx, ResponsePlan, ResponseVerdict, StreamState};
-use crate::engine::{
-    stripped_header, Engine, RequestHead, Route, Scratch, Verdict, STRIPPED_HEADERS,
-};
+use crate::engine::{Engine, RequestHead, Route, Scratch, Verdict};
+use crate::head::HeadPiece;
 use crate::identity::{decode_pairs_struct, Identity, PeerCert};
 use crate::policy::Provider;
 use crate::reply::Reply;
 
 /// Header the routes use as `cluster_header`. Owned by the gateway: client copies are dropped.
 const ROUTE_HEADER: &str = "x-itar-destination";
+/// The client's own x-request-id, copied by Envoy before it generates its own (envoy/gateway.yaml,
+/// early header mutation). Gateway-owned like every `x-itar-*`: it never goes upstream.
+const CLIENT_REQUEST_ID: &str = "x-itar-client-request-id";
 /// Filter state key the access log prints (`%FILTER_STATE(wasm.itar_audit:PLAIN)%`).
 const AUDIT_KEY: &str = "itar_audit";
 const JWT_METADATA: &str = "envoy.filters.http.jwt_authn";
@@ -241,6 +243,10 @@ impl RootContext for Root {
             shared: self.shared.clone(),
             audit: None,
             provider: None,
+            awaiting_body: false,
+            head: Vec::new(),
+            pass: None,
+            body_size: 0,
             decision_headers: Vec::new(),
             forwarded: None,
             response: Resp::None,
@@ -256,7 +262,16 @@ impl RootContext for Root {
 struct Http {
     shared: Option<Rc<Shared>>,
     audit: Option<AuditRecord>,
+    /// The wire format of an inspected request.
     provider: Option<Provider>,
+    /// An inspected request's body is awaited (the decision is not made yet).
+    awaiting_body: bool,
+    /// The parts of the request head that go upstream, scanned with the body.
+    head: Vec<HeadPiece>,
+    /// A listed path's (destination, cluster), while the end of its (empty) body is awaited.
+    pass: Option<(String, String)>,
+    /// The request body's size so far.
+    body_size: usize,
     /// Response headers telling the client what happened.
     decision_headers: Vec<(&'static str, String)>,
     /// The destination the request was forwarded to (None: the filter answered itself).
@@ -360,8 +375,26 @@ impl Context for Http {}
 impl HttpContext for Http {
     fn on_http_request_headers(&mut self, _n: usize, end_of_stream: bool) -> Action {
         let Some(shared) = self.shared.clone() else {
-            // No policy compiled in this VM: refuse rather than pass.
-            let _ = host::send_http_response(503, vec![("content-type", "application/json")], Some(b"{\"error\":{\"message\":\"gateway policy not loaded\",\"type\":\"server_error\",\"code\":\"policy_unavailable\"}}"));
+            // No policy compiled in this VM: refuse rather than pass, in the format the path speaks.
+            let get = |name: &str| {
+                host::get_map_value(MapType::HttpRequestHeaders, name)
+                    .ok()
+                    .flatten()
+                    .unwrap_or_default()
+            };
+            let provider = if get(":path").starts_with("/v1/messages") {
+                Provider::Anthropic
+            } else {
+                Provider::Openai
+            };
+            let r = crate::reply::error_reply(
+                provider,
+                503,
+                "policy_unavailable",
+                "gateway policy not loaded",
+                &get("x-request-id"),
+            );
+            self.reply(&r);
             return Action::Pause;
         };
         let engine = &shared.engine;
@@ -376,6 +409,7 @@ impl HttpContext for Http {
                 "x-request-id" => head.request_id = v.clone(),
                 "content-type" => head.content_type = v.clone(),
                 "content-encoding" => head.content_encoding = v.clone(),
+                CLIENT_REQUEST_ID => head.client_request_id = Some(v.clone()),
                 _ => {}
             }
         }
@@ -387,17 +421,38 @@ impl HttpContext for Http {
         if let Some(h) = &engine.network.country_header {
             head.country = headers.iter().find(|(k, _)| k == h).map(|(_, v)| v.clone());
         }
-        // Headers that never go upstream (`stripped_header`). Only those present are removed
-        // (each host call costs ~2-3 us of proxy CPU, docs/performance.md); if the map could
-        // not be read, the named ones are removed blindly (fail closed).
-        for (k, _) in &headers {
-            if stripped_header(k) {
-                let _ = host::set_map_value(MapType::HttpRequestHeaders, k, None);
-            }
+        let mut audit = engine.audit_start(&head, rfc3339(now_nanos()));
+        if engine.identity.is_some() {
+            audit.identity = Some(self.identity(engine, &headers));
         }
         if !headers_read {
-            for name in STRIPPED_HEADERS {
-                let _ = host::set_map_value(MapType::HttpRequestHeaders, name, None);
+            // Without the header map nothing can be said of what would go upstream.
+            self.audit = Some(audit);
+            return self.internal_error(
+                engine,
+                Provider::Openai,
+                "reading the request headers failed",
+            );
+        }
+        head.headers = headers;
+        let route = match shared.scratch.try_borrow_mut() {
+            Ok(mut scratch) => engine.route(&mut scratch, &head, &mut audit),
+            Err(_) => engine.route(&mut engine.new_scratch(), &head, &mut audit),
+        };
+        self.audit = Some(audit);
+        let remove = match &route {
+            Route::Refuse(r) => return self.reply(r),
+            Route::Inspect { remove, .. } | Route::Passthrough { remove, .. } => remove,
+        };
+        // Every header that is not forwarded is removed (docs/architecture.md, "Complete
+        // mediation"); the ones that go are scanned with the body or here.
+        for name in remove {
+            if host::set_map_value(MapType::HttpRequestHeaders, name, None).is_err() {
+                return self.internal_error(
+                    engine,
+                    Provider::Openai,
+                    "removing a request header failed",
+                );
             }
         }
         // Upstreams must answer in a form the filter can read.
@@ -406,26 +461,29 @@ impl HttpContext for Http {
             "accept-encoding",
             Some("identity"),
         );
-        let mut audit = engine.audit_start(&head, rfc3339(now_nanos()));
-        if engine.identity.is_some() {
-            audit.identity = Some(self.identity(engine, &headers));
-        }
-        let route = engine.route(&head, &mut audit);
-        self.audit = Some(audit);
         match route {
-            Route::Refuse(r) => self.reply(&r),
+            Route::Refuse(_) => Action::Pause,
             Route::Passthrough {
                 destination,
                 cluster,
+                ..
             } => {
-                self.forwarded = Some(destination.clone());
-                self.decision_headers
-                    .push(("x-itar-destination", destination));
-                self.forward(&cluster);
-                Action::Continue
+                if end_of_stream {
+                    self.pass_through(destination, &cluster);
+                    return Action::Continue;
+                }
+                // Wait for the end of the request: a listed path carries no body.
+                self.pass = Some((destination, cluster));
+                Action::Pause
             }
-            Route::Inspect(provider) => {
+            Route::Inspect {
+                provider,
+                head: pieces,
+                ..
+            } => {
                 self.provider = Some(provider);
+                self.awaiting_body = true;
+                self.head = pieces;
                 if end_of_stream {
                     return self.inspect(&shared, provider, &[]);
                 }
@@ -435,7 +493,13 @@ impl HttpContext for Http {
     }
 
     fn on_http_request_body(&mut self, body_size: usize, end_of_stream: bool) -> Action {
-        let (Some(shared), Some(provider)) = (self.shared.clone(), self.provider) else {
+        self.body_size = body_size;
+        if self.pass.is_some() {
+            return self.pass_body(body_size, end_of_stream);
+        }
+        let (Some(shared), Some(provider), true) =
+            (self.shared.clone(), self.provider, self.awaiting_body)
+        else {
             return Action::Continue;
         };
         if body_size > shared.engine.limits.max_body_bytes {
@@ -443,6 +507,7 @@ impl HttpContext for Http {
             let Some(mut audit) = self.audit.take() else {
                 return Action::Continue;
             };
+            self.awaiting_body = false;
             let reply = shared
                 .engine
                 .refuse_oversize(provider, body_size, &mut audit);
@@ -456,6 +521,36 @@ impl HttpContext for Http {
             Ok(Some(b)) => b,
             _ => Vec::new(),
         };
+        self.inspect(&shared, provider, &body)
+    }
+
+    /// Trailers end the request (HTTP/2, chunked HTTP/1.1): the buffered body is complete and is
+    /// decided here like any other. Request trailers never go upstream.
+    fn on_http_request_trailers(&mut self, _n: usize) -> Action {
+        if let Ok(trailers) = host::get_map(MapType::HttpRequestTrailers) {
+            for (name, _) in &trailers {
+                let _ = host::set_map_value(MapType::HttpRequestTrailers, name, None);
+            }
+        }
+        if self.pass.is_some() {
+            return self.pass_body(self.body_size, true);
+        }
+        let (Some(shared), Some(provider), true) =
+            (self.shared.clone(), self.provider, self.awaiting_body)
+        else {
+            return Action::Continue;
+        };
+        let body = match host::get_buffer(BufferType::HttpRequestBody, 0, self.body_size) {
+            Ok(Some(b)) => b,
+            _ => Vec::new(),
+        };
+        if body.len() != self.body_size {
+            return self.internal_error(
+                &shared.engine,
+                provider,
+                "reading the request body failed",
+            );
+        }
         self.inspect(&shared, provider, &body)
     }
 
@@ -614,7 +709,40 @@ impl HttpContext for Http {
 }
 
 impl Http {
+    /// A listed path's body phase: anything but an empty body is refused.
+    fn pass_body(&mut self, body_size: usize, end_of_stream: bool) -> Action {
+        if body_size > 0 {
+            self.pass = None;
+            let (Some(shared), Some(mut audit)) = (self.shared.clone(), self.audit.take()) else {
+                return Action::Pause;
+            };
+            let reply = shared.engine.refuse_passthrough_body(&mut audit, body_size);
+            self.audit = Some(audit);
+            return self.reply(&reply);
+        }
+        if !end_of_stream {
+            return Action::Pause;
+        }
+        match self.pass.take() {
+            Some((destination, cluster)) => {
+                self.pass_through(destination, &cluster);
+                Action::Continue
+            }
+            None => Action::Pause,
+        }
+    }
+
+    fn pass_through(&mut self, destination: String, cluster: &str) {
+        self.forwarded = Some(destination.clone());
+        self.decision_headers
+            .push(("x-itar-destination", destination));
+        self.forward(cluster);
+    }
+
     fn inspect(&mut self, shared: &Shared, provider: Provider, body: &[u8]) -> Action {
+        // Decided once: later callbacks (trailers after a body with end of stream) pass.
+        self.awaiting_body = false;
+        let head = std::mem::take(&mut self.head);
         let engine = &shared.engine;
         let Some(mut audit) = self.audit.take() else {
             return Action::Continue;
@@ -636,7 +764,7 @@ impl Http {
             _ => None,
         };
         let (verdict, disagree) = crate::config::inspect(
-            engine, shadow, scratch, provider, body, &identity, &mut audit,
+            engine, shadow, scratch, provider, body, &head, &identity, &mut audit,
         );
         if disagree {
             shared.bump(crate::metrics::SHADOW_DISAGREEMENTS, 1);

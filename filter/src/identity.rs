@@ -200,6 +200,9 @@ impl Identity {
                 return id.invalid("audience is not accepted".into());
             }
         }
+        if let Err(e) = token_lifetime(policy, claims) {
+            return id.invalid(e);
+        }
         if let Some(path) = &map.us_person {
             match lookup(claims, path) {
                 None => {}
@@ -264,6 +267,40 @@ impl Identity {
         }
         id
     }
+}
+
+/// The token must expire (`exp`, unless the policy allows tokens without it) and live no longer
+/// than the policy's cap (`exp` - `iat`). jwt_authn has already refused expired tokens.
+fn token_lifetime(policy: &IdentityPolicy, claims: &Value) -> Result<(), String> {
+    let number = |name: &str| match claims.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => v
+            .as_f64()
+            .map(Some)
+            .ok_or_else(|| format!("claim {name} must be a number")),
+    };
+    let (exp, iat) = (number("exp")?, number("iat")?);
+    let Some(exp) = exp else {
+        return if policy.allow_tokens_without_exp {
+            Ok(())
+        } else {
+            Err("the token has no exp claim and would never expire".into())
+        };
+    };
+    let cap = policy.max_token_lifetime_seconds;
+    if cap == 0 {
+        return Ok(());
+    }
+    let Some(iat) = iat else {
+        return Err("the token has no iat claim, so its lifetime cannot be checked".into());
+    };
+    let life = exp - iat;
+    if life.is_nan() || life > cap as f64 {
+        return Err(format!(
+            "the token lives {life:.0} s, longer than the {cap} s the policy allows"
+        ));
+    }
+    Ok(())
 }
 
 /// What is wrong with the connection's client certificate under `cp`, if anything.
@@ -478,7 +515,73 @@ mod tests {
             clearance_levels: default_levels(),
             require_groups: vec![],
             client_certificate: None,
+            allow_tokens_without_exp: true,
+            max_token_lifetime_seconds: 0,
         }
+    }
+
+    #[test]
+    fn tokens_must_expire_within_the_policys_cap() {
+        let strict = IdentityPolicy {
+            allow_tokens_without_exp: false,
+            max_token_lifetime_seconds: 3600,
+            ..pol()
+        };
+        let claims = |extra: Value| {
+            let mut c = json!({"sub": "u", "iss": "https://idp.example", "aud": "itar-gateway",
+                               "person_category": "citizen"});
+            for (k, v) in extra.as_object().unwrap() {
+                c[k] = v.clone();
+            }
+            c
+        };
+        let cases = [
+            (json!({"exp": 1.8e9, "iat": 1.8e9 - 3600.0}), None),
+            (json!({}), Some("no exp claim")),
+            (json!({"exp": 1.8e9}), Some("no iat claim")),
+            (
+                json!({"exp": 1.8e9, "iat": 1.8e9 - 3601.0}),
+                Some("longer than the 3600 s"),
+            ),
+            (
+                json!({"exp": "soon", "iat": 1.0}),
+                Some("exp must be a number"),
+            ),
+        ];
+        for (extra, want) in cases {
+            let id = Identity::from_claims(&strict, &claims(extra.clone()));
+            match want {
+                None => assert_eq!(
+                    id.state,
+                    IdentityState::Verified,
+                    "{extra}: {:?}",
+                    id.problem
+                ),
+                Some(w) => {
+                    assert_eq!(id.state, IdentityState::Invalid, "{extra}");
+                    assert!(
+                        id.problem.as_deref().unwrap_or("").contains(w),
+                        "{extra}: {:?}",
+                        id.problem
+                    );
+                }
+            }
+        }
+        // Allowed by the policy: no exp at all; no cap: any lifetime.
+        let lax = IdentityPolicy {
+            allow_tokens_without_exp: true,
+            ..strict.clone()
+        };
+        assert_eq!(
+            Identity::from_claims(&lax, &claims(json!({}))).state,
+            IdentityState::Verified
+        );
+        let uncapped = IdentityPolicy {
+            max_token_lifetime_seconds: 0,
+            ..strict
+        };
+        let id = Identity::from_claims(&uncapped, &claims(json!({"exp": 4e9, "iat": 1.0})));
+        assert_eq!(id.state, IdentityState::Verified);
     }
 
     const ALICE_SHA: &str = "7a027ea4ab80fe222822766d925e3e1d72a7a47e252d8640b2f5af9c1073c338";

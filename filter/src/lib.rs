@@ -11,6 +11,7 @@ pub mod ends;
 pub mod engine;
 pub mod error;
 pub mod extract;
+pub mod head;
 pub mod identity;
 pub mod metrics;
 pub mod network;

@@ -66,6 +66,9 @@ pub struct Policy {
     /// forwarded request, as descriptors for Envoy's global rate limit filter (fleet-wide quotas).
     #[serde(default)]
     pub rate_limit_descriptors: bool,
+    /// Which request headers go upstream besides each format's own (all scanned).
+    #[serde(default)]
+    pub request_headers: RequestHeaders,
     /// Client network policy: source ranges and a trusted country header (docs/transport.md).
     #[serde(default)]
     pub network: crate::network::NetworkPolicy,
@@ -184,6 +187,9 @@ impl Default for Limits {
 pub struct Endpoint {
     pub path: String,
     pub format: Provider,
+    /// A query string on this endpoint: refused (400, the default) or scanned with the body.
+    #[serde(default)]
+    pub query: QueryPolicy,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -192,6 +198,32 @@ pub struct Passthrough {
     pub method: String,
     pub path: String,
     pub destination: String,
+    /// A query string on this path: refused (400, the default) or scanned before it is passed.
+    /// A listed path never carries a body (400).
+    #[serde(default)]
+    pub query: QueryPolicy,
+}
+
+/// What a path does with a query string (`?...`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QueryPolicy {
+    /// 400 `query_not_allowed`.
+    #[default]
+    Refuse,
+    /// Percent-decoded and scanned like the body; a finding cannot be redacted out of it.
+    Scan,
+}
+
+/// Request headers that go upstream beyond the built-in allowlist of each wire format (what the
+/// official SDKs send). Every forwarded header name and value is scanned like the body; every
+/// other header is removed. See docs/architecture.md, "Complete mediation".
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequestHeaders {
+    /// Lower-case header names to forward (scanned); `prefix-*` forwards every name with the prefix.
+    #[serde(default)]
+    pub forward: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -326,6 +358,17 @@ pub struct IdentityPolicy {
     /// limited to some workloads, bound to the token. Absent: not looked at.
     #[serde(default)]
     pub client_certificate: Option<ClientCertPolicy>,
+    /// Accept verified tokens without an `exp` claim (default false: refused as never expiring).
+    #[serde(default)]
+    pub allow_tokens_without_exp: bool,
+    /// Longest token lifetime accepted (`exp` - `iat`, seconds); 0: no cap. A capped policy
+    /// refuses a token without `iat`. Default 86400 (24 hours).
+    #[serde(default = "default_max_token_lifetime")]
+    pub max_token_lifetime_seconds: u64,
+}
+
+pub fn default_max_token_lifetime() -> u64 {
+    86_400
 }
 
 /// What the connection's verified client certificate must be. See docs/identity.md.
@@ -608,6 +651,11 @@ impl Policy {
                         format!("unknown level {level:?}; known: {levels:?}"),
                     );
                 }
+            }
+        }
+        for (i, name) in self.request_headers.forward.iter().enumerate() {
+            if let Err(why) = crate::head::check_forwardable(name) {
+                return invalid(format!("request_headers.forward[{i}]"), why);
             }
         }
         for (i, p) in self.passthrough.iter().enumerate() {

@@ -14,20 +14,22 @@ pub struct Reply {
 }
 
 /// The provider error `type` for a status, as the official APIs use them.
-fn error_type(provider: Provider, status: u16) -> &'static str {
+pub fn error_type(provider: Provider, status: u16) -> &'static str {
     match (provider, status) {
-        (Provider::Openai, 400 | 413 | 415) => "invalid_request_error",
         (Provider::Openai, 401) => "authentication_error",
         (Provider::Openai, 403) => "permission_error",
         (Provider::Openai, 404) => "not_found_error",
         (Provider::Openai, 429) => "rate_limit_error",
+        (Provider::Openai, 400..=499) => "invalid_request_error",
         (Provider::Openai, _) => "server_error",
-        (Provider::Anthropic, 400 | 415) => "invalid_request_error",
-        (Provider::Anthropic, 413) => "request_too_large",
         (Provider::Anthropic, 401) => "authentication_error",
         (Provider::Anthropic, 403) => "permission_error",
         (Provider::Anthropic, 404) => "not_found_error",
+        (Provider::Anthropic, 413) => "request_too_large",
         (Provider::Anthropic, 429) => "rate_limit_error",
+        (Provider::Anthropic, 400..=499) => "invalid_request_error",
+        (Provider::Anthropic, 504) => "timeout_error",
+        (Provider::Anthropic, 503 | 529) => "overloaded_error",
         (Provider::Anthropic, _) => "api_error",
     }
 }
@@ -93,5 +95,35 @@ mod tests {
         let v: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
         assert_eq!(v["type"], "error");
         assert_eq!(v["error"]["type"], "request_too_large");
+    }
+
+    #[test]
+    fn every_status_has_its_providers_type() {
+        let want = [
+            (400, "invalid_request_error", "invalid_request_error"),
+            (401, "authentication_error", "authentication_error"),
+            (403, "permission_error", "permission_error"),
+            (404, "not_found_error", "not_found_error"),
+            (405, "invalid_request_error", "invalid_request_error"),
+            (408, "invalid_request_error", "invalid_request_error"),
+            (413, "invalid_request_error", "request_too_large"),
+            (415, "invalid_request_error", "invalid_request_error"),
+            (426, "invalid_request_error", "invalid_request_error"),
+            (429, "rate_limit_error", "rate_limit_error"),
+            (431, "invalid_request_error", "invalid_request_error"),
+            (500, "server_error", "api_error"),
+            (501, "server_error", "api_error"),
+            (502, "server_error", "api_error"),
+            (503, "server_error", "overloaded_error"),
+            (504, "server_error", "timeout_error"),
+        ];
+        for (status, openai, anthropic) in want {
+            assert_eq!(error_type(Provider::Openai, status), openai, "{status}");
+            assert_eq!(
+                error_type(Provider::Anthropic, status),
+                anthropic,
+                "{status}"
+            );
+        }
     }
 }

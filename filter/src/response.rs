@@ -84,6 +84,8 @@ pub struct StreamState {
     /// The upstream's end of stream was seen.
     ended: bool,
     events: Vec<sse::Event>,
+    /// Event skeletons (an event without its streamed text) already scanned clean.
+    skeletons: Vec<Vec<u8>>,
 }
 
 enum Fed {
@@ -256,6 +258,7 @@ impl Engine {
             cut: None,
             ended: false,
             events: Vec::new(),
+            skeletons: Vec::new(),
         }
     }
 
@@ -362,10 +365,91 @@ impl Engine {
         if !ev.has_fields {
             return Ok(()); // comments / keep-alives
         }
+        // Everything of the event but its streamed text (ids, names, tool input, extra fields, the
+        // event name) is scanned too: what is not a text delta is a channel as well.
+        if let Some(msg) = self.skeleton_blocks(scratch, st, &ev)? {
+            self.cut(st, out, "controlled_content_in_response", &msg);
+            return Ok(());
+        }
         match st.ctx.provider {
             Provider::Openai => self.openai_event(scratch, st, ev, out),
             Provider::Anthropic => self.anthropic_event(scratch, st, ev, out),
         }
+    }
+
+    /// Scan an event with its streamed text fields emptied, once per distinct skeleton: a finding
+    /// that may not reach this caller cuts the stream (the skeleton cannot be redacted).
+    fn skeleton_blocks(
+        &self,
+        scratch: &mut Scratch,
+        st: &mut StreamState,
+        ev: &sse::Event,
+    ) -> Result<Option<String>, String> {
+        let data = ev.data.trim();
+        if data == "[DONE]" {
+            return Ok(None);
+        }
+        let mut v: Value =
+            serde_json::from_str(data).map_err(|e| format!("stream event is not JSON: {e}"))?;
+        let blank = |v: &mut Value, ptr: &str| {
+            if let Some(Value::String(t)) = v.pointer_mut(ptr) {
+                t.clear();
+            }
+        };
+        for ptr in ["/delta/text", "/delta/partial_json", "/delta/thinking"] {
+            blank(&mut v, ptr);
+        }
+        if let Some(Value::Array(choices)) = v.get_mut("choices") {
+            for c in choices.iter_mut() {
+                blank(c, "/delta/content");
+                if let Some(Value::Array(calls)) = c.pointer_mut("/delta/tool_calls") {
+                    for call in calls.iter_mut() {
+                        blank(call, "/function/arguments");
+                    }
+                }
+            }
+        }
+        let mut skeleton = v.to_string().into_bytes();
+        if let Some(name) = &ev.name {
+            skeleton.push(b'\n');
+            skeleton.extend_from_slice(name.as_bytes());
+        }
+        if st.skeletons.contains(&skeleton) {
+            return Ok(None);
+        }
+        let text = String::from_utf8_lossy(&skeleton).into_owned();
+        let ex = Extracted {
+            pieces: vec![Piece {
+                doc_start: 0,
+                len: text.len() as u32,
+                value_index: None,
+                head: None,
+            }],
+            doc: text,
+            ..Extracted::default()
+        };
+        let mut tmp = AuditRecord::default();
+        let hits = self
+            .scan_extracted(scratch, &[], &ex, &mut tmp)
+            .map_err(|e: InspectError| e.to_string())?;
+        for (h, rec) in hits.iter().zip(tmp.labels.iter()) {
+            if !matches!(self.response_action(h, &st.ctx), LabelAction::Allow) {
+                let mut rec = rec.clone();
+                for sp in rec.spans.iter_mut() {
+                    sp.location = "stream event (outside its text)".into();
+                }
+                st.labels.push(rec);
+                return Ok(Some(format!(
+                    "the model's response contains {} content, which may not be returned to this caller from destination {}",
+                    label_name(h),
+                    st.ctx.destination
+                )));
+            }
+        }
+        if st.skeletons.len() < 16 {
+            st.skeletons.push(skeleton);
+        }
+        Ok(None)
     }
 
     fn openai_event(
@@ -665,6 +749,7 @@ impl Engine {
                 doc_start: 0,
                 len: doc.len() as u32,
                 value_index: Some(0),
+                head: None,
             }],
             doc,
             ..Extracted::default()

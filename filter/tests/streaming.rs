@@ -22,7 +22,8 @@ fn engine() -> &'static Engine {
 fn ctx(provider: Provider, dest: &str) -> ResponseCtx {
     let e = engine();
     let claims = json!({"sub": "t", "iss": "https://idp.demo.itar-gateway.invalid", "aud": "itar-gateway",
-                        "person_category": "us_citizen", "groups": ["itar-gateway-users"]});
+                        "person_category": "us_citizen", "groups": ["itar-gateway-users"],
+                        "iat": 1.7e9, "exp": 1.7e9 + 3600.0});
     ResponseCtx {
         provider,
         destination: dest.into(),
@@ -439,4 +440,50 @@ fn one_word_deltas_are_mostly_released_at_once() {
         "only {prompt} of {} words released at once",
         deltas.len()
     );
+}
+
+#[test]
+fn fields_outside_the_streamed_text_are_scanned() {
+    let hidden = "SECRET//NOFORN troop movements";
+    // A text block that starts with text, a tool_use block's input, an extra field of a delta.
+    let anthropic = [
+        format!(
+            "event: content_block_start\ndata: {}\n\n",
+            json!({"type": "content_block_start", "index": 1,
+                   "content_block": {"type": "text", "text": hidden}})
+        ),
+        format!(
+            "event: content_block_start\ndata: {}\n\n",
+            json!({"type": "content_block_start", "index": 1,
+                   "content_block": {"type": "tool_use", "id": "t", "name": "f", "input": {"q": hidden}}})
+        ),
+        format!(
+            "event: content_block_delta\ndata: {}\n\n",
+            json!({"type": "content_block_delta", "index": 0,
+                   "delta": {"type": "text_delta", "text": "ok", "citation": {"url": format!("data:,{hidden}")}}})
+        ),
+    ];
+    for extra in &anthropic {
+        let mut writes = anthropic_events(&["Hello ".to_string()]);
+        writes.insert(2, extra.clone().into_bytes());
+        let s = run(Provider::Anthropic, "commercial", &writes);
+        assert!(s.cut(), "{extra}: {}", s.all());
+        assert!(!s.all().contains("troop"), "{}", s.all());
+    }
+    let openai = json!({"id": "c1", "object": "chat.completion.chunk", "created": 1, "model": "m",
+        "choices": [{"index": 0, "delta": {"content": "ok", "refusal": hidden}, "finish_reason": null}]});
+    let mut writes = openai_events(&["Hello ".to_string()]);
+    writes.insert(1, format!("data: {openai}\n\n").into_bytes());
+    let s = run(Provider::Openai, "commercial", &writes);
+    assert!(s.cut() && !s.all().contains("troop"), "{}", s.all());
+    // Nor to a foreign destination.
+    let s = run(Provider::Openai, "foreign", &writes);
+    assert!(s.cut(), "{}", s.all());
+    // Benign skeletons pass untouched (and are scanned once each).
+    let s = run(
+        Provider::Anthropic,
+        "commercial",
+        &anthropic_events(&["Hello ".to_string(), "there".to_string()]),
+    );
+    assert!(!s.cut() && s.text() == "Hello there", "{}", s.all());
 }

@@ -56,7 +56,8 @@ pub fn engine() -> &'static Engine {
 pub fn us_person(e: &Engine) -> Identity {
     let claims = json!({"sub": "fuzz", "iss": "https://idp.demo.itar-gateway.invalid",
                         "aud": "itar-gateway", "person_category": "us_citizen",
-                        "clearance": "SECRET", "groups": ["itar-gateway-users"]});
+                        "clearance": "SECRET", "groups": ["itar-gateway-users"],
+                        "iat": 1.7e9, "exp": 1.7e9 + 3600.0});
     match e.identity.as_ref() {
         Some(p) => Identity::from_claims(p, &claims),
         None => Identity::missing(),
@@ -667,7 +668,8 @@ fn exercise(e: &Engine) {
         Some(p) => Identity::from_claims(
             p,
             &json!({"sub": "fuzz", "iss": "https://idp.demo.itar-gateway.invalid",
-                    "aud": "itar-gateway", "person_category": "us_citizen"}),
+                    "aud": "itar-gateway", "person_category": "us_citizen",
+                    "iat": 1.7e9, "exp": 1.7e9 + 3600.0}),
         ),
         None => Identity::missing(),
     };

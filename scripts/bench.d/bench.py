@@ -414,13 +414,15 @@ def held_back(added: list[float], half_interval_us: float) -> float:
     return spikes / max(1, len(added) - 1)
 
 
-def ttft(token: str, n: int, k: int, delay_ms: int) -> dict:
+def ttft(token: str, n: int, k: int, delay_ms: int, record_dir: pathlib.Path) -> dict:
     rnd = random.Random(11)
     deltas = [rnd.choice(WORDS) + " " for _ in range(k)]
     body = json.dumps({"model": "llama-3.1-70b", "stream": True,
                        "messages": [{"role": "user", "content": "Tell me about the team offsite."}]}).encode()
-    headers = {"x-standin-chunks-b64": base64.b64encode(json.dumps(deltas).encode()).decode(),
-               "x-standin-chunk-delay-ms": str(delay_ms)}
+    from conftest import script_headers  # noqa: E402 (the stand-in's scripted replies)
+    headers = script_headers(record_dir, {
+        "x-standin-chunks-b64": base64.b64encode(json.dumps(deltas).encode()).decode(),
+        "x-standin-chunk-delay-ms": str(delay_ms)})
     targets = {"baseline": (PORTS["baseline_stream"], ""), "gateway": (PORTS["gateway"], token)}
     conns = {t: http.client.HTTPConnection("127.0.0.1", p, timeout=30) for t, (p, _) in targets.items()}
     runs: dict[str, list[list[float]]] = {"baseline": [], "gateway": []}
@@ -684,7 +686,7 @@ def main() -> int:
     result["wasm"] = {"path": str(WASM.relative_to(ROOT)), "bytes": WASM.stat().st_size}
 
     sys.path.insert(0, str(ROOT / "wasm-tests"))
-    from conftest import token as mint  # noqa: E402 (the tests' minter: scripts/mint-token)
+    from conftest import harness_policy, token as mint  # noqa: E402 (the tests' minter: scripts/mint-token)
     token = mint(sub="bench", clearance="SECRET", exp_in=3600 * 3)
 
     if not a.no_floor:
@@ -701,8 +703,9 @@ def main() -> int:
     buffer_limit = max(2 * json.loads(POLICY.read_text()).get("limits", {}).get("max_body_bytes", 1048576), 2097152)
     (run / "baseline.yaml").write_text(baseline_yaml(buffer_limit))
     audit = run / "audit.jsonl"
+    # The stand-in's script header is forwarded (and scanned) like the tests' (conftest.py).
     subprocess.run([sys.executable, str(ROOT / "scripts" / "render-envoy"), "--out", str(run / "gateway"),
-                    "--policy", str(POLICY), "--wasm", str(WASM),
+                    "--policy", str(harness_policy(POLICY, run)), "--wasm", str(WASM),
                     "--gateway-port", str(PORTS["gateway"]), "--admin-port", str(PORTS["gateway_admin"]),
                     "--audit", str(audit),
                     f"--upstream=commercial={PORTS['upstream']}", f"--upstream=usgov={PORTS['upstream']}",
@@ -713,7 +716,7 @@ def main() -> int:
         envoy("upstream", run / "upstream.yaml", PORTS["upstream_admin"], a.upstream_workers, run)
         ready = run / "standin-ready.json"
         start([sys.executable, str(ROOT / "wasm-tests" / "standin" / "standin.py"), "--ready-file", str(ready),
-               f"onprem={PORTS['standin']}"], run / "standin.log")
+               "--record-dir", str(run / "standin"), f"onprem={PORTS['standin']}"], run / "standin.log")
         end = time.time() + 10
         while not ready.exists():
             if time.time() > end:
@@ -801,7 +804,7 @@ def main() -> int:
 
         # 3. time to first token
         print("bench: time to first token (stream through the stand-in)", flush=True)
-        result["ttft"] = ttft(token, n_ttft, 40, a.ttft_delay_ms)
+        result["ttft"] = ttft(token, n_ttft, 40, a.ttft_delay_ms, run / "standin")
 
         # 4. memory after the load
         mem_loaded = {t: memory_snapshot(targets[t][0]) for t in ("baseline", "gateway")}

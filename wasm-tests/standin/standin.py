@@ -54,6 +54,14 @@ Test control request headers (all optional; "b64" = standard base64):
     x-standin-chunk-delay-ms    sleep between streamed chunks (also raw pieces).
     x-standin-content-encoding  "gzip": gzip the body, Content-Encoding: gzip
                                 (streams use a sync flush per event).
+    x-standin-script            NAME: the control headers above are read from
+                                the JSON object in RECORD_DIR/scripts/NAME.json
+                                (NAME: letters, digits, '-', '_'), merged over
+                                any sent directly. The gateway forwards no
+                                header it does not scan (x-standin-* included
+                                unless its policy forwards them), so the tests
+                                script replies this way: the only thing that
+                                crosses the gateway is an opaque name.
 A malformed control header gets a 400 with error type "standin_control_error".
 
 Recording: every request (any path, including /healthz) is appended, before it
@@ -346,6 +354,7 @@ class Handler(BaseHTTPRequestHandler):
     def dispatch(self) -> None:
         self.gzip = False
         self.chunk_delay = 0.0
+        self.control: dict[str, str] = {}
         path = self.path.split("?", 1)[0]
         anthropic_fmt = path.startswith("/v1/messages")
         try:
@@ -359,6 +368,7 @@ class Handler(BaseHTTPRequestHandler):
         self.server.recorder.record(self.server.destination, self.command, self.path,
                                     self.header_dict(), body)
         try:
+            self.control = self.control_headers()
             self.answer(path, body, anthropic_fmt)
         except ControlError as e:
             self.gzip = False
@@ -366,8 +376,27 @@ class Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
 
+    def control_headers(self) -> dict[str, str]:
+        """The x-standin-* control headers: sent directly, or scripted by name (x-standin-script)."""
+        out = {k.lower(): v for k, v in self.headers.items() if k.lower().startswith("x-standin-")}
+        name = out.pop("x-standin-script", None)
+        if name is None:
+            return out
+        if not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", name) or not self.server.recorder.directory:
+            raise ControlError(f"x-standin-script: bad name {name!r} (or no --record-dir)")
+        path = os.path.join(self.server.recorder.directory, "scripts", name + ".json")
+        try:
+            with open(path, encoding="utf-8") as f:
+                script = json.load(f)
+        except (OSError, ValueError) as e:
+            raise ControlError(f"x-standin-script: cannot read {path}: {e}") from None
+        if not isinstance(script, dict) or not all(isinstance(v, str) for v in script.values()):
+            raise ControlError("x-standin-script: the script must be a JSON object of strings")
+        out.update({k.lower(): v for k, v in script.items()})
+        return out
+
     def answer(self, path: str, body: bytes, anthropic_fmt: bool) -> None:
-        h = self.headers
+        h = self.control
         delay = int_header(h.get("x-standin-delay-ms"), "x-standin-delay-ms")
         chunk_delay = int_header(h.get("x-standin-chunk-delay-ms"), "x-standin-chunk-delay-ms")
         status = int_header(h.get("x-standin-status"), "x-standin-status")
@@ -437,10 +466,10 @@ class Handler(BaseHTTPRequestHandler):
 
     def reply_deltas(self, req: dict, body: bytes) -> list[str]:
         """The reply as the list of streamed content deltas."""
-        chunks = self.headers.get("x-standin-chunks-b64")
+        chunks = self.control.get("x-standin-chunks-b64")
         if chunks is not None:
             return json_list_header(chunks, "x-standin-chunks-b64")
-        reply = self.headers.get("x-standin-reply-b64")
+        reply = self.control.get("x-standin-reply-b64")
         if reply is not None:
             try:
                 text = b64_header(reply, "x-standin-reply-b64").decode("utf-8")
