@@ -9,8 +9,14 @@ use itar_filter::audit::{record_hash, ChainLink, Head, GENESIS};
 use serde::Serialize;
 use serde_json::Value;
 
-/// Schema of the line Envoy writes when a request has no audit record (docs/audit.md).
+/// Schema of the line older gateway configs wrote when a request had no audit record: reported
+/// as `no_record` (it may lack a request id).
 pub const MISSING_SCHEMA: &str = "itar-audit-missing/1";
+
+/// Decisions of the records Envoy writes itself (unsealed) when the filter left none
+/// (docs/audit.md): Envoy refused the request before the HTTP filters ran, or the filters ran and
+/// the filter left no record. Counted as their own kind, never as tampering.
+pub const PROXY_DECISIONS: [&str; 2] = ["rejected_by_proxy", "not_inspected"];
 
 /// One input file, read whole.
 pub struct Input {
@@ -37,6 +43,9 @@ pub enum Kind {
     NotJson,
     /// A JSON line without a valid `chain` (not sealed, or not an audit record).
     Unchained,
+    /// A proxy record (unsealed, written by Envoy) showing the request went upstream: it was
+    /// forwarded without the filter's record (fail-open), which must never happen.
+    ForwardedUninspected,
 }
 
 impl Kind {
@@ -50,6 +59,7 @@ impl Kind {
             Kind::NoRecord => "no_record",
             Kind::NotJson => "not_json",
             Kind::Unchained => "unchained",
+            Kind::ForwardedUninspected => "forwarded_uninspected",
         }
     }
 }
@@ -101,6 +111,8 @@ pub struct Report {
     pub lines: usize,
     pub records: usize,
     pub chains: usize,
+    /// Proxy records (Envoy's own, unsealed) by decision.
+    pub proxy_records: BTreeMap<String, usize>,
     pub findings: Vec<Finding>,
 }
 
@@ -133,6 +145,8 @@ fn lines(bytes: &[u8]) -> impl Iterator<Item = (usize, &[u8])> {
 
 enum Parsed {
     Record(Box<Entry>),
+    /// A proxy record with its decision.
+    Proxy(String),
     Problem(Kind, String),
 }
 
@@ -169,6 +183,9 @@ fn parse_line(file: usize, line: usize, order: usize, bytes: &[u8]) -> Parsed {
             ),
         );
     }
+    if let Some(p) = proxy_record(&value) {
+        return p;
+    }
     let Some(chain) = value.get("chain") else {
         let schema = value.get("schema").and_then(Value::as_str).unwrap_or("?");
         return Parsed::Problem(
@@ -192,11 +209,55 @@ fn parse_line(file: usize, line: usize, order: usize, bytes: &[u8]) -> Parsed {
     }))
 }
 
+/// A record Envoy wrote itself: schema `itar-audit/2`, no chain, a proxy decision. It must name
+/// the request (`request_id`); one with an `upstream_host` was forwarded without the filter's
+/// record. `None` for every other line.
+fn proxy_record(value: &Value) -> Option<Parsed> {
+    let decision = value.get("decision").and_then(Value::as_str)?;
+    if value.get("schema").and_then(Value::as_str) != Some(itar_filter::audit::SCHEMA)
+        || value.get("chain").is_some()
+        || !PROXY_DECISIONS.contains(&decision)
+    {
+        return None;
+    }
+    let field = |k: &str| match value.get(k) {
+        Some(Value::String(s)) if !s.is_empty() => s.clone(),
+        Some(Value::String(_) | Value::Null) | None => "-".to_string(),
+        Some(v) => v.to_string(),
+    };
+    let what = || {
+        format!(
+            "request_id {} response_status {} reason {}",
+            field("request_id"),
+            field("response_status"),
+            field("reason")
+        )
+    };
+    if field("request_id") == "-" {
+        return Some(Parsed::Problem(
+            Kind::NoRecord,
+            format!("{decision} record without a request id: {}", what()),
+        ));
+    }
+    if field("upstream_host") != "-" {
+        return Some(Parsed::Problem(
+            Kind::ForwardedUninspected,
+            format!(
+                "{decision} record of a request sent upstream to {} without the filter's record: {}",
+                field("upstream_host"),
+                what()
+            ),
+        ));
+    }
+    Some(Parsed::Proxy(decision.to_string()))
+}
+
 /// Every sealed record of the inputs, grouped by chain id in order of first appearance, plus the
 /// problems of lines that are not sealed records.
 struct Parsed2 {
     lines: usize,
     records: usize,
+    proxy: BTreeMap<String, usize>,
     chains: Vec<(String, Vec<Entry>)>,
     problems: Vec<Finding>,
 }
@@ -205,6 +266,7 @@ fn parse(inputs: &[Input]) -> Parsed2 {
     let mut out = Parsed2 {
         lines: 0,
         records: 0,
+        proxy: BTreeMap::new(),
         chains: Vec::new(),
         problems: Vec::new(),
     };
@@ -224,6 +286,7 @@ fn parse(inputs: &[Input]) -> Parsed2 {
                         v.push(*e);
                     }
                 }
+                Parsed::Proxy(decision) => *out.proxy.entry(decision).or_default() += 1,
                 Parsed::Problem(kind, message) => out.problems.push(Finding {
                     file: input.name.clone(),
                     line: ln,
@@ -270,6 +333,7 @@ pub fn verify(inputs: &[Input], opts: &Options) -> Report {
         lines: parsed.lines,
         records: parsed.records,
         chains: parsed.chains.len(),
+        proxy_records: parsed.proxy,
         findings,
     }
 }
@@ -577,6 +641,8 @@ pub struct Summary {
     pub records: usize,
     /// Lines that are not sealed records, by kind (no_record, not_json, unchained).
     pub other_lines: BTreeMap<String, usize>,
+    /// Proxy records (Envoy's own, unsealed) by decision.
+    pub proxy_records: BTreeMap<String, usize>,
     pub decisions: BTreeMap<String, usize>,
     pub reasons: BTreeMap<String, usize>,
     /// Records carrying each label (a record with two ITAR findings counts once).
@@ -592,6 +658,7 @@ pub fn summary(inputs: &[Input]) -> Summary {
     let mut s = Summary {
         lines: parsed.lines,
         records: parsed.records,
+        proxy_records: parsed.proxy.clone(),
         ..Summary::default()
     };
     for p in &parsed.problems {

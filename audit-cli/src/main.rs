@@ -11,8 +11,10 @@ usage:
   itar-audit verify [--allow-truncated-start] [--anchors HEADS_FILE] [--json] FILE...
       Check every hash chain in the audit logs (files in the order given, oldest first; - is
       stdin). Prints one finding per line: FILE:LINE: KIND chain=ID seq=N: message, with KIND
-      one of deleted, inserted, reordered, edited, duplicated, no_record, not_json, unchained.
-      Exit 0 when clean, 1 when anything was found, 2 on usage or read errors.
+      one of deleted, inserted, reordered, edited, duplicated, no_record, not_json, unchained,
+      forwarded_uninspected. Records Envoy wrote itself (decision rejected_by_proxy or
+      not_inspected) are counted, not findings. Exit 0 when clean, 1 when anything was found,
+      2 on usage or read errors.
   itar-audit summary [--json] FILE...
       Counts by decision, reason, label, destination and policy; per chain: records, first and
       last seq, head hash.
@@ -108,16 +110,28 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
             let verdict = if report.clean() { "OK" } else { "TAMPERED" };
             if as_json {
                 out(&format!(
-                    "{{\"result\":{},\"lines\":{},\"records\":{},\"chains\":{},\"findings\":{}}}",
+                    "{{\"result\":{},\"lines\":{},\"records\":{},\"chains\":{},\"proxy_records\":{},\"findings\":{}}}",
                     json(&verdict.to_ascii_lowercase())?,
                     report.lines,
                     report.records,
                     report.chains,
+                    json(&report.proxy_records)?,
                     report.findings.len()
                 ))?;
             } else {
+                let proxy: usize = report.proxy_records.values().sum();
+                let kinds: Vec<String> = report
+                    .proxy_records
+                    .iter()
+                    .map(|(k, n)| format!("{k} {n}"))
+                    .collect();
+                let kinds = if kinds.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", kinds.join(", "))
+                };
                 out(&format!(
-                    "itar-audit verify: {verdict}: {} findings; {} lines, {} sealed records, {} chains",
+                    "itar-audit verify: {verdict}: {} findings; {} lines, {} sealed records, {} chains, {proxy} proxy records{kinds}",
                     report.findings.len(),
                     report.lines,
                     report.records,
@@ -137,6 +151,9 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
                 return Ok(ExitCode::SUCCESS);
             }
             out(&format!("lines {}  sealed records {}", s.lines, s.records))?;
+            for (k, n) in &s.proxy_records {
+                out(&format!("  proxy records: {k} {n}"))?;
+            }
             for (k, n) in &s.other_lines {
                 out(&format!("  other lines: {k} {n}"))?;
             }

@@ -361,3 +361,115 @@ fn usage_errors_exit_2() {
     assert_eq!(run(&["verify", "/nonexistent/x.jsonl"]).code, 2);
     assert_eq!(run(&["frobnicate", "x"]).code, 2);
 }
+
+/// A record Envoy writes itself when the filter left none (envoy/gateway.yaml, render-envoy).
+fn proxy_line(i: usize, decision: &str) -> String {
+    let id = if i.is_multiple_of(2) {
+        format!("envoy-1796609971{i:06}-{i}")
+    } else {
+        format!("6b1f8386-47c3-409d-8938-{i:012}")
+    };
+    serde_json::json!({
+        "client_address": "127.0.0.1", "decision": decision, "node": "gw-1",
+        "protocol": "HTTP/1.1", "reason": "http1.codec_error", "request_id": id,
+        "response_bytes": 189, "response_flags": "DPE", "response_status": 400,
+        "schema": "itar-audit/2", "time": "2026-12-07T02:19:31.399977Z",
+    })
+    .to_string()
+}
+
+#[test]
+fn proxy_records_are_counted_never_tampering() {
+    let sealed = chain_lines("gw-1/t/aaaa", 40);
+    let mut lines = Vec::new();
+    for (i, s) in sealed.iter().enumerate() {
+        for k in 0..10 {
+            let d = if k == 9 {
+                "not_inspected"
+            } else {
+                "rejected_by_proxy"
+            };
+            lines.push(proxy_line(i * 10 + k, d));
+        }
+        lines.push(s.clone());
+    }
+    let out = verify("flood.jsonl", &lines, &[]);
+    assert_eq!(out.code, 0, "{}", out.text);
+    assert!(out.findings.is_empty(), "{}", out.text);
+    assert!(
+        out.text.contains(
+            r#""proxy_records":{"not_inspected":40,"rejected_by_proxy":360},"findings":0"#
+        ),
+        "{}",
+        out.text
+    );
+    let p = write("flood-text.jsonl", &lines);
+    let o = run(&["verify", p.to_str().unwrap()]);
+    assert_eq!(o.code, 0, "{}", o.text);
+    assert!(
+        o.text.contains(
+            "OK: 0 findings; 440 lines, 40 sealed records, 1 chains, 400 proxy records (not_inspected 40, rejected_by_proxy 360)"
+        ),
+        "{}",
+        o.text
+    );
+    let s = run(&["summary", "--json", p.to_str().unwrap()]);
+    let v: Value = serde_json::from_str(s.text.trim()).unwrap();
+    assert_eq!(v["proxy_records"]["rejected_by_proxy"], 360);
+    assert_eq!(v["records"], 40);
+    assert!(v["other_lines"].as_object().unwrap().is_empty(), "{v}");
+
+    // A sealed record edited in the same flood is still found, on its line.
+    let mut t = lines.clone();
+    let k = 11 * 7 + 10; // sealed seq 8
+    t[k] = t[k].replace("\"decision\":\"", "\"decision\":\"x");
+    only(
+        &verify("flood-edited.jsonl", &t, &[]),
+        "edited",
+        k as u64 + 1,
+    );
+    // A sealed record replaced by a forged proxy record: the gap shows.
+    let mut t = lines.clone();
+    t[k] = proxy_line(9999, "rejected_by_proxy");
+    only(
+        &verify("flood-replaced.jsonl", &t, &[]),
+        "deleted",
+        k as u64 + 12,
+    );
+}
+
+#[test]
+fn proxy_records_without_id_or_sent_upstream_are_findings() {
+    let mut l = chain_lines("c", 3);
+    let mut no_id: Value = serde_json::from_str(&proxy_line(1, "rejected_by_proxy")).unwrap();
+    no_id.as_object_mut().unwrap().remove("request_id");
+    l.insert(1, no_id.to_string());
+    let mut fwd: Value = serde_json::from_str(&proxy_line(2, "not_inspected")).unwrap();
+    fwd["upstream_host"] = "127.0.0.1:18003".into();
+    l.insert(3, fwd.to_string());
+    // Same schema with a chain-less filter decision: not a proxy record.
+    let mut forged: Value = serde_json::from_str(&proxy_line(3, "allow")).unwrap();
+    forged["decision"] = "allow".into();
+    l.push(forged.to_string());
+    let out = verify("proxy-bad.jsonl", &l, &[]);
+    assert_eq!(out.code, 1, "{}", out.text);
+    let kinds: Vec<(&str, u64)> = out
+        .findings
+        .iter()
+        .map(|f| (f["kind"].as_str().unwrap(), f["line"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![
+            ("no_record", 2),
+            ("forwarded_uninspected", 4),
+            ("unchained", 6)
+        ],
+        "{}",
+        out.text
+    );
+    assert!(out.findings[1]["message"]
+        .as_str()
+        .unwrap()
+        .contains("127.0.0.1:18003"));
+}
