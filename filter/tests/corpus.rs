@@ -470,3 +470,56 @@ fn sender_cues_never_lower_a_block() {
         lowered.len()
     );
 }
+
+/// Markings are found whatever is glued in front of them: `_`, digits, letters of a file name,
+/// punctuation. Prose words without `//` stay clean.
+#[test]
+fn glued_markings_are_found() {
+    let engine = Engine::from_policy_json(include_bytes!("../../policies/default.json")).unwrap();
+    let mut scratch = engine.new_scratch();
+    let markings = [
+        "SECRET//NOFORN",
+        "TOP SECRET//SI//NOFORN",
+        "CONFIDENTIAL//REL TO USA, GBR",
+        "(S//NF)",
+        "(TS//SI//NF)",
+        "CUI//SP-EXPT",
+        "CUI//SP-CTI//FEDCON",
+    ];
+    let glue = [
+        "_", "file_", "report", "2024", "x", "_v2_", "-", ".", "#", "::", "\"", "*", "'", "=",
+    ];
+    let body = " The NJ-41 inlet RAM delaminates after 40 flight hours at Mach 1.6.";
+    let mut x = 0x9e37_79b9_7f4a_7c15u64;
+    let mut missed = Vec::new();
+    let mut n = 0;
+    for m in markings {
+        for g in glue {
+            for round in 0..3 {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                // A random extra prefix of word characters for some rounds.
+                let extra: String = (0..(x % 4) * u64::from(round > 0))
+                    .map(|i| char::from(b"aZ9_"[((x >> (8 * i)) % 4) as usize]))
+                    .collect();
+                let t = format!("{extra}{g}{m}{body}");
+                n += 1;
+                if !engine.scan_text(&mut scratch, &t).unwrap().0.controlled {
+                    missed.push(t);
+                }
+            }
+        }
+    }
+    assert!(n > 250);
+    assert!(missed.is_empty(), "glued markings missed: {missed:#?}");
+    for clean in [
+        "The topsecret family recipe uses more salt.",
+        "Our secretariat meets on Monday.",
+        "Set SECRET_KEY and CLIENT_SECRET in the .env file.",
+        "Unconfidential notes: nothing here.",
+    ] {
+        let r = engine.scan_text(&mut scratch, clean).unwrap().0;
+        assert!(!r.controlled, "{clean}: {}", labels_of(&r));
+    }
+}
