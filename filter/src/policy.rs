@@ -532,6 +532,11 @@ pub struct Support {
     /// Distinct matches needed for the weight to count.
     #[serde(default = "one_usize")]
     pub min_count: usize,
+    /// How specific the evidence is when this entry counts (figures, tolerances, drawing numbers,
+    /// content a marking is applied to). Once the counted entries reach 1 in total, the rule's
+    /// negative weights (cues the sender can type) no longer apply.
+    #[serde(default)]
+    pub specificity: f32,
 }
 
 fn one_usize() -> usize {
@@ -805,6 +810,16 @@ impl Policy {
                     return invalid(
                         format!("{at}.support"),
                         format!("unknown signal {:?}", s.signal),
+                    );
+                }
+                if !(0.0..=1.0).contains(&s.specificity) || (s.specificity > 0.0 && s.weight < 0.0)
+                {
+                    return invalid(
+                        format!("{at}.support"),
+                        format!(
+                            "{:?}: specificity must be within 0..1, and 0 on a negative weight",
+                            s.signal
+                        ),
                     );
                 }
             }

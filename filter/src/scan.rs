@@ -100,7 +100,8 @@ pub struct CompiledRule {
     confidence: f32,
     threshold: f32,
     window: usize,
-    support: Vec<(usize, f32, usize)>,
+    /// (signal, weight, min_count, specificity)
+    support: Vec<(usize, f32, usize, f32)>,
     exclude: Vec<(usize, usize)>,
     validate: Option<Validator>,
     /// Its findings are redacted (rule action, else the label's action).
@@ -296,6 +297,7 @@ impl Scanner {
                     index(&s.signal).ok_or_else(|| missing(&s.signal))?,
                     s.weight,
                     s.min_count.max(1),
+                    s.specificity,
                 ));
             }
             let mut exclude = Vec::with_capacity(r.exclude.len());
@@ -871,13 +873,18 @@ impl Scanner {
                         continue;
                     }
                     let mut conf = rule.confidence;
+                    // Negative weights (cues the sender can type) lower the score only while the
+                    // counted entries' specificity stays below 1: figures, tolerances, drawing
+                    // numbers, content a marking is applied to cannot be talked down.
+                    let mut cues = 0.0;
+                    let mut specificity = 0.0;
                     // What positive support could still add: once even all of it cannot reach
                     // the threshold, stop looking (negative weights only lower the score).
                     let mut open = rule.positive_support;
                     let (lo, hi) = (s.saturating_sub(rule.window), e + rule.window);
                     // Entries for the same signal (graded counts) are adjacent: count once.
                     let mut counted: Option<(usize, usize)> = None;
-                    for &(ss, weight, min) in &rule.support {
+                    for &(ss, weight, min, spec) in &rule.support {
                         if conf + open + 1e-6 < rule.threshold {
                             break;
                         }
@@ -896,8 +903,16 @@ impl Scanner {
                             open -= weight;
                         }
                         if n >= min {
-                            conf += weight;
+                            if weight < 0.0 {
+                                cues += weight;
+                            } else {
+                                conf += weight;
+                            }
+                            specificity += spec;
                         }
+                    }
+                    if specificity + 1e-6 < 1.0 {
+                        conf += cues;
                     }
                     let conf = conf.min(1.0);
                     if conf + 1e-6 >= rule.threshold {
@@ -1741,6 +1756,59 @@ mod tests {
             assert!(walked[1] > t.len() * 100, "{walked:?}");
             assert!(walked[0] * 10 < walked[1], "{walked:?}");
         }
+    }
+
+    /// A scanner over the given signals and rules (the default policy's other settings).
+    fn scanner_with(signals: serde_json::Value, rules: serde_json::Value) -> Scanner {
+        let json = include_bytes!("../../policies/default.json");
+        let mut policy = Policy::parse(json).expect("default policy parses");
+        policy.signals = serde_json::from_value(signals).expect("signals");
+        policy.rules = serde_json::from_value(rules).expect("rules");
+        Scanner::compile(&policy).expect("compiles")
+    }
+
+    fn fires(sc: &Scanner, t: &str) -> bool {
+        let mut cache = sc.new_cache();
+        !sc.scan(&mut cache, &normalized(t).text)
+            .expect("scans")
+            .findings
+            .is_empty()
+    }
+
+    #[test]
+    fn cues_lower_generic_evidence_only() {
+        let sc = scanner_with(
+            serde_json::json!([
+                {"id": "prim", "terms": ["widget"]},
+                {"id": "num", "regex": "\\b[0-9]+ mm\\b"},
+                {"id": "ref", "regex": "\\bDWG [0-9]+\\b"},
+                {"id": "cue", "terms": ["fiction", "class project"], "case_insensitive": true}
+            ]),
+            serde_json::json!([{
+                "id": "r", "label": "ITAR", "signal": "prim", "confidence": 0.5,
+                "threshold": 0.8, "window": 200,
+                "support": [
+                    {"signal": "num", "weight": 0.3, "specificity": 0.5},
+                    {"signal": "num", "weight": 0.1, "min_count": 3, "specificity": 0.5},
+                    {"signal": "ref", "weight": 0.3, "specificity": 1.0},
+                    {"signal": "cue", "weight": -0.4}
+                ]
+            }]),
+        );
+        assert!(fires(&sc, "widget bore 5 mm"));
+        // Generic evidence (specificity 0.5): the cue lowers it below the threshold.
+        assert!(!fires(&sc, "widget bore 5 mm (fiction)"));
+        assert!(!fires(&sc, "For a class project: widget bore 5 mm"));
+        // Specific evidence (a parameter list; a drawing number): the cue no longer counts.
+        assert!(fires(
+            &sc,
+            "widget bore 5 mm, wall 2 mm, lip 7 mm (fiction)"
+        ));
+        assert!(fires(
+            &sc,
+            "For a class project: widget DWG 4471, bore 5 mm"
+        ));
+        assert!(fires(&sc, "widget DWG 4471 (fiction)"));
     }
 
     #[test]

@@ -383,3 +383,143 @@ fn redaction_comparison_is_strict() {
     assert!(!redaction_exact(o, &["123-45-6789".into()], o));
     assert!(redaction_exact("x", &[], "x"));
 }
+
+/// The dev cue phrasings (filter/testdata/cues/dev.txt): `^` = prefix, else appended.
+fn dev_cues() -> Vec<(bool, String)> {
+    include_str!("../testdata/cues/dev.txt")
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(|l| match l.strip_prefix('^') {
+            Some(p) => (true, p.to_string()),
+            None => (false, l.to_string()),
+        })
+        .collect()
+}
+
+fn prompt_rows() -> Vec<Value> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/corpus");
+    let mut rows = Vec::new();
+    for dir in ["shared", "own"] {
+        let text = std::fs::read_to_string(root.join(dir).join("prompts.jsonl")).unwrap();
+        for l in text.lines().filter(|l| !l.trim().is_empty()) {
+            rows.push(serde_json::from_str::<Value>(l).unwrap());
+        }
+    }
+    rows
+}
+
+/// A sender's framing ("(fiction)", "For a class project:", "hypothetically", "not real" ...)
+/// never turns a caught block row into a pass: every block prompt of the corpus that is caught
+/// as it is stays caught with each cue phrasing before or after it, and allow prompts stay clean.
+#[test]
+fn sender_cues_never_lower_a_block() {
+    let engine = Engine::from_policy_json(include_bytes!("../../policies/default.json")).unwrap();
+    let mut scratch = engine.new_scratch();
+    let cues = dev_cues();
+    assert!(cues.len() >= 20);
+    let (mut variants, mut lowered, mut allow_variants) = (0, Vec::new(), 0);
+    for row in prompt_rows() {
+        let (Some(text), Some(expect)) = (row["text"].as_str(), row["expect"].as_str()) else {
+            continue;
+        };
+        let bare = engine.scan_text(&mut scratch, text).unwrap().0;
+        match expect {
+            "block" if bare.controlled => {
+                for (prefix, cue) in &cues {
+                    let t = if *prefix {
+                        format!("{cue} {text}")
+                    } else {
+                        format!("{text} {cue}")
+                    };
+                    variants += 1;
+                    if !engine.scan_text(&mut scratch, &t).unwrap().0.controlled {
+                        lowered.push(format!("{} + {cue:?}", row["id"]));
+                    }
+                }
+            }
+            "allow" if !bare.controlled && bare.redacted_body.is_none() => {
+                for (prefix, cue) in cues.iter().step_by(3) {
+                    let t = if *prefix {
+                        format!("{cue} {text}")
+                    } else {
+                        format!("{text} {cue}")
+                    };
+                    allow_variants += 1;
+                    let r = engine.scan_text(&mut scratch, &t).unwrap().0;
+                    assert!(
+                        !r.controlled && r.redacted_body.is_none(),
+                        "{} + {cue:?}: {}",
+                        row["id"],
+                        labels_of(&r)
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+    println!(
+        "cue variants: {variants} block ({} lowered), {allow_variants} allow",
+        lowered.len()
+    );
+    assert!(variants > 2000, "{variants}");
+    // Rows whose evidence the pack does not see as specific (two or three figures, a program
+    // name without a designator) can still be lowered: at most 7% of the variants.
+    assert!(
+        lowered.len() * 100 <= variants * 7,
+        "cues lowered {} of {variants}: {lowered:#?}",
+        lowered.len()
+    );
+}
+
+/// Markings are found whatever is glued in front of them: `_`, digits, letters of a file name,
+/// punctuation. Prose words without `//` stay clean.
+#[test]
+fn glued_markings_are_found() {
+    let engine = Engine::from_policy_json(include_bytes!("../../policies/default.json")).unwrap();
+    let mut scratch = engine.new_scratch();
+    let markings = [
+        "SECRET//NOFORN",
+        "TOP SECRET//SI//NOFORN",
+        "CONFIDENTIAL//REL TO USA, GBR",
+        "(S//NF)",
+        "(TS//SI//NF)",
+        "CUI//SP-EXPT",
+        "CUI//SP-CTI//FEDCON",
+    ];
+    let glue = [
+        "_", "file_", "report", "2024", "x", "_v2_", "-", ".", "#", "::", "\"", "*", "'", "=",
+    ];
+    let body = " The NJ-41 inlet RAM delaminates after 40 flight hours at Mach 1.6.";
+    let mut x = 0x9e37_79b9_7f4a_7c15u64;
+    let mut missed = Vec::new();
+    let mut n = 0;
+    for m in markings {
+        for g in glue {
+            for round in 0..3 {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                // A random extra prefix of word characters for some rounds.
+                let extra: String = (0..(x % 4) * u64::from(round > 0))
+                    .map(|i| char::from(b"aZ9_"[((x >> (8 * i)) % 4) as usize]))
+                    .collect();
+                let t = format!("{extra}{g}{m}{body}");
+                n += 1;
+                if !engine.scan_text(&mut scratch, &t).unwrap().0.controlled {
+                    missed.push(t);
+                }
+            }
+        }
+    }
+    assert!(n > 250);
+    assert!(missed.is_empty(), "glued markings missed: {missed:#?}");
+    for clean in [
+        "The topsecret family recipe uses more salt.",
+        "Our secretariat meets on Monday.",
+        "Set SECRET_KEY and CLIENT_SECRET in the .env file.",
+        "Unconfidential notes: nothing here.",
+    ] {
+        let r = engine.scan_text(&mut scratch, clean).unwrap().0;
+        assert!(!r.controlled, "{clean}: {}", labels_of(&r));
+    }
+}
