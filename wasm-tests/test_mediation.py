@@ -304,3 +304,13 @@ def test_client_user_ids_are_in_the_record(gateway, fresh):
     assert r.status == 200, r
     a = fresh.audit(2)
     assert [x.get("client_user") for x in a] == ["end-user-77", "anthropic-user-9"], a
+
+
+def test_client_request_id_is_in_the_record(gateway, fresh):
+    r = gateway.chat("hello", US, headers={"x-request-id": "client-corr-42"})
+    assert r.status == 200, r
+    [a] = fresh.audit()
+    assert a["client_request_id"] == "client-corr-42" and a["request_id"] != "client-corr-42", a
+    # Nor does the header reach the provider.
+    [rec] = fresh.new_records("commercial")
+    assert "x-itar-client-request-id" not in rec["headers"] and "client-corr-42" not in json.dumps(rec["headers"])
