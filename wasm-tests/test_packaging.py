@@ -277,3 +277,157 @@ def test_envoyfilter_wasm_config_loads_in_envoy(istio, tmp_path):
     r = subprocess.run([ENVOY, "--mode", "validate", "-c", str(tmp_path / "boot.yaml"), "--log-level", "error"],
                        capture_output=True, text=True)
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+
+
+# --- The gateway's Envoy-side settings everywhere it ships ----------------------------------------
+
+def render_envoy():
+    import importlib.machinery
+    import importlib.util
+    loader = importlib.machinery.SourceFileLoader("render_envoy_pkg", str(ROOT / "scripts" / "render-envoy"))
+    spec = importlib.util.spec_from_loader("render_envoy_pkg", loader)
+    mod = importlib.util.module_from_spec(spec)
+    loader.exec_module(mod)
+    return mod
+
+
+LIMITS = {key: default for _, key, default, _ in render_envoy().TRANSPORT_DEFAULTS}
+HCM_LIMIT_LINES = [
+    f"request_headers_timeout: {LIMITS['REQUEST_HEADERS_TIMEOUT']}",
+    f"request_timeout: {LIMITS['REQUEST_TIMEOUT']}",
+    f"stream_idle_timeout: {LIMITS['STREAM_IDLE_TIMEOUT']}",
+    f"max_request_headers_kb: {LIMITS['MAX_REQUEST_HEADERS_KB']}",
+    f"idle_timeout: {LIMITS['IDLE_TIMEOUT']}",
+    f"max_requests_per_connection: {LIMITS['MAX_REQUESTS_PER_CONNECTION']}",
+    f"max_headers_count: {LIMITS['MAX_HEADERS_COUNT']}",
+    "headers_with_underscores_action: REJECT_REQUEST",
+    f"max_concurrent_streams: {LIMITS['MAX_CONCURRENT_STREAMS']}",
+]
+
+
+def unindented(text: str) -> str:
+    """Lines stripped of their indentation: blocks compare wherever they are nested."""
+    return "\n".join(line.strip() for line in text.splitlines())
+
+
+@pytest.mark.parametrize("example", sorted(p.name for p in (ROOT / "envoy" / "examples").glob("*.yaml")))
+def test_examples_carry_the_gateway_settings(example):
+    """Every shipped example bootstrap has what envoy/gateway.yaml renders: the fallback audit
+    record (itar-audit/2 rejected_by_proxy / not_inspected, exactly render-envoy's access logs),
+    the set_filter_state marker first, the client's x-request-id kept and removed on the routes,
+    Envoy's local replies in the provider's format (render-envoy's mappers) and the transport
+    limits with render-envoy's defaults. (envoy --mode validate: scripts/validate-envoy.)"""
+    r = render_envoy()
+    text = (ROOT / "envoy" / "examples" / example).read_text()
+    assert "itar-audit-missing" not in text
+    assert r.local_reply_config() in text
+    audit = re.search(r'path: ("[^"]+")\n +log_format:\n +text_format_source:\n +inline_string: "%FILTER_STATE', text)
+    assert audit, "no sealed-record file access log"
+    assert r.proxy_record_logs(audit.group(1)) in text
+    assert "expression: \"'wasm.itar_audit' in filter_state\"" in text
+    first = text.split("http_filters:\n", 1)[1].lstrip()
+    assert first.startswith("# Marks") and "- name: envoy.filters.http.set_filter_state" in first.split("\n          - name: ", 1)[0] + first[:400]
+    assert "object_key: itar.filters_ran" in text
+    assert "- remove: x-itar-client-request-id" in text and 'value: "%REQ(x-request-id)%"' in text
+    for routes in re.findall(r"request_headers_to_remove: \[([^\]]*)\]", text):
+        assert "x-itar-client-request-id" in routes
+    assert text.count("request_headers_to_remove:") == text.count("cluster_header: x-itar-destination")
+    flat = unindented(text)
+    for line in HCM_LIMIT_LINES + [f"max_active_downstream_connections: {LIMITS['MAX_CONNECTIONS']}"]:
+        assert line in flat, line
+    if example.startswith("siem-"):
+        # The SIEM sink carries the fallback record too: one sink logger per fallback case, with
+        # the record's schema, decision and request id.
+        sink = "open_telemetry" if "otel" in example else "http_grpc"
+        assert text.count(f"- name: envoy.access_loggers.{sink}") == 5
+        records = [line for line in text.splitlines() if "itar-audit/2" in line and not line.lstrip().startswith("#")]
+        assert len(records) == 4 + 4  # the file's four cases and the sink's
+        for decision in ("rejected_by_proxy", "not_inspected"):
+            assert text.count(decision) >= 4, decision
+
+
+def test_istio_envoyfilter_carries_the_gateway_settings(istio, tmp_path):
+    """The rendered EnvoyFilter merges the gateway's HCM settings (render-envoy's local replies and
+    audit access logs, the client's request id, the transport limits) and puts the marker filter
+    first; together they make a configuration `envoy --mode validate` accepts. The routes remove
+    the client's request id."""
+    out, _ = istio
+    r = render_envoy()
+    ef = (out / "envoyfilter-itar-filter.yaml").read_text()
+    flat = unindented(ef)
+    assert unindented(r.local_reply_config()) in flat
+    assert unindented(r.proxy_record_logs('"/dev/stdout"')) in flat
+    for line in HCM_LIMIT_LINES:
+        assert line in flat, line
+    assert "operation: MERGE" in ef and "operation: INSERT_FIRST" in ef
+    assert "ITAR_" not in ef
+    vs = (out / "destinations.yaml").read_text()
+    assert vs.count("remove: [x-itar-client-request-id, x-forwarded-client-cert]") == vs.count("x-itar-destination: {exact:")
+    # The MERGE value and the marker filter in a bootstrap Envoy validates.
+    lines = ef.splitlines()
+
+    def block_after(marker: str, start: int = 0) -> list[str]:
+        i = next(k for k in range(start, len(lines)) if lines[k].strip() == marker)
+        pad = len(lines[i]) - len(lines[i].lstrip())
+        body = []
+        for line in lines[i + 1:]:
+            if line.strip() and len(line) - len(line.lstrip()) <= pad:
+                break
+            body.append(line)
+        return body
+
+    merge = next(i for i, line in enumerate(lines) if line.strip() == "operation: MERGE")
+    hcm = block_after("typed_config:", merge)
+    hcm = [line for line in hcm if '"@type"' not in line or "HttpConnectionManager" not in line]
+    pad = len(hcm[0]) - len(hcm[0].lstrip())
+    first = next(i for i, line in enumerate(lines) if line.strip() == "operation: INSERT_FIRST")
+    marker = block_after("value:", first)
+    mpad = len(marker[0]) - len(marker[0].lstrip())
+    fields = "\n".join("          " + line[pad:] for line in hcm)
+    marker_item = "\n".join(("          - " if i == 0 else "            ") + line[mpad:] for i, line in enumerate(marker))
+    boot = f"""static_resources:
+  listeners:
+  - name: l
+    address: {{socket_address: {{address: 127.0.0.1, port_value: 28191}}}}
+    filter_chains:
+    - filters:
+      - name: envoy.filters.network.http_connection_manager
+        typed_config:
+          "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+          stat_prefix: t
+          route_config: {{virtual_hosts: [{{name: a, domains: ["*"], routes: [{{match: {{prefix: "/"}}, route: {{cluster_header: x-itar-destination}}}}]}}]}}
+{fields}
+          http_filters:
+{marker_item}
+          - name: envoy.filters.http.router
+            typed_config:
+              "@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router
+"""
+    (tmp_path / "boot.yaml").write_text(boot)
+    res = subprocess.run([ENVOY, "--mode", "validate", "-c", str(tmp_path / "boot.yaml"), "--log-level", "error"],
+                         capture_output=True, text=True)
+    assert res.returncode == 0, boot[:3000] + res.stdout[-3000:] + res.stderr[-3000:]
+
+
+def test_envoy_gateway_patch_carries_the_gateway_settings(istio):
+    """The rendered EnvoyPatchPolicy sets each HCM field render-envoy renders (local replies,
+    request id, limits), appends the five audit access logs and puts the marker filter first;
+    the ClientTrafficPolicy limits connections; the routes remove the client's request id."""
+    out = istio[0].parent / "eg"
+    r = render_envoy()
+    text = (out / "itar-gateway.yaml").read_text()
+    assert "ITAR_" not in text
+    for path in ("/early_header_mutation_extensions", "/request_headers_timeout", "/request_timeout",
+                 "/stream_idle_timeout", "/max_request_headers_kb", "/common_http_protocol_options",
+                 "/http2_protocol_options", "/local_reply_config", "/http_filters/0"):
+        assert f'path: "{path}"' in text, path
+    assert text.count('path: "/access_log/-"') == 5
+    flat = unindented(text)
+    assert unindented(r.local_reply_config().split("\n", 1)[1]) in flat
+    for line in HCM_LIMIT_LINES:
+        key, value = line.split(": ")
+        scalar = key in ("request_headers_timeout", "request_timeout", "stream_idle_timeout", "max_request_headers_kb")
+        assert (f'path: "/{key}"\nvalue: {value}' if scalar else line) in flat, line
+    assert text.count("schema: itar-audit/2") == 4
+    assert f"value: {LIMITS['MAX_CONNECTIONS']}" in text  # ClientTrafficPolicy connectionLimit
+    assert text.count("remove: [x-itar-client-request-id, x-forwarded-client-cert]") == text.count("{name: x-itar-destination, value:")
