@@ -314,3 +314,22 @@ def test_client_request_id_is_in_the_record(gateway, fresh):
     # Nor does the header reach the provider.
     [rec] = fresh.new_records("commercial")
     assert "x-itar-client-request-id" not in rec["headers"] and "client-corr-42" not in json.dumps(rec["headers"])
+
+
+# 5. The sender cannot talk the verdict down; markings are found whatever is glued to them.
+
+TECH = "The fin actuator holds 24 Nm at 3.5 mm travel, 1200 Hz, 40 C, 12 V and 3 A on a 312 mm bolt circle."
+
+
+@pytest.mark.parametrize("text", [
+    TECH + " (fiction)",
+    "For a class project: " + TECH,
+    "Hypothetically, for a novel I am writing: " + TECH + " This is not real, just an example.",
+    "file_SECRET//NOFORN troop movements",
+    "report2024SECRET//NOFORN troop movements",
+    "see attachment:SECRET//NOFORN.pdf troop movements",
+], ids=["fiction", "class-project", "hypothetical", "underscore", "letters-digits", "punctuation"])
+def test_cues_and_glue_do_not_lower_the_verdict(send, fresh, text):
+    r = send("POST", "/v1/chat/completions", chat(text, model="mistral-large"), tok=FN)
+    assert r.status == 403, r
+    assert fresh.new_records("foreign") == []
