@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use crate::audit::{sha256_hex, AuditRecord, LabelRecord, PolicyRef, SpanRef, SCHEMA};
 use crate::error::{InspectError, PolicyError};
-use crate::extract::{apply_edits, extract, extract_with_head, head_only, pointer_of, Extracted};
+use crate::extract::{apply_edits, extract, head_only, pointer_of, Extracted};
 use crate::head::{query_pieces, HeadPiece, HeaderRules};
 use crate::identity::{Identity, IdentityState};
 use crate::normalize::{normalize_into, Normalized};
@@ -610,7 +610,7 @@ impl Engine {
             ));
         }
         // 2. What it says.
-        let mut ex = match extract_with_head(provider, body, head) {
+        let mut ex = match extract(provider, body) {
             Ok(e) => e,
             Err(e) => return fail(audit, e),
         };
@@ -648,10 +648,19 @@ impl Engine {
         };
         let requested = model.dests.first().and_then(|&d| self.destinations.get(d));
         audit.destination_requested = requested.map(|d| d.name.clone());
-        let hits = match self.scan_extracted(scratch, body, &ex, audit) {
+        let mut hits = match self.scan_extracted(scratch, body, &ex, audit) {
             Ok(h) => h,
             Err(e) => return fail(audit, e),
         };
+        // The head (headers, query) is scanned as its own document with the same scanner: a
+        // routine value there (an address, a version) must not make the body's scan take its
+        // slow path. Its findings cannot be redacted.
+        if !head.is_empty() {
+            match self.scan_extracted(scratch, &[], &head_only(head), audit) {
+                Ok(h) => hits.extend(h),
+                Err(e) => return fail(audit, e),
+            }
+        }
         // The text is hashed when the record is finished (on_log), off the critical path; it
         // moves into the record (no copy).
         audit.hash_pending = Some(std::mem::take(&mut ex.doc));
@@ -930,7 +939,11 @@ impl Engine {
         let out = self.scanner.scan(&mut scratch.scan, &norm.text)?;
         let mut changes = norm.changes;
         changes.insert(out.changes);
-        audit.normalizations = changes.names();
+        for n in changes.names() {
+            if !audit.normalizations.contains(&n) {
+                audit.normalizations.push(n);
+            }
+        }
         let mut hits: Vec<LabelHit> = Vec::new();
         for f in &out.findings {
             let Some(rule) = self.scanner.rules.get(f.rule) else {

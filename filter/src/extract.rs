@@ -9,7 +9,8 @@
 //! document `source` block's base64 `data`, an `input_audio` part's `data`, a `file` part's
 //! `file_data`, a Responses `input_image`/`input_file`). A `data:` URL or base64 field anywhere else
 //! is scanned like any string (the scan decodes what decodes to text). The parts of the request
-//! head that go upstream (headers, query) are pieces of the same document ([`extract_with_head`]).
+//! head that go upstream (headers, query) are a document of their own ([`head_only`]), scanned by
+//! the same scanner.
 //!
 //! One pass over the body with a strict RFC 8259 parser of our own (no tree is built): string
 //! values are unescaped straight into the virtual document, and each one's raw byte span is kept,
@@ -59,14 +60,10 @@ pub struct Extracted {
     pub head: Vec<String>,
 }
 
-/// A document of the request head alone (a listed path: no body).
+/// A document of the parts of the request head that go upstream (headers, query): pieces that
+/// cannot be redacted (a redactable finding in them blocks).
 pub fn head_only(head: &[HeadPiece]) -> Extracted {
     let mut out = Extracted::default();
-    push_head(&mut out, head);
-    out
-}
-
-fn push_head(out: &mut Extracted, head: &[HeadPiece]) {
     for (i, h) in head.iter().enumerate() {
         out.head.push(h.location.clone());
         if h.text.is_empty() {
@@ -83,6 +80,7 @@ fn push_head(out: &mut Extracted, head: &[HeadPiece]) {
         });
         out.doc.push_str(&h.text);
     }
+    out
 }
 
 /// Content-part and block types that carry media rather than text.
@@ -101,20 +99,9 @@ fn is_media_type(t: &str) -> bool {
 }
 
 pub fn extract(provider: Provider, body: &[u8]) -> Result<Extracted, InspectError> {
-    extract_with_head(provider, body, &[])
-}
-
-/// [`extract`], with the parts of the request head that go upstream as the document's first
-/// pieces (they cannot be redacted: a redactable finding in them blocks).
-pub fn extract_with_head(
-    provider: Provider,
-    body: &[u8],
-    head: &[HeadPiece],
-) -> Result<Extracted, InspectError> {
     let _ = provider; // both formats are walked the same way; the provider shapes the replies.
     let mut p = Parser::new(body)?;
     p.request = true;
-    push_head(&mut p.out, head);
     p.document()?;
     if !p.root_object {
         return Err(InspectError::Shape("the body must be a JSON object".into()));
@@ -1199,7 +1186,7 @@ mod tests {
     }
 
     #[test]
-    fn head_pieces_come_first_and_are_not_values() {
+    fn head_pieces_are_not_values() {
         let head = [
             HeadPiece {
                 location: "header x-a".into(),
@@ -1214,9 +1201,8 @@ mod tests {
                 text: "q=two".into(),
             },
         ];
-        let e =
-            extract_with_head(Provider::Openai, br#"{"model":"m","messages":[]}"#, &head).unwrap();
-        assert!(e.doc.starts_with("x-a: one\nq=two\nmodel"), "{}", e.doc);
+        let e = head_only(&head);
+        assert_eq!(e.doc, "x-a: one\nq=two");
         assert_eq!((e.pieces[1].head, e.pieces[1].value_index), (Some(2), None));
         assert_eq!(e.head.len(), 3);
     }
