@@ -919,7 +919,7 @@ impl Scanner {
                         }
                     }
                     let excluded = rule.exclude.iter().any(|&(xs, w)| {
-                        explains(&cache.by_signal, &cache.primaries, xs, w, (s, e))
+                        explains(text, &cache.by_signal, &cache.primaries, xs, w, (s, e))
                     });
                     if excluded {
                         continue;
@@ -1323,8 +1323,9 @@ const MAX_LOOKBACK: usize = 4096;
 /// Whether a match of exclusion signal `sig` within `window` bytes of the primary match `hit`
 /// explains it: an exclusion match explains only the primary match nearest to it (`explained`),
 /// so it clears that match (and matches overlapping it) and never another one, of this rule or
-/// of another.
+/// of another; and only within its sentence (no sentence end between the two).
 fn explains(
+    text: &[u8],
     by_signal: &[Vec<(u32, u32)>],
     primaries: &[(u32, u32, u32)],
     sig: usize,
@@ -1345,12 +1346,23 @@ fn explains(
             continue;
         }
         if let Some((ts, te)) = explained(primaries, (xs, xe)) {
-            if ts < e && te > s {
+            let between = text.get(xe.min(te)..xs.max(ts)).unwrap_or_default();
+            if ts < e && te > s && !ends_sentence(between) {
                 return true;
             }
         }
     }
     false
+}
+
+/// Whether `gap` (the text between an exclusion match and a primary match) holds a sentence
+/// end: `?`, `!`, a line end, or `.`/`;` before a space.
+fn ends_sentence(gap: &[u8]) -> bool {
+    gap.iter().enumerate().any(|(i, &b)| match b {
+        b'?' | b'!' | b'\n' | b'\r' => true,
+        b'.' | b';' => gap.get(i + 1).is_some_and(|c| c.is_ascii_whitespace()),
+        _ => false,
+    })
 }
 
 /// The primary match (of any rule) that the exclusion match `x` explains: one overlapping it,
@@ -1972,6 +1984,11 @@ mod tests {
         assert_eq!(found(&sc, t), vec![m(0)]);
         let t = "MARK//Y explain  MARK//X";
         assert_eq!(found(&sc, t), vec![m(17)]);
+        // Only within its sentence: a question that ends before the marking explains nothing.
+        assert_eq!(found(&sc, "What does this mean? MARK//Y data"), vec![m(21)]);
+        assert_eq!(found(&sc, "Explain:\nMARK//Y data"), vec![m(9)]);
+        assert_eq!(found(&sc, "MARK//Y data. Explain it."), vec![m(0)]);
+        assert_eq!(found(&sc, "Explain the U.S.-only MARK//X"), vec![]);
         // Out of the window: the nearest marking is not cleared either.
         let t = format!("What does {} MARK//X", "a ".repeat(25));
         assert_eq!(found(&sc, &t), vec![m(61)]);

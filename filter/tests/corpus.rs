@@ -568,6 +568,15 @@ fn explainers_clear_only_what_they_explain() {
                 texts.push(format!("{t} {q}"));
             }
         }
+        // A question that ends before the applied marking explains nothing in it.
+        for q in [
+            "What does this mean?",
+            "What is CUI?",
+            "Can you explain this.",
+            "Explain:\n",
+        ] {
+            texts.push(format!("{q} {t}"));
+        }
     }
     let mut cleared = Vec::new();
     for t in &texts {
