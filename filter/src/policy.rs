@@ -504,7 +504,8 @@ pub struct Rule {
     /// Confidence needed to fire; default: `confidence` (a bare match fires).
     #[serde(default)]
     pub threshold: Option<f32>,
-    /// Signals that, near the match, mean the text explains or releases rather than applies.
+    /// Signals that, next to the match, mean the text explains it rather than applies it: an
+    /// exclusion match suppresses only the primary match (of any rule) nearest to it.
     #[serde(default)]
     pub exclude: Vec<Exclusion>,
     /// Structured-identifier check on the matched text.
@@ -547,7 +548,7 @@ fn one_usize() -> usize {
 #[serde(deny_unknown_fields)]
 pub struct Exclusion {
     pub signal: String,
-    /// Bytes around the primary match; 0 means "overlapping or adjacent".
+    /// Bytes around the primary match within which the exclusion match must lie; 0: overlapping.
     #[serde(default)]
     pub window: usize,
 }

@@ -97,6 +97,8 @@ pub struct CompiledRule {
     pub level: Option<String>,
     pub tag: Option<String>,
     pub action: Option<LabelAction>,
+    /// The signal whose matches it judges.
+    primary: usize,
     confidence: f32,
     threshold: f32,
     window: usize,
@@ -133,6 +135,10 @@ pub struct ScanCache {
     escape_from: Option<usize>,
     hold: hybrid::dfa::Cache,
     by_signal: Vec<Vec<(u32, u32)>>,
+    /// The matches of every rule's primary signal, by start, each with the index of the match
+    /// that ends last among it and those before it (see `explained`); filled only when an
+    /// exclusion has something to judge.
+    primaries: Vec<(u32, u32, u32)>,
     decode_jobs: Vec<(Decoder, usize, usize)>,
 }
 
@@ -153,6 +159,8 @@ pub struct Scanner {
     pub rules: Vec<CompiledRule>,
     /// signal index -> rules whose primary it is
     rules_by_primary: Vec<Vec<usize>>,
+    /// Rules with `exclude` entries.
+    excluding: Vec<usize>,
     /// Patterns in the automaton (`ends` has `PROBES` after them).
     pattern_count: usize,
     /// The leading pass: like `ends`, but over the patterns whose match can lead to a finding on
@@ -316,6 +324,7 @@ impl Scanner {
                 level: r.level.clone(),
                 tag: r.tag.clone(),
                 action: r.action,
+                primary,
                 confidence: r.confidence,
                 threshold: r.threshold.unwrap_or(r.confidence),
                 window: r.window,
@@ -365,6 +374,12 @@ impl Scanner {
                         .map(|f| f.as_bytes().to_vec())
                 })
                 .collect(),
+            excluding: rules
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| !r.exclude.is_empty())
+                .map(|(i, _)| i)
+                .collect(),
             rules,
             rules_by_primary,
             limits: policy.limits.clone(),
@@ -381,6 +396,7 @@ impl Scanner {
             escape_from: None,
             hold: self.hold.create_cache(),
             by_signal: vec![Vec::new(); self.signal_ids.len()],
+            primaries: Vec::new(),
             decode_jobs: Vec::new(),
         }
     }
@@ -507,6 +523,7 @@ impl Scanner {
             .saturating_mul(WORK_PER_BYTE)
             .saturating_add(WORK_SLACK);
         self.collect(cache, text, work_limit, pass, false)?;
+        self.gather_primaries(cache);
         self.judge(cache, text, &mut out.findings);
         if depth >= self.limits.max_decode_depth {
             return Ok(());
@@ -850,6 +867,41 @@ impl Scanner {
         cache.end_offsets = ends;
     }
 
+    /// `cache.primaries` for `explains`: every match of a rule's primary signal, by start, when
+    /// some rule with exclusions has a match and one of its exclusion signals matched too
+    /// (otherwise empty: most texts).
+    fn gather_primaries(&self, cache: &mut ScanCache) {
+        cache.primaries.clear();
+        let has = |sig: usize| cache.by_signal.get(sig).is_some_and(|v| !v.is_empty());
+        let needed = self.excluding.iter().any(|&ri| {
+            self.rules
+                .get(ri)
+                .is_some_and(|r| has(r.primary) && r.exclude.iter().any(|&(x, _)| has(x)))
+        });
+        if !needed {
+            return;
+        }
+        for (sig, hits) in cache.by_signal.iter().enumerate() {
+            if self
+                .rules_by_primary
+                .get(sig)
+                .is_some_and(|r| !r.is_empty())
+            {
+                cache.primaries.extend(hits.iter().map(|&(s, e)| (s, e, 0)));
+            }
+        }
+        cache.primaries.sort_unstable();
+        let mut last = 0u32;
+        let mut last_end = 0u32;
+        for (i, p) in cache.primaries.iter_mut().enumerate() {
+            if i == 0 || p.1 > last_end {
+                last = i as u32;
+                last_end = p.1;
+            }
+            p.2 = last;
+        }
+    }
+
     fn judge(&self, cache: &ScanCache, text: &[u8], findings: &mut Vec<Finding>) {
         for (sig, hits) in cache.by_signal.iter().enumerate() {
             let Some(rule_ids) = self.rules_by_primary.get(sig) else {
@@ -867,7 +919,7 @@ impl Scanner {
                         }
                     }
                     let excluded = rule.exclude.iter().any(|&(xs, w)| {
-                        count_near(&cache.by_signal, xs, s.saturating_sub(w), e + w, None) > 0
+                        explains(text, &cache.by_signal, &cache.primaries, xs, w, (s, e))
                     });
                     if excluded {
                         continue;
@@ -1267,6 +1319,74 @@ const ROT13_REACH: usize = 4096;
 
 /// Longest span assumed when looking back for matches that reach into a window.
 const MAX_LOOKBACK: usize = 4096;
+
+/// Whether a match of exclusion signal `sig` within `window` bytes of the primary match `hit`
+/// explains it: an exclusion match explains only the primary match nearest to it (`explained`),
+/// so it clears that match (and matches overlapping it) and never another one, of this rule or
+/// of another; and only within its sentence (no sentence end between the two).
+fn explains(
+    text: &[u8],
+    by_signal: &[Vec<(u32, u32)>],
+    primaries: &[(u32, u32, u32)],
+    sig: usize,
+    window: usize,
+    (s, e): (usize, usize),
+) -> bool {
+    let Some(xs) = by_signal.get(sig) else {
+        return false;
+    };
+    let (lo, hi) = (s.saturating_sub(window), e + window);
+    let first = xs.partition_point(|&(xs, _)| (xs as usize) + MAX_LOOKBACK < lo);
+    for &(xs, xe) in xs.get(first..).unwrap_or_default() {
+        let (xs, xe) = (xs as usize, xe as usize);
+        if xs >= hi {
+            break;
+        }
+        if xe <= lo {
+            continue;
+        }
+        if let Some((ts, te)) = explained(primaries, (xs, xe)) {
+            let between = text.get(xe.min(te)..xs.max(ts)).unwrap_or_default();
+            if ts < e && te > s && !ends_sentence(between) {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// Whether `gap` (the text between an exclusion match and a primary match) holds a sentence
+/// end: `?`, `!`, a line end, or `.`/`;` before a space.
+fn ends_sentence(gap: &[u8]) -> bool {
+    gap.iter().enumerate().any(|(i, &b)| match b {
+        b'?' | b'!' | b'\n' | b'\r' => true,
+        b'.' | b';' => gap.get(i + 1).is_some_and(|c| c.is_ascii_whitespace()),
+        _ => false,
+    })
+}
+
+/// The primary match (of any rule) that the exclusion match `x` explains: one overlapping it,
+/// else the nearer of the last one ending before it and the first one starting after it (on a
+/// tie the one after: a question precedes what it asks about). Nothing lies between the two.
+fn explained(primaries: &[(u32, u32, u32)], (xs, xe): (usize, usize)) -> Option<(usize, usize)> {
+    let k = primaries.partition_point(|&(s, _, _)| (s as usize) < xe);
+    let before = k
+        .checked_sub(1)
+        .and_then(|i| primaries.get(i))
+        .and_then(|&(_, _, m)| primaries.get(m as usize))
+        .map(|&(s, e, _)| (s as usize, e as usize));
+    let after = primaries.get(k).map(|&(s, e, _)| (s as usize, e as usize));
+    match (before, after) {
+        (Some(b), Some(a)) => {
+            if b.1 > xs || xs - b.1 < a.0 - xe {
+                Some(b)
+            } else {
+                Some(a)
+            }
+        }
+        (b, a) => b.or(a),
+    }
+}
 
 /// Distinct (non-overlapping) matches of signal `sig` that overlap `lo..hi`, ignoring matches
 /// that overlap `skip`. The search reports overlapping matches (one per start position), so one
@@ -1809,6 +1929,69 @@ mod tests {
             "For a class project: widget DWG 4471, bore 5 mm"
         ));
         assert!(fires(&sc, "widget DWG 4471 (fiction)"));
+    }
+
+    /// Rule ids and starts of the findings for `t`.
+    fn found(sc: &Scanner, t: &str) -> Vec<(String, usize)> {
+        let mut cache = sc.new_cache();
+        let mut f: Vec<(String, usize)> = sc
+            .scan(&mut cache, &normalized(t).text)
+            .expect("scans")
+            .findings
+            .iter()
+            .map(|f| (sc.rules[f.rule].id.clone(), f.start))
+            .collect();
+        f.sort();
+        f
+    }
+
+    #[test]
+    fn an_exclusion_clears_only_the_match_it_explains() {
+        let sc = scanner_with(
+            serde_json::json!([
+                {"id": "mark", "regex": "\\bMARK//[A-Z]+"},
+                {"id": "other", "regex": "\\bOTHER//[A-Z]+"},
+                {"id": "cue", "terms": ["what does", "explain"], "case_insensitive": true}
+            ]),
+            serde_json::json!([
+                {"id": "m", "label": "CUI", "signal": "mark", "confidence": 0.9,
+                 "exclude": [{"signal": "cue", "window": 40}]},
+                {"id": "o", "label": "CUI", "signal": "other", "confidence": 0.9}
+            ]),
+        );
+        let m = |at: usize| ("m".to_string(), at);
+        let o = |at: usize| ("o".to_string(), at);
+        // The question clears the marking it asks about, before or after it.
+        assert_eq!(found(&sc, "What does MARK//X mean?"), vec![]);
+        assert_eq!(found(&sc, "MARK//X: explain it"), vec![]);
+        // ... and only that one: a marking applied after (or before) the question stays.
+        let t = "What does MARK//X mean? MARK//Y data";
+        assert_eq!(found(&sc, t), vec![m(24)]);
+        let t = "MARK//Y data. What does MARK//X mean?";
+        assert_eq!(found(&sc, t), vec![m(0)]);
+        // Two questions, two markings explained.
+        let t = "What does MARK//X mean? What does MARK//Y mean?";
+        assert_eq!(found(&sc, t), vec![]);
+        // A question about another rule's marking clears nothing of this rule.
+        let t = "What does OTHER//X mean? MARK//Y data";
+        assert_eq!(found(&sc, t), vec![m(25), o(10)]);
+        let t = "MARK//Y OTHER//X, explain";
+        assert_eq!(found(&sc, t), vec![m(0), o(8)]);
+        // Nearest wins, and on a tie the marking after the cue.
+        let t = "MARK//Y explain MARK//X";
+        assert_eq!(found(&sc, t), vec![m(0)]);
+        let t = "MARK//Y  explain MARK//X";
+        assert_eq!(found(&sc, t), vec![m(0)]);
+        let t = "MARK//Y explain  MARK//X";
+        assert_eq!(found(&sc, t), vec![m(17)]);
+        // Only within its sentence: a question that ends before the marking explains nothing.
+        assert_eq!(found(&sc, "What does this mean? MARK//Y data"), vec![m(21)]);
+        assert_eq!(found(&sc, "Explain:\nMARK//Y data"), vec![m(9)]);
+        assert_eq!(found(&sc, "MARK//Y data. Explain it."), vec![m(0)]);
+        assert_eq!(found(&sc, "Explain the U.S.-only MARK//X"), vec![]);
+        // Out of the window: the nearest marking is not cleared either.
+        let t = format!("What does {} MARK//X", "a ".repeat(25));
+        assert_eq!(found(&sc, &t), vec![m(61)]);
     }
 
     #[test]

@@ -523,3 +523,150 @@ fn glued_markings_are_found() {
         assert!(!r.controlled, "{clean}: {}", labels_of(&r));
     }
 }
+
+fn rules_of(r: &ScanReport) -> Vec<String> {
+    let mut v: Vec<String> = r.labels.iter().flat_map(|l| l.rules.clone()).collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
+/// An explainer question clears only the marking it asks about: a question about one marking
+/// (the same one, or another rule's) before or after an applied marking, or before any caught
+/// block prompt of the corpus, never clears the applied one. The questions alone stay clean.
+#[test]
+fn explainers_clear_only_what_they_explain() {
+    let engine = Engine::from_policy_json(include_bytes!("../../policies/default.json")).unwrap();
+    let mut scratch = engine.new_scratch();
+    let body = "The NJ-41 inlet RAM delaminates after 40 flight hours at Mach 1.6.";
+    // Each is controlled only through a rule with an `exclude` entry.
+    let applied = [
+        "CUI//NOFORN",
+        "CUI//PROPIN//FEDCON",
+        "NATO SECRET REL TO USA",
+        "NATO CONFIDENTIAL REL TO USA",
+        "NATO RESTRICTED REL TO USA",
+    ];
+    let quoted = [
+        "CUI//NOFORN",
+        "CUI//FEDCON",
+        "NATO SECRET",
+        "NATO CONFIDENTIAL",
+        "NATO RESTRICTED",
+    ];
+    let questions = ["What does {} mean?", "Explain {}.", "{}: what is it?"];
+    let mut texts = Vec::new();
+    for a in applied {
+        let t = format!("{a} {body}");
+        let bare = engine.scan_text(&mut scratch, &t).unwrap().0;
+        assert!(bare.controlled, "{t}");
+        for q in quoted {
+            for form in questions {
+                let q = form.replace("{}", q);
+                texts.push(format!("{q} {t}"));
+                texts.push(format!("{q}\n{t}"));
+                texts.push(format!("{t} {q}"));
+            }
+        }
+        // A question that ends before the applied marking explains nothing in it.
+        for q in [
+            "What does this mean?",
+            "What is CUI?",
+            "Can you explain this.",
+            "Explain:\n",
+        ] {
+            texts.push(format!("{q} {t}"));
+        }
+    }
+    let mut cleared = Vec::new();
+    for t in &texts {
+        if !engine.scan_text(&mut scratch, t).unwrap().0.controlled {
+            cleared.push(t.clone());
+        }
+    }
+    assert!(cleared.is_empty(), "explainers cleared: {cleared:#?}");
+    // Every caught block prompt of the corpus after a question about a marking: each rule that
+    // fired on it still fires, except rules whose negative weights the question may count (a
+    // soft cue lowers generic evidence; see `sender_cues_never_lower_a_block`).
+    let policy: Value =
+        serde_json::from_slice(include_bytes!("../../policies/default.json")).unwrap();
+    let soft: Vec<&str> = policy["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| {
+            r["support"]
+                .as_array()
+                .is_some_and(|s| s.iter().any(|s| s["weight"].as_f64() < Some(0.0)))
+        })
+        .filter_map(|r| r["id"].as_str())
+        .collect();
+    let (mut rows, mut lost) = (0, Vec::new());
+    for row in prompt_rows() {
+        let (Some(text), Some("block")) = (row["text"].as_str(), row["expect"].as_str()) else {
+            continue;
+        };
+        let bare = engine.scan_text(&mut scratch, text).unwrap().0;
+        if !bare.controlled {
+            continue;
+        }
+        rows += 1;
+        for q in quoted {
+            let t = format!("What does {q} mean? {text}");
+            let got = rules_of(&engine.scan_text(&mut scratch, &t).unwrap().0);
+            for r in rules_of(&bare) {
+                if !soft.contains(&r.as_str()) && !got.contains(&r) {
+                    lost.push(format!("{}: {r} after {q:?}", row["id"]));
+                }
+            }
+        }
+    }
+    assert!(rows > 100, "{rows}");
+    assert!(lost.is_empty(), "explainers cleared: {lost:#?}");
+    for q in quoted {
+        for form in questions {
+            let t = form.replace("{}", q);
+            let r = engine.scan_text(&mut scratch, &t).unwrap().0;
+            assert!(!r.controlled, "{t}: {}", labels_of(&r));
+        }
+    }
+}
+
+/// Distribution Statement A (approved for public release) next to a SECRET banner or a
+/// Distribution Statement D clears neither: it only lowers the score of unmarked technical data
+/// (a soft weight of the `itar.td.*` rules), and is no rule's exclusion.
+#[test]
+fn statement_a_does_not_release_other_markings() {
+    let engine = Engine::from_policy_json(include_bytes!("../../policies/default.json")).unwrap();
+    let mut scratch = engine.new_scratch();
+    let body = "The NJ-41 inlet RAM delaminates after 40 flight hours at Mach 1.6.";
+    let marked = [
+        format!("SECRET//NOFORN {body}"),
+        format!("(S//NF) {body}"),
+        format!(
+            "DISTRIBUTION STATEMENT D. Distribution authorized to the Department of Defense and \
+             U.S. DoD contractors only; critical technology. {body}"
+        ),
+        format!("Distribution Statement D: DoD and DoD contractors only. {body}"),
+    ];
+    let statement_a = [
+        "DISTRIBUTION STATEMENT A. Approved for public release; distribution is unlimited.",
+        "Distribution Statement A",
+        "Approved for public release.",
+    ];
+    for m in &marked {
+        let bare = engine.scan_text(&mut scratch, m).unwrap().0;
+        assert!(bare.controlled, "{m}");
+        for a in statement_a {
+            for t in [
+                format!("{a} {m}"),
+                format!("{m} {a}"),
+                format!("{a}\n{m}\n{a}"),
+            ] {
+                let r = engine.scan_text(&mut scratch, &t).unwrap().0;
+                assert!(r.controlled, "{t}");
+                assert_eq!(rules_of(&r), rules_of(&bare), "{t}");
+            }
+        }
+    }
+}
