@@ -396,7 +396,12 @@ impl Engine {
                 t.clear();
             }
         };
-        for ptr in ["/delta/text", "/delta/partial_json", "/delta/thinking"] {
+        for ptr in [
+            "/delta/text",
+            "/delta/partial_json",
+            "/delta/thinking",
+            "/content_block/text",
+        ] {
             blank(&mut v, ptr);
         }
         if let Some(Value::Array(choices)) = v.get_mut("choices") {
@@ -582,6 +587,23 @@ impl Engine {
                 }
                 if let Some(n) = v.pointer("/usage/input_tokens").and_then(Value::as_u64) {
                     st.usage.input_tokens = Some(n);
+                }
+            }
+            "content_block_start" => {
+                // A text block may start with text: the first delta of that block's stream.
+                let index = v.get("index").and_then(Value::as_u64).unwrap_or(0);
+                let template = v.clone();
+                if let Some(Value::String(t)) = v.pointer_mut("/content_block/text") {
+                    if !t.is_empty() {
+                        let text = std::mem::take(t);
+                        match self.feed(scratch, st, (0, index, 0), &text, false, &template)? {
+                            Fed::Release(r) => *t = r,
+                            Fed::Block(msg) => {
+                                self.cut(st, out, "controlled_content_in_response", &msg);
+                                return Ok(());
+                            }
+                        }
+                    }
                 }
             }
             "content_block_delta" => {

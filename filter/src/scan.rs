@@ -110,6 +110,8 @@ pub struct CompiledRule {
     redacts: bool,
     /// Sum of the positive support weights (an upper bound on what support can add).
     positive_support: f32,
+    /// Some support entry carries specificity (cues and exclusions may then not apply).
+    specific_support: bool,
 }
 
 /// One rule firing, in the coordinates of the text that was scanned.
@@ -332,6 +334,7 @@ impl Scanner {
                 exclude,
                 validate: r.validate,
                 positive_support: r.support.iter().map(|s| s.weight.max(0.0)).sum(),
+                specific_support: r.support.iter().any(|s| s.specificity > 0.0),
                 redacts: r
                     .action
                     .or_else(|| policy.labels.get(&r.label).map(|l| l.action))
@@ -918,10 +921,12 @@ impl Scanner {
                             continue;
                         }
                     }
+                    // An exclusion (a cue that explains this very match) is a cue too: it clears
+                    // the match only while the evidence around it is not specific (below).
                     let excluded = rule.exclude.iter().any(|&(xs, w)| {
                         explains(text, &cache.by_signal, &cache.primaries, xs, w, (s, e))
                     });
-                    if excluded {
+                    if excluded && !rule.specific_support {
                         continue;
                     }
                     let mut conf = rule.confidence;
@@ -964,6 +969,9 @@ impl Scanner {
                         }
                     }
                     if specificity + 1e-6 < 1.0 {
+                        if excluded {
+                            continue;
+                        }
                         conf += cues;
                     }
                     let conf = conf.min(1.0);
@@ -1992,6 +2000,32 @@ mod tests {
         // Out of the window: the nearest marking is not cleared either.
         let t = format!("What does {} MARK//X", "a ".repeat(25));
         assert_eq!(found(&sc, &t), vec![m(61)]);
+    }
+
+    #[test]
+    fn an_exclusion_never_clears_a_marking_applied_to_specific_content() {
+        let sc = scanner_with(
+            serde_json::json!([
+                {"id": "mark", "regex": "\\bMARK//[A-Z]+"},
+                {"id": "num", "regex": "\\b[0-9]+ ?mm\\b"},
+                {"id": "cue", "terms": ["what does", "explain"], "case_insensitive": true}
+            ]),
+            serde_json::json!([
+                {"id": "m", "label": "CUI", "signal": "mark", "confidence": 0.9, "window": 60,
+                 "support": [{"signal": "num", "weight": 0.05, "specificity": 1.0}],
+                 "exclude": [{"signal": "cue", "window": 40}]}
+            ]),
+        );
+        // Asked about alone: cleared. Applied to a figure in the same sentence: not cleared.
+        assert_eq!(found(&sc, "Explain MARK//X please"), vec![]);
+        assert_eq!(
+            found(&sc, "Explain MARK//X bore 12 mm"),
+            vec![("m".to_string(), 8)]
+        );
+        assert_eq!(
+            found(&sc, "What does MARK//X say about the 40 mm seeker"),
+            vec![("m".to_string(), 10)]
+        );
     }
 
     #[test]

@@ -670,3 +670,27 @@ fn statement_a_does_not_release_other_markings() {
         }
     }
 }
+
+/// An explainer cue in the same sentence clears a marking asked about, never one applied to
+/// specific content (figures, tolerances, drawing references): exclusions pass the same
+/// specificity gate as negative weights.
+#[test]
+fn an_explainer_does_not_clear_a_marking_applied_to_data() {
+    let engine = Engine::from_policy_json(include_bytes!("../../policies/default.json")).unwrap();
+    let mut scratch = engine.new_scratch();
+    for t in [
+        "Explain: CUI//NOFORN The seeker bore is 12 mm, tolerance +/-0.02 mm, DWG 77-310-4.",
+        "What does CUI//NOFORN say about the 40 mm seeker window at 3.5 mm thickness",
+        "Explain CUI//NOFORN part 77-310-4 rev C torque 24 Nm",
+    ] {
+        let r = engine.scan_text(&mut scratch, t).unwrap().0;
+        assert!(r.controlled, "{t}: {}", labels_of(&r));
+    }
+    for t in [
+        "What does CUI//NOFORN mean?",
+        "Explain CUI//NOFORN to me, please.",
+    ] {
+        let r = engine.scan_text(&mut scratch, t).unwrap().0;
+        assert!(!r.controlled, "{t}: {}", labels_of(&r));
+    }
+}

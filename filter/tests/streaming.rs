@@ -487,3 +487,17 @@ fn fields_outside_the_streamed_text_are_scanned() {
     );
     assert!(!s.cut() && s.text() == "Hello there", "{}", s.all());
 }
+
+#[test]
+fn a_marking_split_between_a_block_start_and_its_deltas_is_found() {
+    let mut writes = anthropic_events(&["FORN troop movements at dawn.".to_string()]);
+    writes[1] = format!(
+        "event: content_block_start\ndata: {}\n\n",
+        json!({"type": "content_block_start", "index": 0,
+               "content_block": {"type": "text", "text": "Summary: SECRET//NO"}})
+    )
+    .into_bytes();
+    let s = run(Provider::Anthropic, "commercial", &writes);
+    assert!(s.cut(), "{}", s.all());
+    assert!(!s.all().contains("SECRET//NO"), "{}", s.all());
+}
