@@ -103,7 +103,14 @@ pub enum Verdict {
 pub struct Scratch {
     scan: ScanCache,
     norm: Normalized,
+    /// Request-head documents this policy scanned and found nothing in, exactly (a client sends
+    /// the same headers request after request): scanned again only when they differ.
+    clean_heads: Vec<String>,
+    next_clean_head: usize,
 }
+
+/// How many clean head documents a VM remembers.
+const CLEAN_HEADS: usize = 8;
 
 /// A label found in the content, after grouping findings of the same label/level/tag.
 #[derive(Debug, Clone)]
@@ -272,6 +279,8 @@ impl Engine {
         Scratch {
             scan: self.scanner.new_cache(),
             norm: Normalized::with_capacity(4096),
+            clean_heads: Vec::with_capacity(CLEAN_HEADS),
+            next_clean_head: 0,
         }
     }
 
@@ -458,8 +467,7 @@ impl Engine {
         identity: &Identity,
         audit: &mut AuditRecord,
     ) -> Result<(), Reply> {
-        let ex = head_only(pieces);
-        let hits = self.scan_extracted(scratch, &[], &ex, audit).map_err(|e| {
+        let hits = self.scan_head(scratch, pieces, audit).map_err(|e| {
             deny(
                 audit,
                 Provider::Openai,
@@ -498,6 +506,34 @@ impl Engine {
             ));
         }
         Ok(())
+    }
+
+    /// Scan the parts of the request head that go upstream, as one document of their own. A
+    /// document found clean before (the exact same text) is not scanned again.
+    fn scan_head(
+        &self,
+        scratch: &mut Scratch,
+        head: &[HeadPiece],
+        audit: &mut AuditRecord,
+    ) -> Result<Vec<LabelHit>, InspectError> {
+        if head.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ex = head_only(head);
+        if scratch.clean_heads.contains(&ex.doc) {
+            return Ok(Vec::new());
+        }
+        let normalized = audit.normalizations.len();
+        let hits = self.scan_extracted(scratch, &[], &ex, audit)?;
+        if hits.is_empty() && audit.normalizations.len() == normalized {
+            let slot = scratch.next_clean_head % CLEAN_HEADS;
+            scratch.next_clean_head = scratch.next_clean_head.wrapping_add(1);
+            match scratch.clean_heads.get_mut(slot) {
+                Some(d) => *d = ex.doc,
+                None => scratch.clean_heads.push(ex.doc),
+            }
+        }
+        Ok(hits)
     }
 
     /// A listed path's request came with a body: refused (a listed path carries no content).
@@ -655,11 +691,9 @@ impl Engine {
         // The head (headers, query) is scanned as its own document with the same scanner: a
         // routine value there (an address, a version) must not make the body's scan take its
         // slow path. Its findings cannot be redacted.
-        if !head.is_empty() {
-            match self.scan_extracted(scratch, &[], &head_only(head), audit) {
-                Ok(h) => hits.extend(h),
-                Err(e) => return fail(audit, e),
-            }
+        match self.scan_head(scratch, head, audit) {
+            Ok(h) => hits.extend(h),
+            Err(e) => return fail(audit, e),
         }
         // The text is hashed when the record is finished (on_log), off the critical path; it
         // moves into the record (no copy).
@@ -1491,6 +1525,33 @@ mod tests {
             Route::Passthrough { .. }
         ));
         assert_eq!(audit.decision, "passthrough");
+    }
+
+    #[test]
+    fn a_clean_head_is_remembered_exactly() {
+        let e = Engine::from_policy_json(&policy()).unwrap();
+        let us = who("us_citizen", Some("SECRET"), &[]);
+        let mut s = e.new_scratch();
+        let body = br#"{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}]}"#;
+        let piece = |t: &str| HeadPiece {
+            location: "header user-agent".into(),
+            text: format!("user-agent: {t}"),
+        };
+        let mut go = |head: &[HeadPiece]| {
+            let mut audit = AuditRecord::default();
+            let v =
+                e.inspect_request_with_head(&mut s, Provider::Openai, body, head, &us, &mut audit);
+            (status(&v), audit.decision)
+        };
+        let clean = [piece("sdk/1.0")];
+        assert_eq!(go(&clean), (200, "allow".to_string()));
+        assert_eq!(go(&clean), (200, "allow".to_string()));
+        // A head that differs by one byte is scanned again.
+        assert_eq!(go(&[piece("sdk/1.0 SECRET//NOFORN")]).0, 403);
+        for _ in 0..20 {
+            assert_eq!(go(&[piece("SECRET//NOFORN")]).0, 403);
+        }
+        assert_eq!(go(&clean), (200, "allow".to_string()));
     }
 
     fn bedrock_engine(model_id: &str) -> Engine {

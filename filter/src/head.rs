@@ -21,7 +21,8 @@ pub struct HeadPiece {
 }
 
 /// Headers every format may send upstream: what the official SDKs and Envoy itself set.
-/// `*` ends a prefix. Scanned like everything else that goes.
+/// `*` ends a prefix. Scanned like everything else that goes. (`x-request-id` is Envoy's own id
+/// for the audit trail; it goes upstream only when the policy forwards it.)
 const COMMON: &[&str] = &[
     "content-type",
     "content-length",
@@ -30,7 +31,6 @@ const COMMON: &[&str] = &[
     "user-agent",
     "idempotency-key",
     "x-stainless-*",
-    "x-request-id",
     "x-forwarded-proto",
     "te",
 ];
@@ -133,6 +133,15 @@ impl HeaderRules {
                 continue;
             }
             if self.forwards(formats, name) {
+                // Envoy's codecs admit only digits here (and the filter sets it when it rewrites
+                // the body): nothing to scan, and leaving it out keeps a client's head document
+                // the same from request to request.
+                if name == "content-length"
+                    && !value.is_empty()
+                    && value.bytes().all(|b| b.is_ascii_digit())
+                {
+                    continue;
+                }
                 pieces.push(HeadPiece {
                     location: format!("header {name}"),
                     text: format!("{name}: {value}"),
@@ -223,6 +232,8 @@ mod tests {
             ("x-itar-destination", "onprem"),
             ("x-team", "blue"),
             ("x-trace-id", "7"),
+            ("x-request-id", "5f0c1a52-8d3e-4b8e-9d1c-2a6b3c4d5e6f"),
+            ("content-length", "1234"),
         ]);
         let (mut remove, mut pieces) = (Vec::new(), Vec::new());
         rules.plan(&[Provider::Anthropic], &headers, &mut remove, &mut pieces);
@@ -234,7 +245,8 @@ mod tests {
                 "x-forwarded-for",
                 "cookie",
                 "authorization",
-                "x-itar-destination"
+                "x-itar-destination",
+                "x-request-id"
             ]
         );
         let texts: Vec<&str> = pieces.iter().map(|p| p.text.as_str()).collect();
