@@ -17,22 +17,11 @@ use itar_filter::identity::Identity;
 use itar_filter::policy::Provider;
 use serde_json::{json, Map, Value};
 
-/// xorshift64*: small, deterministic, no dependency.
-struct Rng(u64);
+mod common;
+use common::Rng;
 
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
-        &xs[self.below(xs.len())]
-    }
+fn pick<'a, T>(r: &mut Rng, xs: &'a [T]) -> &'a T {
+    &xs[r.below(xs.len())]
 }
 
 /// Field names a request uses, media and schema words among them (the places a filter might
@@ -101,7 +90,7 @@ fn filler(r: &mut Rng) -> String {
         "42",
         "alpha beta",
     ];
-    r.pick(&words).to_string()
+    pick(r, &words).to_string()
 }
 
 /// A random JSON value of at most `depth` levels, with `slot` somewhere in it if `place` is set.
@@ -128,10 +117,10 @@ fn value(r: &mut Rng, depth: usize, secret: &mut Option<String>) -> Value {
         let roll = r.below(4);
         let key = match secret.take_if(|_| roll == 0) {
             Some(s) => s,
-            None => r.pick(NAMES).to_string(),
+            None => pick(r, NAMES).to_string(),
         };
         let v = if key == "type" {
-            Value::String(r.pick(TYPES).to_string())
+            Value::String(pick(r, TYPES).to_string())
         } else {
             value(r, depth - 1, secret)
         };
@@ -147,8 +136,8 @@ fn value(r: &mut Rng, depth: usize, secret: &mut Option<String>) -> Value {
 
 /// The marking as the sender hides it: glued, maybe base64 or a data URL.
 fn hidden(r: &mut Rng) -> String {
-    let m = *r.pick(MARKINGS);
-    let glued = format!("{}{m}{} troop movements", r.pick(GLUE), r.pick(GLUE));
+    let m = *pick(r, MARKINGS);
+    let glued = format!("{}{m}{} troop movements", pick(r, GLUE), pick(r, GLUE));
     match r.below(5) {
         0 => base64::engine::general_purpose::STANDARD.encode(glued.as_bytes()),
         1 => format!("data:,{glued}"),
