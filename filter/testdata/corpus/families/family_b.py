@@ -22,27 +22,27 @@ PROGS = ["ARCLIGHT", "BLUE HERON", "COPPERHEAD", "DRIFTWOOD", "EMBER", "FALCONER
 
 # what a meeting talks about, per USML category: (subject, [(figure phrase with {v})])
 TOPIC = {
-    "I": ("the squad automatic weapon upgrade", ["cyclic rate held at {v} rpm over 600 rounds", "suppressor back-pressure cut by {v} percent with the new baffle stack"]),
-    "II": ("the towed howitzer recoil system", ["recoil length reduced to {v} mm at zone 5", "barrel life now {v} EFC with the chrome liner"]),
-    "III": ("the 30 mm airburst round", ["fuze timing error of {v} ms at 2 km", "tracer burnout at {v} s, short of the 4 s requirement"]),
-    "IV": ("the interceptor missile", ["divert thruster impulse of {v} N-s per pulse", "seeker acquisition range of {v} km against the 0.1 m2 target", "autopilot bandwidth raised to {v} Hz"]),
-    "V": ("the insensitive munition fill", ["card gap result of {v} cards", "slow cook-off reaction at {v} deg C"]),
-    "VI": ("the frigate signature reduction work", ["shaft-line radiated noise down {v} dB at 12 kn", "degaussing residual field {v} nT at keel depth"]),
-    "VII": ("the IFV active protection retrofit", ["radar cueing latency of {v} ms", "hull mine blast acceleration of {v} g at the seat"]),
-    "VIII": ("the fighter flight-control update", ["pitch-rate overshoot of {v} percent at 0.9 Mach", "departure resistance at {v} deg AoA"]),
-    "IX": ("the threat emitter simulator build", ["PRI jitter set to {v} us", "emitter library grew to {v} modes"]),
-    "X": ("the next-generation helmet", ["V50 of {v} m/s against the 17-grain FSP", "backface deformation of {v} mm"]),
-    "XI": ("the shipboard AESA", ["sidelobe level of -{v} dB after calibration", "track capacity of {v} targets in the ECM scenario"]),
-    "XII": ("the targeting pod", ["designation boresight drift of {v} urad", "MWIR detector NETD of {v} mK"]),
-    "XIII": ("the TT&C encryption unit", ["key fill time of {v} s", "hop set size of {v} channels"]),
-    "XIV": ("the CBRN detector program", ["false alarm rate of {v} per 1000 h", "GB detection in {v} s at 0.1 mg/m3"]),
-    "XV": ("the missile-warning satellite payload", ["focal plane operating at {v} K", "pointing knowledge of {v} urad"]),
-    "XVI": ("the weapons-effects hardening test", ["E1 pulse peak of {v} kV/m on the test cell", "gamma dose rate of {v} rad(Si)/s"]),
-    "XVII": ("the classified waveform effort", ["{v} new waveforms delivered", "integration at {v} percent"]),
-    "XVIII": ("the counter-UAS laser", ["dwell time to kill of {v} s at 1.5 km", "beam jitter of {v} urad"]),
-    "XIX": ("the engine core upgrade", ["turbine inlet temperature raised {v} K", "afterburner light-off at {v} kft"]),
-    "XX": ("the UUV mine-hunting vehicle", ["synthetic aperture sonar resolution of {v} cm", "endurance of {v} h at 4 kn"]),
-    "XXI": ("the Category XXI article", ["sensitivity improved {v} dB", "{v} units built"]),
+    "I": ("the squad automatic weapon upgrade", [("cyclic rate held at {v} rpm over 600 rounds", 650, 950), ("suppressor back-pressure cut by {v} percent with the new baffle stack", 8, 30)]),
+    "II": ("the towed howitzer recoil system", [("recoil length reduced to {v} mm at zone 5", 600, 950), ("barrel life now {v} EFC with the chrome liner", 1500, 4000)]),
+    "III": ("the 30 mm airburst round", [("fuze timing error of {v} ms at 2 km", 0.5, 4), ("tracer burnout at {v} s, short of the 4 s requirement", 2.5, 3.9)]),
+    "IV": ("the interceptor missile", [("divert thruster impulse of {v} N-s per pulse", 40, 400), ("seeker acquisition range of {v} km against the 0.1 m2 target", 8, 45), ("autopilot bandwidth raised to {v} Hz", 8, 30)]),
+    "V": ("the insensitive munition fill", [("card gap result of {v} cards", 40, 90), ("slow cook-off reaction at {v} deg C", 120, 190)]),
+    "VI": ("the frigate signature reduction work", [("shaft-line radiated noise down {v} dB at 12 kn", 3, 15), ("degaussing residual field {v} nT at keel depth", 20, 150)]),
+    "VII": ("the IFV active protection retrofit", [("radar cueing latency of {v} ms", 40, 120), ("hull mine blast acceleration of {v} g at the seat", 80, 200)]),
+    "VIII": ("the fighter flight-control update", [("pitch-rate overshoot of {v} percent at 0.9 Mach", 5, 25), ("departure resistance at {v} deg AoA", 24, 35)]),
+    "IX": ("the threat emitter simulator build", [("PRI jitter set to {v} us", 0.5, 8), ("emitter library grew to {v} modes", 40, 300)]),
+    "X": ("the next-generation helmet", [("V50 of {v} m/s against the 17-grain FSP", 550, 900), ("backface deformation of {v} mm", 18, 40)]),
+    "XI": ("the shipboard AESA", [("sidelobe level of -{v} dB after calibration", 35, 50), ("track capacity of {v} targets in the ECM scenario", 40, 200)]),
+    "XII": ("the targeting pod", [("designation boresight drift of {v} urad", 5, 60), ("MWIR detector NETD of {v} mK", 15, 40)]),
+    "XIII": ("the TT&C encryption unit", [("key fill time of {v} s", 2, 20), ("hop set size of {v} channels", 50, 400)]),
+    "XIV": ("the CBRN detector program", [("false alarm rate of {v} per 1000 h", 0.2, 5), ("GB detection in {v} s at 0.1 mg/m3", 5, 60)]),
+    "XV": ("the missile-warning satellite payload", [("focal plane operating at {v} K", 40, 120), ("pointing knowledge of {v} urad", 0.5, 5)]),
+    "XVI": ("the weapons-effects hardening test", [("E1 pulse peak of {v} kV/m on the test cell", 20, 50), ("gamma dose rate of {v} rad(Si)/s", 1000000000.0, 100000000000.0)]),
+    "XVII": ("the classified waveform effort", [("{v} new waveforms delivered", 5, 60), ("integration at {v} percent", 40, 95)]),
+    "XVIII": ("the counter-UAS laser", [("dwell time to kill of {v} s at 1.5 km", 1, 8), ("beam jitter of {v} urad", 1, 8)]),
+    "XIX": ("the engine core upgrade", [("turbine inlet temperature raised {v} K", 30, 120), ("afterburner light-off at {v} kft", 30, 50)]),
+    "XX": ("the UUV mine-hunting vehicle", [("synthetic aperture sonar resolution of {v} cm", 2, 10), ("endurance of {v} h at 4 kn", 20, 60)]),
+    "XXI": ("the Category XXI article", [("sensitivity improved {v} dB", 2, 15), ("{v} units built", 5, 60)]),
 }
 
 
@@ -56,7 +56,7 @@ def org():
 
 def figs(cat, k=2):
     subj, fs = TOPIC[cat]
-    out = [f.format(v=num(rnd, 1.5, 95)) for f in rnd.sample(fs, min(k, len(fs)))]
+    out = [f.format(v=f"{rnd.uniform(lo, hi):.2e}" if hi >= 1e6 else num(rnd, lo, hi)) for f, lo, hi in rnd.sample(fs, min(k, len(fs)))]
     return subj, out
 
 
