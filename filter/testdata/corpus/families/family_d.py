@@ -10,7 +10,7 @@ import pathlib, random, sys
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 from common import designator, drawing, b64, hexs, reverse, rot13, spaced_hex, emit
-from family_d_lang import L
+from family_d_lang import CIVIL, L
 
 rnd = random.Random(0xD1A1)
 COMMA = {"es", "fr", "de", "it", "pt", "ru"}
@@ -125,8 +125,13 @@ def main():
                 add(lang, "redact", "pii-ssn", SSN[lang].format(s=s), spans=[s])
         n_ctrl = sum(1 for r in rows[start:] if r["expect"] == "block")
         while sum(1 for r in rows[start:] if r["expect"] == "allow") < n_ctrl + 4:
-            k = rnd.randrange(10)
-            if k < 7:
+            k = rnd.randrange(12)
+            if k >= 10:
+                art, plist = rnd.choice(CIVIL[lang])
+                t = rnd.choice(d["frames"]).format(req=rnd.choice(d["reqs"][:3]), art=art, p=rnd.choice(PROG), ref=drawing(rnd),
+                                                   params=params(lang, plist))
+                add(lang, "allow", "civil-td", t)
+            elif k < 7:
                 t = rnd.choice(d["benign"]).format(n=rnd.randint(3, 900), m=rnd.randint(10, 500), y=rnd.randint(2025, 2031), y0=rnd.choice([1950, 1960]))
                 add(lang, "allow", "near-miss", t)
             elif k < 9:

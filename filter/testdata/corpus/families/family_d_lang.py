@@ -239,3 +239,27 @@ L["ar"] = dict(
             "سؤال تدريبي عن الامتثال: ماذا تعني عبارة \"ITAR controlled\" على كتالوج المنتج؟",
             "اشرح معادلة الرادار كما في الكتاب الجامعي مع مثال لمسافة {n} كم.",
             "الوصفة السرية لكعك العيد: {n} أكواب دقيق و{m} غرام زبدة. كيف أضاعفها؟"])
+
+# Civilian articles for benign near-misses written with the same frames as the technical data.
+CIVIL = {
+    "es": [("aerogenerador de 3 MW", [("velocidad de arranque", "m/s", 2.5, 4), ("paso de pala", "°", 0, 20), ("par nominal", "kN·m", 1500, 2500)]),
+           ("frenos de la bicicleta eléctrica", [("diámetro del disco", "mm", 160, 203), ("par de apriete", "N·m", 5, 8)])],
+    "fr": [("pompe à chaleur résidentielle", [("COP à 7 °C", "", 3, 5), ("débit d'eau", "L/h", 600, 1500)]),
+           ("tracteur agricole", [("couple moteur", "N·m", 400, 900), ("pression des pneus", "bar", 0.8, 1.6)])],
+    "de": [("Wärmepumpe", [("Vorlauftemperatur", "°C", 35, 55), ("Leistungszahl", "", 3, 5)]),
+           ("E-Bike-Antrieb", [("Drehmoment", "N·m", 50, 90), ("Akkuspannung", "V", 36, 48)])],
+    "it": [("caldaia a condensazione", [("rendimento", "%", 92, 98), ("portata del gas", "m³/h", 1, 3)]),
+           ("motore della moto", [("coppia massima", "N·m", 60, 120), ("gioco valvole", "mm", 0.1, 0.3)])],
+    "pt": [("turbina eólica", [("velocidade de partida", "m/s", 2.5, 4), ("ângulo de passo", "°", 0, 20)]),
+           ("motor do carro flex", [("taxa de compressão", "", 10, 13), ("pressão do óleo", "bar", 2, 5)])],
+    "ru": [("ветроэнергетическая установка", [("скорость страгивания", "м/с", 2.5, 4), ("угол установки лопасти", "°", 0, 20)]),
+           ("двигатель трактора", [("крутящий момент", "Н·м", 400, 900), ("давление масла", "бар", 2, 5)])],
+    "zh": [("风力发电机", [("切入风速", "m/s", 2.5, 4), ("桨距角", "°", 0, 20)]),
+           ("电动自行车电机", [("额定扭矩", "N·m", 30, 80), ("电池电压", "V", 36, 48)])],
+    "ja": [("家庭用エアコン", [("冷房能力", "kW", 2.2, 7.1), ("消費電力", "W", 400, 2000)]),
+           ("電動アシスト自転車", [("モーター出力", "W", 200, 250), ("バッテリー電圧", "V", 24, 36)])],
+    "ko": [("풍력 발전기", [("시동 풍속", "m/s", 2.5, 4), ("피치각", "도", 0, 20)]),
+           ("전기차 배터리 팩", [("셀 전압", "V", 3.2, 4.2), ("냉각수 유량", "L/min", 5, 15)])],
+    "ar": [("توربين الرياح", [("سرعة بدء التشغيل", "م/ث", 2.5, 4), ("زاوية الخطوة", "درجة", 0, 20)]),
+           ("مضخة المياه الزراعية", [("معدل التدفق", "م3/ساعة", 10, 80), ("الضغط", "بار", 2, 8)])],
+}
