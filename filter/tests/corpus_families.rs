@@ -1,0 +1,411 @@
+//! Corpus families (issue #22): every row of filter/testdata/corpus/families/*.jsonl (families A-D)
+//! and of the sealed family filter/testdata/corpus/sealed/*.jsonl goes through the engine with the
+//! default policy, in both wire formats (OpenAI chat completions with a string content, Anthropic
+//! messages with a text content block), and the quality lines are printed per family, for the
+//! sealed family apart, and per language:
+//!
+//!   cargo test -p itar-filter --test corpus_families -- --nocapture
+//!
+//! `CORPUS_MISSES=1` also prints the misses of families A-D (never of the sealed family: its rows
+//! must not be read while tuning rules).
+//!
+//! Lines (definitions as in corpus.rs):
+//! - controlled: `block` rows without a `technique`, caught when `report.controlled` (block or
+//!   reroute) or the body is refused;
+//! - benign: `allow` rows, passed unchanged when no control/block label fired and nothing was
+//!   redacted;
+//! - evasions: `block` rows with a `technique` and no residual marker (pure), caught as above;
+//! - redactions: `redact` rows, exact when not controlled and the text equals the original with each
+//!   span replaced by a `[REDACTED:...]` placeholder and nothing else changed.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use itar_filter::engine::{Engine, ScanReport, Scratch};
+use itar_filter::policy::Provider;
+use serde_json::Value;
+
+/// The issue's targets: controlled blocked or rerouted, benign passed unchanged, pure evasions
+/// caught, redactions exact.
+const TARGET: [f64; 4] = [0.99, 0.99, 0.97, 1.0];
+
+/// Ratchet floors, per family, in the order of `TARGET`: the level measured when the families were
+/// written (docs/detection.md, "Corpus families") minus a margin of one point, or of one row and a
+/// little more where a line has fewer than 100 rows. These floors only go up: when the rules improve, raise them to the new
+/// measured level minus the margin; never lower one to make a change pass.
+const FLOORS: [(&str, [f64; 4]); 5] = [
+    ("A", [0.50, 0.98, 0.28, 0.90]),
+    ("B", [0.93, 0.97, 0.32, 0.78]),
+    ("C", [0.66, 0.99, 0.14, 0.71]),
+    ("D", [0.13, 0.98, 0.02, 0.94]),
+    ("S", [0.26, 0.95, 0.06, 0.96]),
+];
+
+const LINES: [&str; 4] = [
+    "controlled blocked or rerouted",
+    "benign passed unchanged",
+    "pure evasions caught",
+    "redactions exact",
+];
+
+#[derive(Default, Clone, Copy)]
+struct Tally {
+    /// (good, total) per line, in the order of `LINES`.
+    line: [(usize, usize); 4],
+}
+
+impl Tally {
+    fn ratio(&self, i: usize) -> f64 {
+        let (n, d) = self.line[i];
+        if d == 0 {
+            1.0
+        } else {
+            n as f64 / d as f64
+        }
+    }
+}
+
+fn corpus_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/corpus")
+}
+
+fn rows_in(dir: &Path) -> Vec<Value> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().and_then(|e| e.to_str()) == Some("jsonl"))
+        .collect();
+    files.sort();
+    let mut rows = Vec::new();
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap();
+        for (ln, l) in text.lines().enumerate() {
+            if l.trim().is_empty() {
+                continue;
+            }
+            rows.push(
+                serde_json::from_str::<Value>(l)
+                    .unwrap_or_else(|e| panic!("{}:{}: {e}", f.display(), ln + 1)),
+            );
+        }
+    }
+    rows
+}
+
+fn all_rows() -> Vec<Value> {
+    let root = corpus_root();
+    let mut rows = rows_in(&root.join("families"));
+    rows.extend(rows_in(&root.join("sealed")));
+    rows
+}
+
+fn body_for(provider: Provider, text: &str) -> Vec<u8> {
+    let v = match provider {
+        Provider::Openai => {
+            serde_json::json!({"model": "", "messages": [{"role": "user", "content": text}]})
+        }
+        Provider::Anthropic => serde_json::json!({
+            "model": "", "max_tokens": 256,
+            "messages": [{"role": "user", "content": [{"type": "text", "text": text}]}]
+        }),
+    };
+    serde_json::to_vec(&v).unwrap()
+}
+
+fn redacted_text(provider: Provider, body: &[u8]) -> String {
+    let v: Value = serde_json::from_slice(body).unwrap();
+    let c = &v["messages"][0]["content"];
+    match provider {
+        Provider::Openai => c.as_str(),
+        Provider::Anthropic => c[0]["text"].as_str(),
+    }
+    .unwrap_or_default()
+    .to_string()
+}
+
+/// Whether `got` is `orig` with each span replaced by a placeholder (as in corpus.rs).
+fn redaction_exact(orig: &str, spans: &[String], got: &str) -> bool {
+    let mut located: Vec<(usize, usize)> = Vec::new();
+    for sp in spans {
+        let mut from = 0;
+        loop {
+            let Some(p) = orig[from..].find(sp.as_str()) else {
+                return false;
+            };
+            let s = from + p;
+            if located.iter().any(|&(a, b)| s < b && s + sp.len() > a) {
+                from = s + 1;
+                continue;
+            }
+            located.push((s, s + sp.len()));
+            break;
+        }
+    }
+    located.sort();
+    let mut g = got;
+    let mut cur = 0;
+    for &(s, e) in &located {
+        let Some(rest) = g.strip_prefix(&orig[cur..s]) else {
+            return false;
+        };
+        let Some(rest) = rest.strip_prefix("[REDACTED:") else {
+            return false;
+        };
+        let Some(close) = rest.find(']') else {
+            return false;
+        };
+        g = &rest[close + 1..];
+        cur = e;
+    }
+    g == &orig[cur..]
+}
+
+fn labels_of(r: &ScanReport) -> String {
+    let mut s = String::new();
+    for l in &r.labels {
+        let _ = write!(s, "{} [{}] {}; ", l.label, l.rules.join(","), l.action);
+    }
+    s
+}
+
+/// Which line a row counts in, and whether it was right.
+fn judge(
+    engine: &Engine,
+    scratch: &mut Scratch,
+    provider: Provider,
+    row: &Value,
+) -> (usize, bool, String) {
+    let text = row["text"].as_str().unwrap();
+    let expect = row["expect"].as_str().unwrap();
+    let pure_evasion = row.get("technique").is_some()
+        && row
+            .get("residual_markers")
+            .and_then(Value::as_array)
+            .is_none_or(|a| a.is_empty());
+    let res = engine.scan_body(scratch, provider, &body_for(provider, text));
+    match expect {
+        "block" => {
+            let line = if pure_evasion { 2 } else { 0 };
+            match res {
+                Ok(r) => (line, r.controlled, labels_of(&r)),
+                Err(e) => (line, true, e.to_string()),
+            }
+        }
+        "allow" => match res {
+            Ok(r) => {
+                let bad = r.redacted_body.is_some()
+                    || r.labels
+                        .iter()
+                        .any(|l| l.action == "control" || l.action == "block");
+                (1, !bad, labels_of(&r))
+            }
+            Err(e) => (1, false, e.to_string()),
+        },
+        "redact" => match res {
+            Ok(r) => {
+                let spans: Vec<String> = row["spans"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter_map(|s| s.as_str().map(str::to_string))
+                    .collect();
+                let got = r
+                    .redacted_body
+                    .as_deref()
+                    .map(|b| redacted_text(provider, b))
+                    .unwrap_or_else(|| text.to_string());
+                (
+                    3,
+                    !r.controlled && redaction_exact(text, &spans, &got),
+                    labels_of(&r),
+                )
+            }
+            Err(e) => (3, false, e.to_string()),
+        },
+        other => panic!("row {}: unknown expect {other:?}", row["id"]),
+    }
+}
+
+fn pct(t: &Tally, i: usize) -> String {
+    let (n, d) = t.line[i];
+    format!("{:.1}% ({n}/{d})", t.ratio(i) * 100.0)
+}
+
+#[test]
+fn corpus_families_quality() {
+    let engine = Engine::from_policy_json(include_bytes!("../../policies/default.json"))
+        .expect("default policy compiles");
+    let mut scratch = engine.new_scratch();
+    let rows = all_rows();
+    let providers = [
+        ("openai", Provider::Openai),
+        ("anthropic", Provider::Anthropic),
+    ];
+    // (family, provider) -> tally; (language, provider) -> tally for families A-D.
+    let mut fam: BTreeMap<(String, &str), Tally> = BTreeMap::new();
+    let mut lang: BTreeMap<(String, &str), Tally> = BTreeMap::new();
+    let mut misses = Vec::new();
+    let show = std::env::var("CORPUS_MISSES").is_ok_and(|v| v == "1");
+    for row in &rows {
+        let family = row["family"].as_str().unwrap().to_string();
+        let language = row["language"].as_str().unwrap().to_string();
+        for (pname, p) in providers {
+            let (line, ok, why) = judge(&engine, &mut scratch, p, row);
+            let t = fam.entry((family.clone(), pname)).or_default();
+            t.line[line].1 += 1;
+            t.line[line].0 += usize::from(ok);
+            if family != "S" {
+                let t = lang.entry((language.clone(), pname)).or_default();
+                t.line[line].1 += 1;
+                t.line[line].0 += usize::from(ok);
+                if !ok && show && pname == "openai" {
+                    let s: String = row["text"].as_str().unwrap().chars().take(100).collect();
+                    misses.push(format!(
+                        "MISS {} [{}] {}: {} | {why}",
+                        row["id"].as_str().unwrap(),
+                        LINES[line],
+                        row["category"].as_str().unwrap_or(""),
+                        s.replace('\n', " ")
+                    ));
+                }
+            }
+        }
+    }
+
+    let mut out = String::new();
+    let _ = writeln!(out, "\n{} rows\n", rows.len());
+    let _ = writeln!(
+        out,
+        "| family | wire | {} |",
+        LINES
+            .iter()
+            .zip(TARGET)
+            .map(|(l, t)| format!("{l} (target {:.0}%)", t * 100.0))
+            .collect::<Vec<_>>()
+            .join(" | ")
+    );
+    let _ = writeln!(out, "|---|---|---|---|---|---|");
+    for ((f, p), t) in &fam {
+        let name = if f == "S" { "S (sealed)" } else { f.as_str() };
+        let _ = writeln!(
+            out,
+            "| {name} | {p} | {} | {} | {} | {} |",
+            pct(t, 0),
+            pct(t, 1),
+            pct(t, 2),
+            pct(t, 3)
+        );
+    }
+    let _ = writeln!(out, "\nBy language (families A-D):\n");
+    let _ = writeln!(out, "| language | wire | {} |", LINES.join(" | "));
+    let _ = writeln!(out, "|---|---|---|---|---|---|");
+    for ((l, p), t) in &lang {
+        let _ = writeln!(
+            out,
+            "| {l} | {p} | {} | {} | {} | {} |",
+            pct(t, 0),
+            pct(t, 1),
+            pct(t, 2),
+            pct(t, 3)
+        );
+    }
+    for m in &misses {
+        let _ = writeln!(out, "{m}");
+    }
+    println!("{out}");
+
+    let mut failures = Vec::new();
+    for (f, floor) in FLOORS {
+        for (pname, _) in providers {
+            let t = fam.get(&(f.to_string(), pname)).expect("family has rows");
+            for i in 0..4 {
+                if t.ratio(i) + 1e-9 < floor[i] {
+                    failures.push(format!(
+                        "family {f} {pname}: {} {} below the floor {:.1}%",
+                        LINES[i],
+                        pct(t, i),
+                        floor[i] * 100.0
+                    ));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "ratchet floors missed: {failures:#?}");
+}
+
+/// The corpus is what the issue asks for: at least 3,000 rows, a sealed family, every row well
+/// formed, all 21 USML categories, at least eight languages besides English, as many benign rows
+/// as controlled ones in every family, evasion rows labelled with their technique.
+#[test]
+fn corpus_families_shape() {
+    let rows = all_rows();
+    assert!(rows.len() >= 3000, "{} rows", rows.len());
+    let mut ids = BTreeSet::new();
+    let mut usml = BTreeSet::new();
+    let mut langs = BTreeSet::new();
+    let mut techniques = BTreeSet::new();
+    let mut counts: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    for r in &rows {
+        let id = r["id"].as_str().expect("id");
+        assert!(ids.insert(id.to_string()), "duplicate id {id}");
+        let text = r["text"].as_str().expect("text");
+        let family = r["family"].as_str().expect("family");
+        langs.insert(r["language"].as_str().expect("language").to_string());
+        assert!(r["category"].as_str().is_some(), "{id}: category");
+        if let Some(u) = r.get("usml").and_then(Value::as_str) {
+            usml.insert(u.to_string());
+        }
+        let c = counts.entry(family.to_string()).or_default();
+        match r["expect"].as_str().expect("expect") {
+            "block" => {
+                c.0 += 1;
+                if r["category"].as_str().unwrap().starts_with("evasion-") {
+                    techniques.insert(r["technique"].as_str().expect("technique").to_string());
+                }
+            }
+            "allow" => c.1 += 1,
+            "redact" => {
+                let spans = r["spans"].as_array().expect("spans");
+                assert!(!spans.is_empty(), "{id}: no spans");
+                for s in spans {
+                    assert!(text.contains(s.as_str().unwrap()), "{id}: span {s}");
+                }
+            }
+            other => panic!("{id}: expect {other}"),
+        }
+    }
+    assert_eq!(usml.len(), 21, "{usml:?}");
+    assert!(langs.len() >= 9, "{langs:?}");
+    assert!(techniques.len() >= 12, "{techniques:?}");
+    assert!(counts.contains_key("S"));
+    for (f, (ctrl, benign)) in &counts {
+        assert!(
+            benign >= ctrl,
+            "family {f}: {benign} benign < {ctrl} controlled"
+        );
+    }
+}
+
+/// The committed JSONL equals the generators' output (`make_families.py --check`). Skipped, with a
+/// note, where no `python3` is installed.
+#[test]
+fn corpus_families_match_their_generators() {
+    let script = corpus_root().join("families/make_families.py");
+    match std::process::Command::new("python3")
+        .arg(&script)
+        .arg("--check")
+        .output()
+    {
+        Ok(out) => assert!(
+            out.status.success(),
+            "regenerate with `python3 {}`:\n{}{}",
+            script.display(),
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+        Err(e) => println!("python3 not available ({e}): generator check skipped"),
+    }
+}
