@@ -183,7 +183,85 @@ pub struct ScanOutput {
     pub decoded_bytes: usize,
 }
 
-fn escape_term(term: &str, leet: bool, flex: bool) -> String {
+/// A character of a pattern as normalization leaves it in the text the pattern will meet
+/// (`СЕКРЕТНО` is scanned as `CEKPETHO`, `DÉFENSE` as `DEFENSE`; CJK and Arabic stay as they are).
+fn folded(c: char) -> String {
+    if c.is_ascii() {
+        return c.to_string();
+    }
+    let mut buf = [0u8; 4];
+    let mut n = Normalized::with_capacity(8);
+    normalize_into(&mut n, c.encode_utf8(&mut buf), 0);
+    String::from_utf8(n.text).unwrap_or_else(|_| c.to_string())
+}
+
+/// Push `s` (a folded character) as a regex literal, escaped; several characters as one group.
+fn push_literal(out: &mut String, s: &str) {
+    let several = s.chars().count() > 1;
+    if several {
+        out.push_str("(?:");
+    }
+    for c in s.chars() {
+        if r"\.+*?()|[]{}^$#&-~".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    if several {
+        out.push(')');
+    }
+}
+
+/// A non-ASCII character of a term: its folded form; case-insensitive terms accept both cases
+/// (ASCII-syntax `(?i)` folds ASCII only, so `секретно` and `СЕКРЕТНО` need an alternation where
+/// the two do not fold to ASCII letters of one pair).
+fn push_term_char(out: &mut String, c: char, case_insensitive: bool) {
+    let f = folded(c);
+    if case_insensitive {
+        let mut lo = c.to_lowercase();
+        let mut up = c.to_uppercase();
+        if let (Some(l), None, Some(u), None) = (lo.next(), lo.next(), up.next(), up.next()) {
+            let (fl, fu) = (folded(l), folded(u));
+            if !fl.eq_ignore_ascii_case(&fu) {
+                out.push_str("(?:");
+                push_literal(out, &fl);
+                out.push('|');
+                push_literal(out, &fu);
+                out.push(')');
+                return;
+            }
+        }
+    }
+    push_literal(out, &f);
+}
+
+/// Non-ASCII characters of a regex signal folded like the text (`(?i)` still folds ASCII only).
+/// A character that folds to several cannot be placed inside a class, so it is refused.
+fn fold_regex(re: &str) -> Result<String, String> {
+    if re.is_ascii() {
+        return Ok(re.to_string());
+    }
+    let mut out = String::with_capacity(re.len());
+    for c in re.chars() {
+        if c.is_ascii() {
+            out.push(c);
+            continue;
+        }
+        let f = folded(c);
+        if f.chars().count() == 1 && f.is_ascii() {
+            push_literal(&mut out, &f);
+        } else if f.chars().count() <= 1 {
+            out.push_str(&f);
+        } else {
+            return Err(format!(
+                "{c:?} is scanned as {f:?}: write that in the pattern instead"
+            ));
+        }
+    }
+    Ok(out)
+}
+
+fn escape_term(term: &str, leet: bool, flex: bool, case_insensitive: bool) -> String {
     let mut out = String::with_capacity(term.len() * 2);
     let mut in_space = false;
     for c in term.chars() {
@@ -197,6 +275,10 @@ fn escape_term(term: &str, leet: bool, flex: bool) -> String {
         in_space = false;
         if flex && c == '/' {
             out.push_str(r"\s*/\s*");
+            continue;
+        }
+        if !c.is_ascii() {
+            push_term_char(&mut out, c, case_insensitive);
             continue;
         }
         if leet {
@@ -218,30 +300,49 @@ fn escape_term(term: &str, leet: bool, flex: bool) -> String {
                 continue;
             }
         }
-        if r"\.+*?()|[]{}^$#&-~".contains(c) {
-            out.push('\\');
-        }
-        out.push(c);
+        push_literal(&mut out, c.encode_utf8(&mut [0u8; 4]));
     }
     out
 }
 
-fn signal_pattern(s: &Signal) -> String {
+/// Whether a term's edge (first or last character, as scanned) is outside ASCII: an ASCII `\b`
+/// there would need an ASCII word character beside a CJK, Arabic or Cyrillic letter, so such an
+/// edge gets no boundary (the script's own context belongs in the rules).
+fn non_ascii_edge(term: &str, last: bool) -> bool {
+    let t = term.trim();
+    let c = if last {
+        t.chars().last()
+    } else {
+        t.chars().next()
+    };
+    c.is_some_and(|c| folded(c).bytes().next().is_some_and(|b| b >= 0x80))
+}
+
+fn signal_pattern(s: &Signal) -> Result<String, String> {
     if let Some(re) = &s.regex {
-        return re.clone();
+        return fold_regex(re);
     }
-    let alts: Vec<String> = s
+    let flags = if s.case_insensitive { "(?i)" } else { "" };
+    let esc = |t: &String| escape_term(t, s.leet, s.flex_space, s.case_insensitive);
+    if !s.whole_word {
+        let alts: Vec<String> = s.terms.iter().map(esc).collect();
+        return Ok(format!("{flags}(?:{})", alts.join("|")));
+    }
+    let (plain, edged): (Vec<&String>, Vec<&String>) = s
         .terms
         .iter()
-        .map(|t| escape_term(t, s.leet, s.flex_space))
-        .collect();
-    let body = alts.join("|");
-    let flags = if s.case_insensitive { "(?i)" } else { "" };
-    if s.whole_word {
-        format!(r"{flags}\b(?:{body})\b")
-    } else {
-        format!("{flags}(?:{body})")
+        .partition(|t| !non_ascii_edge(t, false) && !non_ascii_edge(t, true));
+    let mut parts = Vec::with_capacity(2);
+    if !plain.is_empty() {
+        let alts: Vec<String> = plain.into_iter().map(esc).collect();
+        parts.push(format!(r"\b(?:{})\b", alts.join("|")));
     }
+    for t in edged {
+        let lead = if non_ascii_edge(t, false) { "" } else { r"\b" };
+        let tail = if non_ascii_edge(t, true) { "" } else { r"\b" };
+        parts.push(format!("{lead}{}{tail}", esc(t)));
+    }
+    Ok(format!("{flags}{}", parts.join("|")))
 }
 
 impl Scanner {
@@ -250,7 +351,10 @@ impl Scanner {
         let mut patterns = Vec::with_capacity(policy.signals.len() + DECODERS.len() + 1);
         patterns.extend(HINT_DECODERS.iter().map(|(_, p)| p.to_string()));
         for s in &policy.signals {
-            let p = signal_pattern(s);
+            let p = signal_pattern(s).map_err(|why| PolicyError::Pattern {
+                signal: s.id.clone(),
+                why,
+            })?;
             let hir = syntax::parse_with(&p, &syntax_cfg).map_err(|e| PolicyError::Pattern {
                 signal: s.id.clone(),
                 why: e.to_string(),
@@ -1736,6 +1840,8 @@ mod tests {
         let mut cache = sc.new_cache();
         let (mut matches, mut walked_one, mut walked_all) = (0usize, 0usize, 0usize);
         let rev_walked = |c: &ScanCache| c.dfa.as_parts().1.search_total_len();
+        // The counter restarts when a cache is cleared: count from there (a lower bound).
+        let since = |before: usize, now: usize| now.checked_sub(before).unwrap_or(now);
         for t in corpus_texts() {
             let norm = normalized(&t);
             let text = &norm.text[..];
@@ -1743,10 +1849,10 @@ mod tests {
             loop {
                 let before = rev_walked(&cache);
                 let one = sc.next_match(&mut cache, &input).expect("scans");
-                walked_one += rev_walked(&cache) - before;
+                walked_one += since(before, rev_walked(&cache));
                 let before = rev_walked(&cache);
                 let all = sc.re.try_search(&mut cache.dfa, &input).expect("scans");
-                walked_all += rev_walked(&cache) - before;
+                walked_all += since(before, rev_walked(&cache));
                 let all = all.map(|m| (m.pattern().as_usize(), m.start(), m.end()));
                 assert_eq!(one, all, "text: {t:?}");
                 let Some((_, s, _)) = one else { break };
@@ -2030,9 +2136,55 @@ mod tests {
 
     #[test]
     fn term_escaping() {
-        assert_eq!(escape_term("U.S. only", false, false), r"U\.S\.\s+only");
-        assert_eq!(escape_term("a/b", false, true), r"a\s*/\s*b");
-        assert!(escape_term("ITAR", true, false).starts_with("[i1!|][t7+]"));
+        assert_eq!(
+            escape_term("U.S. only", false, false, false),
+            r"U\.S\.\s+only"
+        );
+        assert_eq!(escape_term("a/b", false, true, false), r"a\s*/\s*b");
+        assert!(escape_term("ITAR", true, false, false).starts_with("[i1!|][t7+]"));
+        assert_eq!(escape_term("DÉFENSE", false, false, false), "DEFENSE");
+        assert_eq!(escape_term("СЕКРЕТНО", false, false, false), "CEKPETHO");
+        assert_eq!(escape_term("机密", false, false, true), "机密");
+        assert_eq!(
+            escape_term("Для", false, false, true),
+            "(?:д|Д)(?:л|Л)(?:я|Я)"
+        );
+        assert_eq!(fold_regex(r"^СЕКРЕТНО\b").unwrap(), r"^CEKPETHO\b");
+        assert!(fold_regex("[ﬁ]").is_err());
+    }
+
+    #[test]
+    fn terms_in_other_scripts_match_the_text_as_scanned() {
+        let sc = scanner_with(
+            serde_json::json!([
+                {"id": "fr", "terms": ["secret défense"], "case_insensitive": true},
+                {"id": "ru", "terms": ["совершенно секретно", "для служебного пользования"], "case_insensitive": true},
+                {"id": "zh", "terms": ["机密★"]},
+                {"id": "re", "regex": "(?m)^СЕКРЕТНО$"}
+            ]),
+            serde_json::json!([
+                {"id": "r.fr", "label": "CLASSIFIED", "signal": "fr", "confidence": 0.9},
+                {"id": "r.ru", "label": "CLASSIFIED", "signal": "ru", "confidence": 0.9},
+                {"id": "r.zh", "label": "CLASSIFIED", "signal": "zh", "confidence": 0.9},
+                {"id": "r.re", "label": "CLASSIFIED", "signal": "re", "confidence": 0.9}
+            ]),
+        );
+        for t in [
+            "SECRET DÉFENSE",
+            "Secret Défense",
+            "СОВЕРШЕННО СЕКРЕТНО",
+            "совершенно секретно",
+            "ДЛЯ СЛУЖЕБНОГО ПОЛЬЗОВАНИЯ",
+            "для служебного пользования",
+            "文件 机密★10年",
+            "x\nСЕКРЕТНО\ny",
+        ] {
+            assert!(fires(&sc, t), "{t}");
+        }
+        for t in ["secret défenseur", "机密文件", "СЕКРЕТНОГО", "x СЕКРЕТНО y"]
+        {
+            assert!(!fires(&sc, t), "{t}");
+        }
     }
 
     #[test]
