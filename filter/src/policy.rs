@@ -177,7 +177,7 @@ impl Default for Limits {
             max_decode_depth: 2,
             max_decoded_bytes: 1024 * 1024,
             allow_uninspectable_media: false,
-            stream_holdback_bytes: 1024,
+            stream_holdback_bytes: 4096,
         }
     }
 }

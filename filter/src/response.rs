@@ -4,8 +4,10 @@
 //! responses are parsed byte-wise; the text deltas of each choice / content block / tool call are
 //! scanned incrementally: each new delta is scanned together with the text still held back and a
 //! tail of released text (context), and only the part that can no longer become the start of a
-//! match is released, at once. The hold-back is exactly the longest tail from which some pattern
-//! is still alive in the all-matches DFA, capped at `limits.stream_holdback_bytes`.
+//! match is released, at once. The hold-back is the longest tail from which some pattern is still
+//! alive in the all-matches DFA, and the text from a completed primary match of a rule that needs
+//! support to decide until that rule's window has closed; capped at
+//! `limits.stream_holdback_bytes`.
 //!
 //! Decision per label found in a response, against the destination that answered and the person
 //! who asked: redact labels are redacted; allow labels pass; block labels cut the response;
@@ -86,6 +88,9 @@ pub struct StreamState {
     events: Vec<sse::Event>,
     /// Event skeletons (an event without its streamed text) already scanned clean.
     skeletons: Vec<Vec<u8>>,
+    /// Per hold-back pattern: how long a completed match of it is held (the window of the rules
+    /// it is the primary of that could still cut or redact for this caller); made on first use.
+    windows: Option<Vec<u32>>,
 }
 
 enum Fed {
@@ -259,7 +264,46 @@ impl Engine {
             ended: false,
             events: Vec::new(),
             skeletons: Vec::new(),
+            windows: None,
         }
+    }
+
+    /// For `Scanner::stream_hold`: per pattern, the window a completed match of it is held for,
+    /// from the rules that need support to decide and whose finding would not simply pass to this
+    /// caller (an approved destination and a caller who meets the label's requirements: holding
+    /// would change nothing).
+    fn hold_windows(&self, ctx: &ResponseCtx) -> Vec<u32> {
+        let mut w = vec![0u32; self.scanner.hold_pattern_count()];
+        for (pattern, ri, window) in self.scanner.stream_held_rules() {
+            let Some(rule) = self.scanner.rules.get(ri) else {
+                continue;
+            };
+            let action = rule
+                .action
+                .or(self.labels.get(&rule.label).map(|l| l.action))
+                .unwrap_or(LabelAction::Control);
+            let hit = LabelHit {
+                label: rule.label.clone(),
+                level: rule.level.clone(),
+                rank: rule
+                    .level
+                    .as_ref()
+                    .and_then(|l| self.levels.iter().position(|x| x == l)),
+                tag: rule.tag.clone(),
+                action,
+                confidence: 1.0,
+                rules: Vec::new(),
+                spans: Vec::new(),
+                unredactable: false,
+            };
+            if self.response_action(&hit, ctx) == LabelAction::Allow {
+                continue;
+            }
+            if let Some(slot) = w.get_mut(pattern) {
+                *slot = (*slot).max(window.min(u32::MAX as usize) as u32);
+            }
+        }
+        w
     }
 
     /// One network read of a streamed response: returns the bytes to send on in its place.
@@ -847,10 +891,27 @@ impl Engine {
             let norm = &mut scratch.norm;
             norm.clear();
             normalize_into(norm, &doc, 0);
-            let h = self.scanner.hold_start(
+            // Where the released context ends in the normalized text: a primary match already
+            // released (its window closed, or the cap) is not held again.
+            let (mut lo, mut hi) = (0, norm.text.len());
+            while lo < hi {
+                let mid = lo + (hi - lo) / 2;
+                if (norm.orig_span(mid, mid + 1).0 as usize) < ctx_len {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            let held_from = lo;
+            if st.windows.is_none() {
+                st.windows = Some(self.hold_windows(&st.ctx));
+            }
+            let h = self.scanner.stream_hold(
                 &mut scratch.scan,
                 &norm.text,
                 self.limits.stream_holdback_bytes,
+                held_from,
+                st.windows.as_deref().unwrap_or_default(),
             );
             let orig = if h >= norm.text.len() {
                 doc.len()

@@ -152,6 +152,13 @@ pub struct Scanner {
     /// Forward DFA over the same patterns with all-matches semantics, for streams: tells how much
     /// of a text's tail could still be the start of a match once more text arrives.
     hold: hybrid::dfa::DFA,
+    /// Rules a stream holds a completed primary match of until their window closes (they need
+    /// more than that match to decide): (pattern in `hold`, rule, window).
+    stream_held: Vec<(u32, u32, u32)>,
+    /// Hold-back a stream needs so that no match and no corroborated rule's window is cut short:
+    /// the longest match of any pattern (bounded by `WINDOW` where a pattern is unbounded) and,
+    /// for held rules, their primary's longest match plus their window.
+    stream_need: usize,
     signal_ids: Vec<String>,
     /// Per signal: bytes at which a reported span starts (see `Signal::span_from`).
     span_from: Vec<Option<Vec<u8>>>,
@@ -350,6 +357,7 @@ impl Scanner {
         let syntax_cfg = syntax::Config::new().unicode(false).utf8(false);
         let mut patterns = Vec::with_capacity(policy.signals.len() + DECODERS.len() + 1);
         patterns.extend(HINT_DECODERS.iter().map(|(_, p)| p.to_string()));
+        let mut longest = Vec::with_capacity(policy.signals.len());
         for s in &policy.signals {
             let p = signal_pattern(s).map_err(|why| PolicyError::Pattern {
                 signal: s.id.clone(),
@@ -365,6 +373,11 @@ impl Scanner {
                     why: "pattern can match the empty string".into(),
                 });
             }
+            longest.push(
+                hir.properties()
+                    .maximum_len()
+                    .map_or(WINDOW, |n| n.min(WINDOW)),
+            );
             patterns.push(p);
         }
         let re = Regex::builder()
@@ -445,6 +458,22 @@ impl Scanner {
                     == Some(LabelAction::Redact),
             });
         }
+        let mut stream_held = Vec::new();
+        let mut stream_need = longest.iter().copied().max().unwrap_or(0);
+        for (ri, r) in rules.iter().enumerate() {
+            let undecided =
+                r.threshold > r.confidence + 1e-6 || (!r.exclude.is_empty() && r.specific_support);
+            if !undecided || r.window == 0 {
+                continue;
+            }
+            let len = longest.get(r.primary).copied().unwrap_or(WINDOW);
+            stream_need = stream_need.max(len + r.window);
+            stream_held.push((
+                (HINT_DECODERS.len() + r.primary) as u32,
+                ri as u32,
+                r.window.min(u32::MAX as usize) as u32,
+            ));
+        }
         // Hints, then the primary signals, in automaton order.
         let mut leading: Vec<String> = first_pass
             .iter()
@@ -469,6 +498,8 @@ impl Scanner {
             re,
             ends,
             hold,
+            stream_held,
+            stream_need,
             can_start,
             signal_ids: policy.signals.iter().map(|s| s.id.clone()).collect(),
             span_from: policy
@@ -518,8 +549,41 @@ impl Scanner {
     /// out, the earliest candidate not yet cleared is held. Holding more is always safe: text is
     /// only released later, and the caller's cap still applies.
     pub fn hold_start(&self, cache: &mut ScanCache, text: &[u8], max: usize) -> usize {
+        self.stream_hold(cache, text, max, text.len(), &[])
+    }
+
+    /// Rules a stream holds a completed primary match of: (pattern, rule, window). The caller
+    /// keeps the windows of those that can still change what it does (see `stream_hold`).
+    pub fn stream_held_rules(&self) -> impl Iterator<Item = (usize, usize, usize)> + '_ {
+        self.stream_held
+            .iter()
+            .map(|&(p, r, w)| (p as usize, r as usize, w as usize))
+    }
+
+    /// Patterns in the hold-back automaton (the length `stream_hold`'s windows may have).
+    pub fn hold_pattern_count(&self) -> usize {
+        self.hold.pattern_len()
+    }
+
+    /// Hold-back this policy needs (see `stream_need`); compare with `stream_holdback_bytes`.
+    pub fn stream_hold_need(&self) -> usize {
+        self.stream_need
+    }
+
+    /// `hold_start`, and also: a complete match of pattern `p` that starts at or after `held_from`
+    /// and has `windows[p] > 0` (the primary of a rule that needs support to decide) is held,
+    /// from its start, until its window has closed: `windows[p]` bytes of text after its end, with
+    /// no partial match alive that starts inside the window.
+    pub fn stream_hold(
+        &self,
+        cache: &mut ScanCache,
+        text: &[u8],
+        max: usize,
+        held_from: usize,
+        windows: &[u32],
+    ) -> usize {
         let mut budget = max.saturating_mul(HOLD_WORK_PER_BYTE).max(WINDOW);
-        self.hold_start_within(cache, text, max, &mut budget)
+        self.hold_start_within(cache, text, max, held_from, windows, &mut budget)
     }
 
     fn hold_start_within(
@@ -527,33 +591,61 @@ impl Scanner {
         cache: &mut ScanCache,
         text: &[u8],
         max: usize,
+        held_from: usize,
+        windows: &[u32],
         budget: &mut usize,
     ) -> usize {
         let from = text.len().saturating_sub(max);
-        'start: for s in from..text.len() {
-            let input = Input::new(text).range(s..).anchored(Anchored::Yes);
-            let Ok(mut sid) = self.hold.start_state_forward(&mut cache.hold, &input) else {
-                return s; // cannot tell: hold (fail closed)
-            };
-            for (k, &b) in text.get(s..).unwrap_or_default().iter().enumerate() {
-                if k >= WINDOW || *budget == 0 {
-                    return s;
+        // Primaries whose window is over by length, with its end: held only if a partial match
+        // alive when the search stops starts inside that window.
+        let mut closed: Vec<(usize, usize)> = Vec::new();
+        let alive = 'search: {
+            'start: for s in from..text.len() {
+                let input = Input::new(text).range(s..).anchored(Anchored::Yes);
+                let Ok(mut sid) = self.hold.start_state_forward(&mut cache.hold, &input) else {
+                    break 'search s; // cannot tell: hold (fail closed)
+                };
+                let mut close = 0usize;
+                for (k, &b) in text.get(s..).unwrap_or_default().iter().enumerate() {
+                    if k >= WINDOW || *budget == 0 {
+                        break 'search s;
+                    }
+                    *budget -= 1;
+                    match self.hold.next_state(&mut cache.hold, sid, b) {
+                        Ok(next) => sid = next,
+                        Err(_) => break 'search s,
+                    }
+                    if sid.is_match() && s >= held_from && !windows.is_empty() {
+                        // Match states are delayed by a byte: a match ended at s + k.
+                        for i in 0..self.hold.match_len(&cache.hold, sid) {
+                            let p = self.hold.match_pattern(&cache.hold, sid, i).as_usize();
+                            let w = windows.get(p).copied().unwrap_or(0) as usize;
+                            if w > 0 {
+                                close = close.max(s + k + w);
+                            }
+                        }
+                    }
+                    if sid.is_dead() {
+                        if close > text.len() {
+                            break 'search s;
+                        }
+                        if close > 0 {
+                            closed.push((s, close));
+                        }
+                        continue 'start;
+                    }
+                    if sid.is_quit() {
+                        break 'search s;
+                    }
                 }
-                *budget -= 1;
-                match self.hold.next_state(&mut cache.hold, sid, b) {
-                    Ok(next) => sid = next,
-                    Err(_) => return s,
-                }
-                if sid.is_dead() {
-                    continue 'start;
-                }
-                if sid.is_quit() {
-                    return s;
-                }
+                break 'search s;
             }
-            return s;
-        }
-        text.len()
+            text.len()
+        };
+        closed
+            .iter()
+            .find(|&&(_, close)| close > alive)
+            .map_or(alive, |&(s, _)| s.min(alive))
     }
 
     /// Lane sizes of both first passes (tests and fuzzing: small values exercise the four-lane
@@ -1865,6 +1957,15 @@ mod tests {
     }
 
     #[test]
+    fn the_default_hold_back_covers_the_pack() {
+        let sc = default_scanner();
+        let need = sc.stream_hold_need();
+        assert_eq!(need, 3256, "longest match or held window changed");
+        assert!(need <= Limits::default().stream_holdback_bytes);
+        assert!(sc.stream_held_rules().count() > 40);
+    }
+
+    #[test]
     fn hold_back_work_is_bounded() {
         let sc = default_scanner();
         let mut cache = sc.new_cache();
@@ -1872,20 +1973,20 @@ mod tests {
         // final space: unbounded, each start walks to the end (about 500,000 bytes in all).
         let text = format!("{} ", "a.".repeat(600));
         let mut budget = usize::MAX;
-        let h = sc.hold_start_within(&mut cache, text.as_bytes(), 1024, &mut budget);
+        let h = sc.hold_start_within(&mut cache, text.as_bytes(), 1024, 0, &[], &mut budget);
         let walked = usize::MAX - budget;
         assert_eq!(h, text.len() - 1024, "held from the earliest candidate");
         assert!(walked <= WINDOW, "walked {walked}");
         // Out of budget: the earliest candidate is held, nothing is walked.
         let mut none = 0;
         assert_eq!(
-            sc.hold_start_within(&mut cache, b"hello SECRET//NO", 1024, &mut none),
+            sc.hold_start_within(&mut cache, b"hello SECRET//NO", 1024, 0, &[], &mut none),
             0
         );
         // Ordinary text: only the live tail is held, at a few bytes of walk per byte.
         let mut budget = usize::MAX;
         let t = b"The report is due on Friday. Please send it to SECRET//NO";
-        let h = sc.hold_start_within(&mut cache, t, 1024, &mut budget);
+        let h = sc.hold_start_within(&mut cache, t, 1024, 0, &[], &mut budget);
         assert_eq!(&t[h..], b"SECRET//NO");
         assert!(
             usize::MAX - budget < 8 * t.len(),
@@ -1906,7 +2007,7 @@ mod tests {
         let prose: Vec<&str> = (0..200).map(|i| words[(i * 5 + 3) % words.len()]).collect();
         let prose = prose.join(" ");
         let mut budget = usize::MAX;
-        sc.hold_start_within(&mut cache, prose.as_bytes(), 1024, &mut budget);
+        sc.hold_start_within(&mut cache, prose.as_bytes(), 1024, 0, &[], &mut budget);
         let walked = usize::MAX - budget;
         assert!(walked < 1024 * HOLD_WORK_PER_BYTE / 2, "walked {walked}");
     }

@@ -501,3 +501,191 @@ fn a_marking_split_between_a_block_start_and_its_deltas_is_found() {
     assert!(s.cut(), "{}", s.all());
     assert!(!s.all().contains("SECRET//NO"), "{}", s.all());
 }
+
+/// Cut `text` into deltas of `n` characters (never inside a character).
+fn by_chars(text: &str, n: usize) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    chars.chunks(n).map(|c| c.iter().collect()).collect()
+}
+
+/// Cut `text` into one word (with its following space) per delta.
+fn by_words(text: &str) -> Vec<String> {
+    text.split_inclusive(' ').map(str::to_string).collect()
+}
+
+fn framed(p: Provider, deltas: &[String]) -> Vec<Vec<u8>> {
+    match p {
+        Provider::Openai => openai_events(deltas),
+        Provider::Anthropic => anthropic_events(deltas),
+    }
+}
+
+/// What the phrases of `testdata/stream/phrases.txt` are streamed in: a lead-in, the phrase,
+/// then technical text of the kind such markings sit on.
+const LEAD: &str = "Here is the document you asked for:\n\n";
+const FOLLOW: &str =
+    "\n\nTBX-1 seeker gimbal bracket (DWG 7731-0890 rev D): bore A 0.6250 in. +.0005/-.0000; \
+pivot offset 12.70 mm ±0.05 mm; drain bias 28 V, gate -2.6 V, quiescent 420 mA +/- 30 mA.\n";
+
+#[test]
+fn no_controlled_phrase_reaches_the_client_whole() {
+    let phrases: Vec<&str> = include_str!("../testdata/stream/phrases.txt")
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .collect();
+    let (mut checked, mut skipped, mut failures) = (0, Vec::new(), Vec::new());
+    for phrase in &phrases {
+        let text = format!("{LEAD}{phrase}{FOLLOW}");
+        // What the pack decides on the whole text in one delta: the streamed runs must do the
+        // same, without ever releasing the phrase whole.
+        let whole = run(
+            Provider::Openai,
+            "commercial",
+            &openai_events(std::slice::from_ref(&text)),
+        );
+        let redacts = !whole.cut() && whole.text().contains("[REDACTED:");
+        if !whole.cut() && !redacts {
+            skipped.push(*phrase);
+            continue;
+        }
+        checked += 1;
+        for p in [Provider::Openai, Provider::Anthropic] {
+            for n in [1, 2, 3] {
+                let s = run(p, "commercial", &framed(p, &by_chars(&text, n)));
+                let got = s.text();
+                if got.contains(phrase) || (!redacts && !s.cut()) {
+                    failures.push(format!(
+                        "{p:?} {n} chars/event, cut {}: {phrase:?} -> client got {:?}",
+                        s.cut(),
+                        got.chars().take(200).collect::<String>()
+                    ));
+                }
+            }
+            let s = run(p, "commercial", &framed(p, &by_words(&text)));
+            if s.text().contains(phrase) || (!redacts && !s.cut()) {
+                failures.push(format!("{p:?} word by word: {phrase:?}"));
+            }
+        }
+    }
+    eprintln!(
+        "{checked} phrases streamed; not caught by the pack even whole (a detection matter): {skipped:?}"
+    );
+    assert!(checked >= 60, "only {checked} phrases are caught whole");
+    assert!(
+        failures.is_empty(),
+        "{} streamed runs released a phrase whole or were not cut:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn unmarked_technical_data_is_cut_before_its_parameters() {
+    // A corroborated itar.td.* rule: the article term comes first, the parameters that make it
+    // technical data follow. Streamed word by word, the client must see none of them.
+    let text = "For the interceptor missile pitch autopilot at Mach 2.5 and a dynamic pressure of \
+                800 psf, use a proportional gain Kp = 0.42 and an integral gain Ki = 1.8 per second; \
+                the fin actuator bandwidth is 25 Hz ± 2 Hz and the seeker gimbal limit is 32 deg.";
+    let params = ["2.5", "800 psf", "0.42", "1.8", "25 Hz", "32 deg"];
+    let whole = run(
+        Provider::Openai,
+        "commercial",
+        &openai_events(&[text.to_string()]),
+    );
+    assert!(whole.cut(), "the pack does not catch it whole");
+    for p in [Provider::Openai, Provider::Anthropic] {
+        for deltas in [by_words(text), by_chars(text, 1), by_chars(text, 3)] {
+            let s = run(p, "commercial", &framed(p, &deltas));
+            assert!(s.cut(), "{p:?}: not cut: {}", s.text());
+            let got = s.text();
+            for param in params {
+                assert!(!got.contains(param), "{p:?}: {param} released: {got:?}");
+            }
+        }
+    }
+    // An approved destination and a US person receive it whole, without delay past the text.
+    let s = run(Provider::Openai, "usgov", &openai_events(&by_words(text)));
+    assert!(!s.cut() && s.text() == text, "{}", s.all());
+}
+
+/// Benign text streamed one word per delta: how much is held and how long the first words wait.
+/// A report, not a check (run natively in release:
+/// `cargo test --release -p itar-filter --test streaming -- --ignored --nocapture benign_hold`).
+#[test]
+#[ignore]
+fn benign_hold_report() {
+    let mut texts: Vec<String> = Vec::new();
+    for line in include_str!("../testdata/corpus/shared/streaming.jsonl").lines() {
+        let row: Value = serde_json::from_str(line).expect("row");
+        if row["expect"] == "allow" {
+            texts.push(row["full_text"].as_str().unwrap_or("").to_string());
+        }
+    }
+    for line in include_str!("../testdata/corpus/shared/prompts.jsonl").lines() {
+        let row: Value = serde_json::from_str(line).expect("row");
+        if row["expect"] == "allow" {
+            texts.push(row["text"].as_str().unwrap_or("").to_string());
+        }
+    }
+    let e = engine();
+    let mut scratch = e.new_scratch();
+    let (mut held_max, mut held_sum, mut first_wait, mut first_wait_max) = (0, 0usize, 0usize, 0);
+    let (mut lag_bytes, mut deltas_total, mut cpu) = (0usize, 0usize, std::time::Duration::ZERO);
+    let mut first_bytes_wait = 0usize;
+    for text in &texts {
+        let deltas = by_words(text);
+        let mut st = e.new_stream(ctx(Provider::Openai, "commercial"));
+        let (mut seen, mut sent) = (0usize, 0usize);
+        let mut first: Option<usize> = None;
+        for (i, w) in openai_events(&deltas).iter().enumerate() {
+            let t = std::time::Instant::now();
+            let out = e.stream_chunk(&mut scratch, &mut st, w, false);
+            cpu += t.elapsed();
+            for line in String::from_utf8(out).expect("utf-8").lines() {
+                if let Some(j) = line.strip_prefix("data: ") {
+                    if let Ok(v) = serde_json::from_str::<Value>(j) {
+                        if let Some(c) = v["choices"][0]["delta"]["content"].as_str() {
+                            seen += c.len();
+                        }
+                    }
+                }
+            }
+            if let Some(d) = i.checked_sub(1).and_then(|k| deltas.get(k)) {
+                sent += d.len();
+                lag_bytes += sent - seen;
+                deltas_total += 1;
+                if first.is_none() && seen > 0 {
+                    first = Some(i - 1);
+                    first_bytes_wait += sent - d.len();
+                }
+            }
+        }
+        e.stream_chunk(&mut scratch, &mut st, b"", true);
+        let mut audit = AuditRecord::default();
+        e.finish_stream(&mut st, &mut audit);
+        let h = audit.stream_held_max.unwrap_or(0);
+        held_max = held_max.max(h);
+        held_sum += h;
+        let f = first.unwrap_or(deltas.len());
+        first_wait += f;
+        first_wait_max = first_wait_max.max(f);
+    }
+    let n = texts.len().max(1);
+    eprintln!(
+        "benign texts: {n}, {} bytes, {deltas_total} word deltas",
+        texts.iter().map(String::len).sum::<usize>()
+    );
+    eprintln!(
+        "stream_held_max: mean {:.1} B, max {held_max} B; held per delta (sent - released): mean {:.1} B",
+        held_sum as f64 / n as f64,
+        lag_bytes as f64 / deltas_total.max(1) as f64
+    );
+    eprintln!(
+        "first text released after: mean {:.2} deltas (max {first_wait_max}), {:.1} B waited on average; \
+         added time to first token at 20 ms a delta: mean {:.1} ms; CPU per delta {:.1} us",
+        first_wait as f64 / n as f64,
+        first_bytes_wait as f64 / n as f64,
+        20.0 * first_wait as f64 / n as f64,
+        cpu.as_secs_f64() * 1e6 / deltas_total.max(1) as f64
+    );
+}
