@@ -190,7 +190,9 @@ def test_upstream_reset_mid_stream(broken):
         got += getattr(e, "partial", b"") or b""
     conn.close()
     assert len(srv.received) == before + 1
-    assert b"Hello " in got  # the complete event went through inspection and out
+    # The complete event went through inspection and out, but for the few bytes the hold-back
+    # keeps until the block ends (a block that never ends releases nothing more).
+    assert b"Hell" in got
     assert b"SECRET//NO" not in got  # the half event never reached the client
     [a] = g.audit_after(start)
     assert a["destination"] == "commercial" and a["decision"] == "allow"
