@@ -2659,6 +2659,35 @@ mod tests {
     }
 
     #[test]
+    fn marking_grammar_tolerates_spacing_leet_typos_and_paraphrase() {
+        let sc = default_scanner();
+        for t in [
+            "S E C R E T // N O F O R N\nthe seeker gimbal loop gains",
+            "S.E.C.R.E.T//N.O.F.O.R.N",
+            "70P 53CR37//N0F0RN",
+            "SECRET/NOFORN attached",
+            "TOP SECRET / SI / NOFORN",
+            "SECRET NOFORN - handle accordingly",
+            "(S/NF) The battery moves at dawn.",
+            "(TS/SI/NF) Collection summary.",
+            "Note: this line is secret-level and not for foreign nationals.",
+            "This memo is classified at the confidential level; no foreign dissemination.",
+        ] {
+            assert!(scan_default(&sc, t).0, "missed: {t:?}");
+        }
+        for t in [
+            "Ship the unit with S/N 4471-220 (S/N printed on the label).",
+            "Coffee w/o sugar, I/O board, due 12/05/24.",
+            "Files: (TS) index.ts",
+            "Requires an active secret-level clearance; US citizens only.",
+            "The recipe is a family secret and not for sale.",
+            "Her secret level in the game is 12; not for kids under 10.",
+        ] {
+            assert!(!scan_default(&sc, t).0, "fired on benign {t:?}");
+        }
+    }
+
+    #[test]
     fn decoders() {
         let t = b"xx 5345435245542f2f4e4f464f524e202020 yy";
         let d = decode(Decoder::Hex, t, 3, 39, 1000).map(|(v, _)| v);
