@@ -20,8 +20,11 @@ use crate::policy::{LabelAction, Limits, Policy, Signal, Validator};
 /// The hints go BEFORE the policy's signals: "ROT13" is also shaped like an identifier a policy
 /// signal may claim, and the hint must win at its position. A hint asks for a candidate decoding
 /// of the text near it, scanned beside the original: ROT13 after "rot13"; reversed text around a
-/// request to reverse or read backwards.
+/// request to reverse or read backwards; and for the shape of a marking (two words joined by
+/// `//`, as in a CAPCO banner; `://` is not it), the text around it both reversed and in ROT13
+/// (`NROFON//TERCES`, `FRPERG//ABSBEA`).
 const HINT_DECODERS: &[(Decoder, &str)] = &[
+    (Decoder::Shape, r"[A-Za-z]//[A-Za-z]"),
     (Decoder::Rot13, r"(?i)\brot[ -]?13\b"),
     (
         Decoder::Reversed,
@@ -119,6 +122,8 @@ enum Decoder {
     QuotedPrintable,
     Ascii85,
     Reversed,
+    /// Reversed and ROT13 together, around a marking-shaped `X//Y`.
+    Shape,
 }
 
 /// A rule ready to judge matches.
@@ -511,7 +516,7 @@ impl Scanner {
     ) -> Result<ScanOutput, InspectError> {
         let mut out = ScanOutput::default();
         let mut budget = self.limits.max_decoded_bytes;
-        self.scan_level(cache, text, 0, pass, &mut budget, &mut out)?;
+        self.scan_level(cache, text, 0, false, pass, &mut budget, &mut out)?;
         out.decoded_bytes = self.limits.max_decoded_bytes - budget;
         self.merge_redactions(&mut out.findings);
         Ok(out)
@@ -544,11 +549,17 @@ impl Scanner {
         findings.extend(merged);
     }
 
+    /// Scan `text` and the encoded segments in it, recursively. `rewritten`: `text` is itself a
+    /// letter rewrite (ROT13, reversed), so no letter rewrite is applied to it again (both are
+    /// their own inverse: a marking shape inside would give back the original text, judged
+    /// without the context that cleared it there).
+    #[allow(clippy::too_many_arguments)]
     fn scan_level(
         &self,
         cache: &mut ScanCache,
         text: &[u8],
         depth: u8,
+        rewritten: bool,
         pass: Pass,
         budget: &mut usize,
         out: &mut ScanOutput,
@@ -577,6 +588,10 @@ impl Scanner {
             if *budget == 0 {
                 break;
             }
+            let rewrites = matches!(d, Decoder::Rot13 | Decoder::Reversed | Decoder::Shape);
+            if rewritten && rewrites {
+                continue;
+            }
             let (span_s, span_e) = span_of(d, text.len(), s, e);
             let (mut s, mut e) = (s, e);
             if let Some(done) = HINT_DECODERS
@@ -601,7 +616,15 @@ impl Scanner {
             normalize_into(&mut child, &text_dec, 0);
             out.changes.insert(child.changes);
             let mut child_out = ScanOutput::default();
-            self.scan_level(cache, &child.text, depth + 1, pass, budget, &mut child_out)?;
+            self.scan_level(
+                cache,
+                &child.text,
+                depth + 1,
+                rewritten || rewrites,
+                pass,
+                budget,
+                &mut child_out,
+            )?;
             out.changes.insert(child_out.changes);
             // Anything found inside an encoded segment stands for the whole segment.
             for f in child_out.findings {
@@ -1527,6 +1550,8 @@ const ROT13_REACH: usize = 4096;
 /// How far before and after a "reverse" hint the text is decoded, reversed.
 const REVERSED_BEFORE: usize = 1024;
 const REVERSED_AFTER: usize = 2048;
+/// How far on each side of a marking-shaped `X//Y` the text is decoded (reversed and ROT13).
+const SHAPE_REACH: usize = 160;
 
 /// The span of `text` (of length `len`) a finding in the decoding of job `d` at `s..e` stands
 /// for: the segment itself, or for a hint the window it decodes.
@@ -1537,6 +1562,7 @@ fn span_of(d: Decoder, len: usize, s: usize, e: usize) -> (usize, usize) {
             s.saturating_sub(REVERSED_BEFORE),
             (e + REVERSED_AFTER).min(len),
         ),
+        Decoder::Shape => (s.saturating_sub(SHAPE_REACH), (e + SHAPE_REACH).min(len)),
         _ => (s, e),
     }
 }
@@ -1674,7 +1700,7 @@ fn decode(
         Decoder::Rot13 => Changes::ROT13,
         Decoder::QuotedPrintable => Changes::QUOTED_PRINTABLE,
         Decoder::Ascii85 => Changes::BASE85,
-        Decoder::Reversed => Changes::REVERSED,
+        Decoder::Reversed | Decoder::Shape => Changes::REVERSED,
     };
     let out = match d {
         Decoder::SpacedHex => {
@@ -1717,6 +1743,18 @@ fn decode(
         Decoder::Reversed => {
             let window = String::from_utf8_lossy(text.get(s..e.min(s + budget))?);
             window.chars().rev().collect::<String>().into_bytes()
+        }
+        Decoder::Shape => {
+            let window = text.get(s..e.min(s + budget / 2))?;
+            let mut v: Vec<u8> = String::from_utf8_lossy(window)
+                .chars()
+                .rev()
+                .collect::<String>()
+                .into_bytes();
+            v.push(b'\n');
+            v.extend(window.iter().map(|&b| rot13(b)));
+            change.insert(Changes::ROT13);
+            v
         }
         Decoder::Base64 if is_base32(seg) => match base32(seg, budget) {
             Some(v) if mostly_text(&v) => {
@@ -1772,11 +1810,7 @@ fn decode(
         Decoder::Rot13 => text
             .get(s..e.min(s + budget))?
             .iter()
-            .map(|&b| match b {
-                b'a'..=b'z' => (b - b'a' + 13) % 26 + b'a',
-                b'A'..=b'Z' => (b - b'A' + 13) % 26 + b'A',
-                _ => b,
-            })
+            .map(|&b| rot13(b))
             .collect(),
     };
     if out.is_empty() || !mostly_text(&out) {
@@ -1867,6 +1901,14 @@ fn ascii85(body: &[u8], budget: usize) -> Option<Vec<u8>> {
         v.extend_from_slice(bytes.get(..4 - pad).unwrap_or_default());
     }
     Some(v)
+}
+
+fn rot13(b: u8) -> u8 {
+    match b {
+        b'a'..=b'z' => (b - b'a' + 13) % 26 + b'a',
+        b'A'..=b'Z' => (b - b'A' + 13) % 26 + b'A',
+        _ => b,
+    }
 }
 
 /// Decoded bytes worth scanning: mostly printable text (so random hashes are not scanned).
@@ -2172,6 +2214,7 @@ mod tests {
                 &mut cache,
                 text.as_bytes(),
                 u8::MAX,
+                false,
                 Pass::Ends,
                 &mut budget,
                 &mut out,
@@ -2599,6 +2642,14 @@ mod tests {
                     .into(),
                 "decoded_reversed",
             ),
+            (
+                "Status line: dehcatta 1744 gniward NROFON//TERCES".into(),
+                "decoded_reversed",
+            ),
+            (
+                "Header: FRPERG//ABSBEA qenjvat 4471 nggnpurq".into(),
+                "decoded_rot13",
+            ),
         ];
         for (t, name) in &cases {
             let (fired, names, _) = scan_default(&sc, t);
@@ -2611,6 +2662,7 @@ mod tests {
             "set a=10 b=20 c=3F d=4E in the config",
             "Please reverse the order of this list: apples, pears, plums.",
             "MAC 00:1a:2b:3c:4d:5e:6f:70 on port 3",
+            "See https://example.com/a//b and the docs//index page.",
         ] {
             let (fired, _, _) = scan_default(&sc, t);
             assert!(!fired, "fired on benign {t:?}");
