@@ -626,12 +626,20 @@ impl Scanner {
                 &mut child_out,
             )?;
             out.changes.insert(child_out.changes);
-            // Anything found inside an encoded segment stands for the whole segment.
+            // Anything found inside an encoded segment stands for the whole segment. A letter
+            // rewrite of ASCII text keeps every byte's place (ROT13) or mirrors it (reversed):
+            // its findings map back exactly.
+            let exact = rewrites && decoded.is_ascii() && child.changes.is_empty();
             for f in child_out.findings {
+                let (start, end) = match exact {
+                    true => rewrite_span(d, s, decoded.len(), (f.start, f.end)),
+                    false => None,
+                }
+                .unwrap_or((span_s, span_e));
                 out.findings.push(Finding {
                     rule: f.rule,
-                    start: span_s,
-                    end: span_e,
+                    start,
+                    end,
                     confidence: f.confidence,
                 });
             }
@@ -1903,6 +1911,27 @@ fn ascii85(body: &[u8], budget: usize) -> Option<Vec<u8>> {
     Some(v)
 }
 
+/// Where the span `a..b` of a letter rewrite's output (`len` bytes of ASCII, for the window
+/// starting at `s`) lies in the text: the same place for ROT13, mirrored for reversed text; for
+/// a marking shape (reversed, a newline, then ROT13) either part, `None` across both.
+fn rewrite_span(
+    d: Decoder,
+    s: usize,
+    len: usize,
+    (a, b): (usize, usize),
+) -> Option<(usize, usize)> {
+    let mirror = |w: usize| (b <= w).then(|| (s + w - b, s + w - a));
+    match d {
+        Decoder::Rot13 => (b <= len).then_some((s + a, s + b)),
+        Decoder::Reversed => mirror(len),
+        Decoder::Shape => {
+            let w = len.checked_sub(1)? / 2;
+            mirror(w).or_else(|| (a > w && b <= len).then(|| (s + a - w - 1, s + b - w - 1)))
+        }
+        _ => None,
+    }
+}
+
 fn rot13(b: u8) -> u8 {
     match b {
         b'a'..=b'z' => (b - b'a' + 13) % 26 + b'a',
@@ -2736,6 +2765,25 @@ mod tests {
             "Her secret level in the game is 12; not for kids under 10.",
         ] {
             assert!(!scan_default(&sc, t).0, "fired on benign {t:?}");
+        }
+    }
+
+    #[test]
+    fn rewritten_findings_map_back_exactly() {
+        let sc = default_scanner();
+        for (t, want) in [
+            ("rot13 please: Zl FFA vf 148-36-7725 gunaxf", "148-36-7725"),
+            ("reverse this: 5277-63-841 si NSS yM", "5277-63-841"),
+        ] {
+            let mut cache = sc.new_cache();
+            let out = sc.scan(&mut cache, t.as_bytes()).expect("scans");
+            let spans: Vec<&str> = out
+                .findings
+                .iter()
+                .filter(|f| sc.rules.get(f.rule).is_some_and(|r| r.redacts))
+                .filter_map(|f| t.get(f.start..f.end))
+                .collect();
+            assert_eq!(spans, vec![want], "{t:?}");
         }
     }
 
