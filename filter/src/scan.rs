@@ -2734,6 +2734,10 @@ mod tests {
             "decoded {decoded} of {}",
             t.len()
         );
+        // A marking shape every few bytes: each window is decoded twice (reversed and ROT13).
+        let t = "ab//cd ".repeat(n / 7);
+        let (_, _, decoded) = scan_default(&sc, &t);
+        assert!(decoded <= 3 * t.len(), "decoded {decoded} of {}", t.len());
         let t = "<~".repeat(n / 2);
         let (_, _, decoded) = scan_default(&sc, &t);
         assert!(decoded <= t.len(), "decoded {decoded}");

@@ -295,6 +295,7 @@ def crafted_bodies(total: int = 1_000_000) -> dict[str, bytes]:
         "near_spaced_hex": ("12 34 56 78 9a bc de x " * (room // 23 + 1))[:room],
         "near_qp": ("=41=42=43 x" * (room // 11 + 1))[:room],
         "hint_every_word": ("reverse rot13 " * (room // 14 + 1))[:room],
+        "shape_every_word": ("ab//cd " * (room // 7 + 1))[:room],
     }
     return {k: json.dumps({"model": "gpt-4o", "messages": [{"role": "user", "content": t}]}).encode()
             for k, t in texts.items()}
