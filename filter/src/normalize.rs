@@ -10,7 +10,7 @@
 
 /// What normalization changed; reported in the audit record.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Changes(u16);
+pub struct Changes(u32);
 
 impl Changes {
     pub const INVISIBLE: Changes = Changes(1);
@@ -25,8 +25,13 @@ impl Changes {
     pub const HEX: Changes = Changes(1 << 9);
     pub const URL: Changes = Changes(1 << 10);
     pub const ROT13: Changes = Changes(1 << 11);
+    pub const TAG_CHARACTERS: Changes = Changes(1 << 12);
+    pub const QUOTED_PRINTABLE: Changes = Changes(1 << 13);
+    pub const BASE32: Changes = Changes(1 << 14);
+    pub const BASE85: Changes = Changes(1 << 15);
+    pub const REVERSED: Changes = Changes(1 << 16);
 
-    const NAMES: [&'static str; 12] = [
+    const NAMES: [&'static str; 17] = [
         "invisible_removed",
         "bidi_reversed",
         "confusables",
@@ -39,6 +44,11 @@ impl Changes {
         "decoded_hex",
         "decoded_url",
         "decoded_rot13",
+        "decoded_tag_characters",
+        "decoded_quoted_printable",
+        "decoded_base32",
+        "decoded_base85",
+        "decoded_reversed",
     ];
 
     pub fn insert(&mut self, other: Changes) {
@@ -204,6 +214,12 @@ pub fn normalize_into(out: &mut Normalized, input: &str, base: u32) {
             break;
         };
         let len = c.len_utf8();
+        if is_tag_text(c) {
+            // Unicode tag characters spell ASCII invisibly (a hidden channel): decoded, and put
+            // on a line of their own beside the visible text.
+            i = push_tag_run(out, input, i, base);
+            continue;
+        }
         if c == '\u{202E}' || c == '\u{202B}' {
             // Right-to-left override/embedding: the run is shown reversed; read it in display order.
             out.changes.insert(Changes::BIDI_REVERSED);
@@ -222,6 +238,37 @@ pub fn normalize_into(out: &mut Normalized, input: &str, base: u32) {
         push_char(out, c, base + i as u32, base + (i + len) as u32);
         i += len;
     }
+}
+
+/// A tag character that stands for a printable ASCII character (U+E0020-U+E007E).
+fn is_tag_text(c: char) -> bool {
+    ('\u{E0020}'..='\u{E007E}').contains(&c)
+}
+
+/// Decode the run of tag characters starting at `start` (other invisible characters inside it
+/// are skipped): a newline, each tag's ASCII character mapped to that tag's original bytes, a
+/// newline. Returns where the run ends. Linear: one output byte per 4-byte tag character.
+fn push_tag_run(out: &mut Normalized, input: &str, start: usize, base: u32) -> usize {
+    let rest = input.get(start..).unwrap_or_default();
+    let mut end = start;
+    let at = base + start as u32;
+    out.push_replacement(b"\n", at, at);
+    for (off, c) in rest.char_indices() {
+        if c.is_ascii() {
+            break;
+        }
+        let o = base + (start + off) as u32;
+        if is_tag_text(c) {
+            out.push_replacement(&[(c as u32 - 0xE0000) as u8], o, o + 4);
+        } else if !matches!(fold(c), Fold::Drop) {
+            break;
+        }
+        end = start + off + c.len_utf8();
+    }
+    let at = base + end as u32;
+    out.push_replacement(b"\n", at, at);
+    out.changes.insert(Changes::TAG_CHARACTERS);
+    end
 }
 
 /// Whether a byte needs a look (non-ASCII, an entity or escape start, a hidden control).
@@ -359,6 +406,17 @@ fn fold(c: char) -> Fold {
         0x1F150..=0x1F169 => Fold::Ascii(b'A' + (u - 0x1F150) as u8, compat),
         0x1F170..=0x1F189 => Fold::Ascii(b'A' + (u - 0x1F170) as u8, compat),
         0x1F1E6..=0x1F1FF => Fold::Ascii(b'A' + (u - 0x1F1E6) as u8, compat),
+        // Circled, parenthesized, negative circled and double circled digits; parenthesized
+        // small letters.
+        0x24EA | 0x24FF | 0x1F10B | 0x1F10C => Fold::Ascii(b'0', compat),
+        0x2460..=0x2468 => Fold::Ascii(b'1' + (u - 0x2460) as u8, compat),
+        0x2474..=0x247C => Fold::Ascii(b'1' + (u - 0x2474) as u8, compat),
+        0x2488..=0x2490 => Fold::Ascii(b'1' + (u - 0x2488) as u8, compat),
+        0x24F5..=0x24FD => Fold::Ascii(b'1' + (u - 0x24F5) as u8, compat),
+        0x2776..=0x277E => Fold::Ascii(b'1' + (u - 0x2776) as u8, compat),
+        0x2780..=0x2788 => Fold::Ascii(b'1' + (u - 0x2780) as u8, compat),
+        0x278A..=0x2792 => Fold::Ascii(b'1' + (u - 0x278A) as u8, compat),
+        0x249C..=0x24B5 => Fold::Ascii(b'a' + (u - 0x249C) as u8, compat),
         // Superscript and subscript digits.
         0x2070 => Fold::Ascii(b'0', compat),
         0xB9 => Fold::Ascii(b'1', compat),
@@ -609,8 +667,14 @@ fn html_entity(s: &[u8]) -> Option<(char, usize)> {
     Some((c, end + 1))
 }
 
-/// A literal `\uXXXX` (text that was JSON-escaped twice) at the start of `s`.
+/// A literal `\uXXXX` (text that was JSON-escaped twice) or `\xHH` (a C/Python byte escape of
+/// a printable ASCII character: `\x53\x45\x43`) at the start of `s`.
 fn literal_escape(s: &[u8]) -> Option<(char, usize)> {
+    if s.get(1) == Some(&b'x') {
+        let text = std::str::from_utf8(s.get(2..4)?).ok()?;
+        let v = u8::from_str_radix(text, 16).ok()?;
+        return (0x20..0x7f).contains(&v).then_some((char::from(v), 4));
+    }
     if s.len() < 6 || s[1] != b'u' {
         return None;
     }
@@ -703,6 +767,41 @@ mod tests {
         s.clear();
         assert_eq!(next_special(b"", 0), 0);
         assert_eq!(next_special(b"abc", 3), 3);
+    }
+
+    #[test]
+    fn tag_characters_are_decoded_beside_the_visible_text() {
+        let hidden: String = "SECRET//NOFORN"
+            .chars()
+            .map(|c| char::from_u32(0xE0000 + c as u32).unwrap_or(' '))
+            .collect();
+        let s = format!("Summarize the weather.\u{E0001}{hidden}\u{E007F} Thanks");
+        let (t, n) = norm(&s);
+        assert_eq!(t, "Summarize the weather.\nSECRET//NOFORN\n Thanks");
+        assert!(n.changes.contains(Changes::TAG_CHARACTERS));
+        // A span of the hidden text maps back to exactly its tag characters.
+        let k = t.find("SECRET").unwrap_or(0);
+        let (a, b) = n.orig_span(k, k + 14);
+        assert_eq!(&s[a as usize..b as usize], hidden);
+        // Other invisible characters inside the run do not break it.
+        let h2: String = "TOP"
+            .chars()
+            .flat_map(|c| {
+                [
+                    char::from_u32(0xE0000 + c as u32).unwrap_or(' '),
+                    '\u{200B}',
+                ]
+            })
+            .collect();
+        assert_eq!(norm(&format!("a{h2}b")).0, "a\nTOP\nb");
+    }
+
+    #[test]
+    fn byte_escapes_and_circled_digits_fold() {
+        assert_eq!(norm("\\x53\\x45\\x43RET").0, "SECRET");
+        // Non-printable or malformed byte escapes stay as they are.
+        assert_eq!(norm("a\\x0a b \\xZZ").0, "a\\x0a b \\xZZ");
+        assert_eq!(norm("\u{2460}\u{2776}\u{24FD}\u{249C}").0, "119a");
     }
 
     #[test]

@@ -17,9 +17,20 @@ use crate::error::{InspectError, PolicyError};
 use crate::normalize::{normalize_into, Changes, Normalized};
 use crate::policy::{LabelAction, Limits, Policy, Signal, Validator};
 
-/// The ROT13 hint goes BEFORE the policy's signals: "ROT13" is also shaped like an identifier a
-/// policy signal may claim, and the hint must win at its position.
-const HINT_DECODERS: &[(Decoder, &str)] = &[(Decoder::Rot13, r"(?i)\brot[ -]?13\b")];
+/// The hints go BEFORE the policy's signals: "ROT13" is also shaped like an identifier a policy
+/// signal may claim, and the hint must win at its position. A hint asks for a candidate decoding
+/// of the text near it, scanned beside the original: ROT13 after "rot13"; reversed text around a
+/// request to reverse or read backwards; and for the shape of a marking (two words joined by
+/// `//`, as in a CAPCO banner; `://` is not it), the text around it both reversed and in ROT13
+/// (`NROFON//TERCES`, `FRPERG//ABSBEA`).
+const HINT_DECODERS: &[(Decoder, &str)] = &[
+    (Decoder::Shape, r"[A-Za-z]//[A-Za-z]"),
+    (Decoder::Rot13, r"(?i)\brot[ -]?13\b"),
+    (
+        Decoder::Reversed,
+        r"(?i)\b(?:revers(?:e|ed|ing)|backwards?|right[ -]to[ -]left)\b",
+    ),
+];
 
 /// Encoded segments, as patterns. The scan does NOT put them in its automaton (their counted
 /// repetitions multiply lazy-DFA states and cost a quarter of the throughput): `find_encoded`
@@ -38,19 +49,39 @@ const DECODERS: &[(Decoder, &str)] = &[
 ];
 
 /// Patterns the first pass (`EndFinder`) looks for besides the automaton's: where the first
-/// percent-escape is, so that the URL-encoding finder starts there instead of reading the whole
-/// text for '%' (a text without one skips it).
-const PROBES: &[&str] = &[r"%[0-9A-Fa-f]{2}"];
-const PROBE_ESCAPE_LEN: usize = 3;
+/// escape of each kind is, so that its finder starts there instead of reading the whole text (a
+/// text without one skips it): a percent-escape (URL), four byte pairs in a row written as
+/// spaced, colon-separated or `0x`-prefixed hex, a quoted-printable `=XX`, an ascii85 `<~`.
+const PROBES: &[&str] = &[
+    r"%[0-9A-Fa-f]{2}",
+    r"\b(?:0[xX])?[0-9A-Fa-f]{2}(?:(?:[ :]|, ?)(?:0[xX])?[0-9A-Fa-f]{2}){3}\b",
+    r"=[0-9A-F]{2}",
+    r"<~",
+];
+/// Index of each probe in `PROBES` (and in `Escapes`).
+const PROBE_URL: usize = 0;
+const PROBE_SPACED_HEX: usize = 1;
+const PROBE_QP: usize = 2;
+const PROBE_A85: usize = 3;
+/// Where the first match of each probe starts (the text's length if none).
+type Escapes = [usize; PROBES.len()];
 
-/// From a first pass's ends (`count` patterns, then `PROBES`): where the first percent-escape
-/// starts (`len` if none), and whether a match of one of the `count` patterns ends anywhere.
-fn probed(ends: &[(usize, u32)], count: usize, len: usize) -> (usize, bool) {
-    let escape = ends
-        .iter()
-        .find(|&&(_, p)| p as usize >= count)
-        .map_or(len, |&(e, _)| e.saturating_sub(PROBE_ESCAPE_LEN));
-    (escape, ends.iter().any(|&(_, p)| (p as usize) < count))
+/// From a first pass's ends (`count` patterns, then `PROBES`): where each probe's first match
+/// starts at the latest (`len` if none: an end minus the probe's longest match), and whether a
+/// match of one of the `count` patterns ends anywhere.
+fn probed(ends: &[(usize, u32)], count: usize, len: usize) -> (Escapes, bool) {
+    const LONGEST: [usize; PROBES.len()] = [3, 4 * 4 + 3 * 2, 3, 2];
+    let mut first = [len; PROBES.len()];
+    for &(e, p) in ends {
+        if let Some(k) = (p as usize).checked_sub(count) {
+            if let (Some(slot), Some(l)) = (first.get_mut(k), LONGEST.get(k)) {
+                if *slot == len {
+                    *slot = e.saturating_sub(*l);
+                }
+            }
+        }
+    }
+    (first, ends.iter().any(|&(_, p)| (p as usize) < count))
 }
 
 /// Work bound of the scan. The exact scan restarts after every match at the match's start + 1, so
@@ -87,6 +118,12 @@ enum Decoder {
     Base64,
     Url,
     Rot13,
+    SpacedHex,
+    QuotedPrintable,
+    Ascii85,
+    Reversed,
+    /// Reversed and ROT13 together, around a marking-shaped `X//Y`.
+    Shape,
 }
 
 /// A rule ready to judge matches.
@@ -132,9 +169,9 @@ pub struct ScanCache {
     /// they start.
     end_offsets: Vec<(usize, u32)>,
     spans: Vec<(usize, usize)>,
-    /// From the first pass: where the first percent-escape starts (the text's length if there
-    /// is none); `None` when the first pass did not run or gave up.
-    escape_from: Option<usize>,
+    /// From the first pass: where the first escape of each probe's kind starts (the text's
+    /// length if there is none); `None` when the first pass did not run or gave up.
+    escape_from: Option<Escapes>,
     hold: hybrid::dfa::Cache,
     by_signal: Vec<Vec<(u32, u32)>>,
     /// The matches of every rule's primary signal, by start, each with the index of the match
@@ -675,7 +712,7 @@ impl Scanner {
     ) -> Result<ScanOutput, InspectError> {
         let mut out = ScanOutput::default();
         let mut budget = self.limits.max_decoded_bytes;
-        self.scan_level(cache, text, 0, pass, &mut budget, &mut out)?;
+        self.scan_level(cache, text, 0, false, pass, &mut budget, &mut out)?;
         out.decoded_bytes = self.limits.max_decoded_bytes - budget;
         self.merge_redactions(&mut out.findings);
         Ok(out)
@@ -708,11 +745,17 @@ impl Scanner {
         findings.extend(merged);
     }
 
+    /// Scan `text` and the encoded segments in it, recursively. `rewritten`: `text` is itself a
+    /// letter rewrite (ROT13, reversed), so no letter rewrite is applied to it again (both are
+    /// their own inverse: a marking shape inside would give back the original text, judged
+    /// without the context that cleared it there).
+    #[allow(clippy::too_many_arguments)]
     fn scan_level(
         &self,
         cache: &mut ScanCache,
         text: &[u8],
         depth: u8,
+        rewritten: bool,
         pass: Pass,
         budget: &mut usize,
         out: &mut ScanOutput,
@@ -733,37 +776,66 @@ impl Scanner {
         }
         // Decode after judging: the recursion reuses the cache's per-signal lists.
         let jobs = std::mem::take(&mut cache.decode_jobs);
+        // A hint decodes the window around it (`span_of`), minus what an earlier hint of the same
+        // kind decoded: the windows decoded are disjoint, so a text that says "reverse" on every
+        // line decodes each byte once at most.
+        let mut hint_done = [0usize; HINT_DECODERS.len()];
         for &(d, s, e) in &jobs {
             if *budget == 0 {
                 break;
             }
-            let Some(decoded) = decode(d, text, s, e, *budget) else {
+            let rewrites = matches!(d, Decoder::Rot13 | Decoder::Reversed | Decoder::Shape);
+            if rewritten && rewrites {
+                continue;
+            }
+            let (span_s, span_e) = span_of(d, text.len(), s, e);
+            let (mut s, mut e) = (s, e);
+            if let Some(done) = HINT_DECODERS
+                .iter()
+                .position(|(h, _)| *h == d)
+                .and_then(|k| hint_done.get_mut(k))
+            {
+                s = span_s.max(*done);
+                e = span_e;
+                if s >= e {
+                    continue;
+                }
+                *done = e;
+            }
+            let Some((decoded, change)) = decode(d, text, s, e, *budget) else {
                 continue;
             };
             *budget = budget.saturating_sub(decoded.len());
-            out.changes.insert(match d {
-                Decoder::Hex => Changes::HEX,
-                Decoder::Base64 => Changes::BASE64,
-                Decoder::Url => Changes::URL,
-                Decoder::Rot13 => Changes::ROT13,
-            });
+            out.changes.insert(change);
             let text_dec = String::from_utf8_lossy(&decoded);
             let mut child = Normalized::with_capacity(text_dec.len());
             normalize_into(&mut child, &text_dec, 0);
             out.changes.insert(child.changes);
             let mut child_out = ScanOutput::default();
-            self.scan_level(cache, &child.text, depth + 1, pass, budget, &mut child_out)?;
+            self.scan_level(
+                cache,
+                &child.text,
+                depth + 1,
+                rewritten || rewrites,
+                pass,
+                budget,
+                &mut child_out,
+            )?;
             out.changes.insert(child_out.changes);
-            // Anything found inside an encoded segment stands for the whole segment.
-            let (span_s, span_e) = match d {
-                Decoder::Rot13 => (s, (e + ROT13_REACH).min(text.len())),
-                _ => (s, e),
-            };
+            // Anything found inside an encoded segment stands for the whole segment. A letter
+            // rewrite of ASCII text keeps every byte's place (ROT13) or mirrors it (reversed):
+            // its findings map back exactly.
+            let exact = rewrites && decoded.is_ascii() && child.changes.is_empty();
             for f in child_out.findings {
+                let (start, end) = match exact {
+                    true => rewrite_span(d, s, decoded.len(), (f.start, f.end)),
+                    false => None,
+                }
+                .unwrap_or((span_s, span_e));
                 out.findings.push(Finding {
                     rule: f.rule,
-                    start: span_s,
-                    end: span_e,
+                    start,
+                    end,
                     confidence: f.confidence,
                 });
             }
@@ -1312,8 +1384,12 @@ const HEX_MIN: usize = 32;
 /// escapes. Candidate runs come from `next_long_run`, which skips ordinary prose 16 bytes at a
 /// time. `escape_from`: where the first percent-escape is, when the first pass has said (else
 /// the whole text is searched for one).
-fn find_encoded(text: &[u8], jobs: &mut Vec<(Decoder, usize, usize)>, escape_from: Option<usize>) {
-    find_encoded_with(text, jobs, next_long_run, escape_from.unwrap_or(0));
+fn find_encoded(
+    text: &[u8],
+    jobs: &mut Vec<(Decoder, usize, usize)>,
+    escape_from: Option<Escapes>,
+) {
+    find_encoded_with(text, jobs, next_long_run, escape_from.unwrap_or_default());
 }
 
 /// Finds the first maximal alphabet run of 24+ bytes at or after a position (`next_long_run`).
@@ -1324,7 +1400,7 @@ fn find_encoded_with(
     text: &[u8],
     jobs: &mut Vec<(Decoder, usize, usize)>,
     next_run: RunFinder,
-    escape_from: usize,
+    escape_from: Escapes,
 ) {
     let before = jobs.len();
     let mut i = 0;
@@ -1333,8 +1409,18 @@ fn find_encoded_with(
         jobs.push((d, s, e));
         i = e;
     }
-    if escape_from < text.len() {
-        find_url_encoded(text, escape_from, jobs);
+    let from = |k: usize| escape_from.get(k).copied().unwrap_or(0);
+    if from(PROBE_URL) < text.len() {
+        find_url_encoded(text, from(PROBE_URL), jobs);
+    }
+    if from(PROBE_SPACED_HEX) < text.len() {
+        let _work = find_spaced_hex(text, from(PROBE_SPACED_HEX), jobs);
+    }
+    if from(PROBE_QP) < text.len() {
+        let _work = find_quoted_printable(text, from(PROBE_QP), jobs);
+    }
+    if from(PROBE_A85) < text.len() {
+        find_ascii85(text, from(PROBE_A85), jobs);
     }
     if jobs.len() > before + 1 {
         if let Some(tail) = jobs.get_mut(before..) {
@@ -1381,8 +1467,9 @@ fn encoded_run(text: &[u8], s: usize, mut e: usize) -> (Decoder, usize) {
         }
         e = k;
     }
+    // Up to two '=' for base64, six for base32.
     let mut pad = 0;
-    while pad < 2 && text.get(e) == Some(&b'=') {
+    while pad < 6 && text.get(e) == Some(&b'=') {
         e += 1;
         pad += 1;
     }
@@ -1503,6 +1590,150 @@ fn find_url_encoded(text: &[u8], from: usize, jobs: &mut Vec<(Decoder, usize, us
     }
 }
 
+/// One byte pair of spaced hex at `i` (two hex digits, optionally after `0x`, not inside a
+/// word): where it ends.
+fn hex_pair_at(text: &[u8], i: usize) -> Option<usize> {
+    if i > 0 && class(text, i - 1) & WORD != 0 {
+        return None;
+    }
+    let mut j = i;
+    if text.get(j) == Some(&b'0') && matches!(text.get(j + 1), Some(b'x' | b'X')) {
+        j += 2;
+    }
+    let hex = |k: usize| class(text, k) & HEX != 0;
+    (hex(j) && hex(j + 1) && class(text, j + 2) & WORD == 0).then_some(j + 2)
+}
+
+/// Fewest byte pairs of a spaced-hex run worth decoding.
+const SPACED_HEX_MIN: usize = 8;
+
+/// Runs of `SPACED_HEX_MIN`+ byte pairs written `53 45 43`, `53:45:43`, `0x53 0x45`,
+/// `0x53, 0x45`: each run is walked once and the walk goes on after it (linear). Returns the
+/// number of pair tests made (the work; tests bound it).
+fn find_spaced_hex(text: &[u8], from: usize, jobs: &mut Vec<(Decoder, usize, usize)>) -> usize {
+    let mut i = from;
+    let mut work = 0;
+    while i < text.len() {
+        work += 1;
+        let Some(mut e) = hex_pair_at(text, i) else {
+            i += 1;
+            continue;
+        };
+        let mut pairs = 1;
+        loop {
+            work += 1;
+            let mut j = e;
+            match text.get(j) {
+                Some(b' ' | b':') => j += 1,
+                Some(b',') => {
+                    j += 1;
+                    if text.get(j) == Some(&b' ') {
+                        j += 1;
+                    }
+                }
+                _ => break,
+            }
+            match hex_pair_at(text, j) {
+                Some(k) => {
+                    e = k;
+                    pairs += 1;
+                }
+                None => break,
+            }
+        }
+        if pairs >= SPACED_HEX_MIN {
+            jobs.push((Decoder::SpacedHex, i, e));
+        }
+        i = e;
+    }
+    work
+}
+
+/// Quoted-printable: runs of 4+ `=XX` escapes, each within 16 bytes of the next (soft line
+/// breaks `=\n` join lines), with the word characters around them. Each byte is looked at a
+/// bounded number of times: the walk goes on after each run. Returns the bytes looked at.
+fn find_quoted_printable(
+    text: &[u8],
+    from: usize,
+    jobs: &mut Vec<(Decoder, usize, usize)>,
+) -> usize {
+    let mut work = 0;
+    let hex = |k: usize| text.get(k).is_some_and(u8::is_ascii_hexdigit);
+    let esc = |k: usize| text.get(k) == Some(&b'=') && hex(k + 1) && hex(k + 2);
+    let soft = |k: usize| match (text.get(k), text.get(k + 1), text.get(k + 2)) {
+        (Some(b'='), Some(b'\n'), _) => Some(k + 2),
+        (Some(b'='), Some(b'\r'), Some(b'\n')) => Some(k + 3),
+        _ => None,
+    };
+    let mut i = from;
+    while let Some(off) = text.get(i..).and_then(|t| find_byte(t, b'=')) {
+        let s = i + off;
+        if !esc(s) {
+            i = s + 1;
+            continue;
+        }
+        let (mut e, mut count) = (s + 3, 1);
+        loop {
+            let mut j = e;
+            while j < e + 16 && text.get(j).is_some_and(|&b| b != b'=' && b != b'\n') {
+                j += 1;
+            }
+            work += j - e + 3;
+            if esc(j) {
+                e = j + 3;
+                count += 1;
+            } else if let Some(k) = soft(j) {
+                e = k;
+            } else {
+                break;
+            }
+        }
+        if count >= 4 {
+            let mut a = s;
+            while a > i && a + 64 > s && class(text, a - 1) & WORD != 0 {
+                a -= 1;
+            }
+            while class(text, e) & WORD != 0 {
+                e += 1;
+            }
+            work += e - a;
+            jobs.push((Decoder::QuotedPrintable, a, e));
+            i = e;
+        } else {
+            i = s + 1;
+        }
+    }
+    work
+}
+
+/// Longest ascii85 segment looked for after a `<~`.
+const A85_MAX: usize = 64 * 1024;
+
+/// Adobe ascii85 segments `<~ ... ~>` (at most `A85_MAX` bytes).
+fn find_ascii85(text: &[u8], from: usize, jobs: &mut Vec<(Decoder, usize, usize)>) {
+    let mut i = from;
+    while let Some(off) = text.get(i..).and_then(|t| find_byte(t, b'<')) {
+        let s = i + off;
+        if text.get(s + 1) != Some(&b'~') {
+            i = s + 1;
+            continue;
+        }
+        let body = s + 2;
+        let end = text.len().min(body + A85_MAX);
+        let close = text
+            .get(body..end)
+            .and_then(|t| t.windows(2).position(|w| w == b"~>"));
+        match close {
+            Some(c) if c >= 10 => {
+                jobs.push((Decoder::Ascii85, s, body + c + 2));
+                i = body + c + 2;
+            }
+            Some(c) => i = body + c + 2,
+            None => i = end,
+        }
+    }
+}
+
 /// First position of `needle` in `hay`, 8 bytes at a time (SWAR: no SIMD needed, fast in V8 too).
 fn find_byte(hay: &[u8], needle: u8) -> Option<usize> {
     let mut i = 0;
@@ -1520,6 +1751,25 @@ fn find_byte(hay: &[u8], needle: u8) -> Option<usize> {
 
 /// How far after a "rot13" hint the text is decoded.
 const ROT13_REACH: usize = 4096;
+/// How far before and after a "reverse" hint the text is decoded, reversed.
+const REVERSED_BEFORE: usize = 1024;
+const REVERSED_AFTER: usize = 2048;
+/// How far on each side of a marking-shaped `X//Y` the text is decoded (reversed and ROT13).
+const SHAPE_REACH: usize = 160;
+
+/// The span of `text` (of length `len`) a finding in the decoding of job `d` at `s..e` stands
+/// for: the segment itself, or for a hint the window it decodes.
+fn span_of(d: Decoder, len: usize, s: usize, e: usize) -> (usize, usize) {
+    match d {
+        Decoder::Rot13 => (s, (e + ROT13_REACH).min(len)),
+        Decoder::Reversed => (
+            s.saturating_sub(REVERSED_BEFORE),
+            (e + REVERSED_AFTER).min(len),
+        ),
+        Decoder::Shape => (s.saturating_sub(SHAPE_REACH), (e + SHAPE_REACH).min(len)),
+        _ => (s, e),
+    }
+}
 
 /// Longest span assumed when looking back for matches that reach into a window.
 const MAX_LOOKBACK: usize = 4096;
@@ -1637,9 +1887,87 @@ fn b64() -> GeneralPurpose {
     )
 }
 
-fn decode(d: Decoder, text: &[u8], s: usize, e: usize, budget: usize) -> Option<Vec<u8>> {
+/// Decode job `d` at `s..e` of `text` (at most about `budget` bytes of output; for a hint, `s..e`
+/// is the window to decode): the bytes and the normalization it stands for.
+fn decode(
+    d: Decoder,
+    text: &[u8],
+    s: usize,
+    e: usize,
+    budget: usize,
+) -> Option<(Vec<u8>, Changes)> {
     let seg = text.get(s..e)?;
+    let mut change = match d {
+        Decoder::Hex | Decoder::SpacedHex => Changes::HEX,
+        Decoder::Base64 => Changes::BASE64,
+        Decoder::Url => Changes::URL,
+        Decoder::Rot13 => Changes::ROT13,
+        Decoder::QuotedPrintable => Changes::QUOTED_PRINTABLE,
+        Decoder::Ascii85 => Changes::BASE85,
+        Decoder::Reversed | Decoder::Shape => Changes::REVERSED,
+    };
     let out = match d {
+        Decoder::SpacedHex => {
+            let mut v = Vec::with_capacity(seg.len() / 3 + 1);
+            let mut i = 0;
+            while i < seg.len() && v.len() < budget {
+                match hex_pair_at(seg, i) {
+                    Some(k) => {
+                        let h = (seg[k - 2] as char).to_digit(16).unwrap_or(0);
+                        let l = (seg[k - 1] as char).to_digit(16).unwrap_or(0);
+                        v.push((h * 16 + l) as u8);
+                        i = k;
+                    }
+                    None => i += 1,
+                }
+            }
+            v
+        }
+        Decoder::QuotedPrintable => {
+            let mut v = Vec::with_capacity(seg.len());
+            let mut i = 0;
+            while i < seg.len() && v.len() < budget {
+                let hexv = |k: usize| seg.get(k).and_then(|&b| (b as char).to_digit(16));
+                match (seg[i], hexv(i + 1), hexv(i + 2)) {
+                    (b'=', Some(h), Some(l)) => {
+                        v.push((h * 16 + l) as u8);
+                        i += 3;
+                    }
+                    (b'=', _, _) if seg.get(i + 1) == Some(&b'\n') => i += 2,
+                    (b'=', _, _) if seg.get(i + 1..i + 3) == Some(b"\r\n") => i += 3,
+                    (b, _, _) => {
+                        v.push(b);
+                        i += 1;
+                    }
+                }
+            }
+            v
+        }
+        Decoder::Ascii85 => ascii85(seg.get(2..seg.len().saturating_sub(2))?, budget)?,
+        Decoder::Reversed => {
+            let window = String::from_utf8_lossy(text.get(s..e.min(s + budget))?);
+            window.chars().rev().collect::<String>().into_bytes()
+        }
+        Decoder::Shape => {
+            let window = text.get(s..e.min(s + budget / 2))?;
+            let mut v: Vec<u8> = String::from_utf8_lossy(window)
+                .chars()
+                .rev()
+                .collect::<String>()
+                .into_bytes();
+            v.push(b'\n');
+            v.extend(window.iter().map(|&b| rot13(b)));
+            change.insert(Changes::ROT13);
+            v
+        }
+        Decoder::Base64 if is_base32(seg) => match base32(seg, budget) {
+            Some(v) if mostly_text(&v) => {
+                change = Changes::BASE32;
+                v
+            }
+            _ => decode_base64(seg, budget)?,
+        },
+        Decoder::Base64 => decode_base64(seg, budget)?,
         Decoder::Hex => {
             let digits: Vec<u8> = seg
                 .iter()
@@ -1651,24 +1979,6 @@ fn decode(d: Decoder, text: &[u8], s: usize, e: usize, budget: usize) -> Option<
                 .map(|p| (p[0] << 4) | p[1])
                 .take(budget)
                 .collect()
-        }
-        Decoder::Base64 => {
-            let mut clean: Vec<u8> = seg
-                .iter()
-                .copied()
-                .filter(|b| !b.is_ascii_whitespace())
-                .collect();
-            while clean.last() == Some(&b'=') {
-                clean.pop();
-            }
-            let keep = clean.len() - clean.len() % 4;
-            let keep = if clean.len() % 4 == 1 {
-                keep
-            } else {
-                clean.len()
-            };
-            clean.truncate(keep.min(budget.saturating_mul(4) / 3 + 4));
-            b64().decode(&clean).ok()?
         }
         Decoder::Url => {
             let mut v = Vec::with_capacity(seg.len());
@@ -1701,22 +2011,129 @@ fn decode(d: Decoder, text: &[u8], s: usize, e: usize, budget: usize) -> Option<
             }
             v
         }
-        Decoder::Rot13 => {
-            let end = (e + ROT13_REACH).min(text.len()).min(e + budget);
-            text.get(e..end)?
-                .iter()
-                .map(|&b| match b {
-                    b'a'..=b'z' => (b - b'a' + 13) % 26 + b'a',
-                    b'A'..=b'Z' => (b - b'A' + 13) % 26 + b'A',
-                    _ => b,
-                })
-                .collect()
-        }
+        Decoder::Rot13 => text
+            .get(s..e.min(s + budget))?
+            .iter()
+            .map(|&b| rot13(b))
+            .collect(),
     };
     if out.is_empty() || !mostly_text(&out) {
         return None;
     }
-    Some(out)
+    Some((out, change))
+}
+
+fn decode_base64(seg: &[u8], budget: usize) -> Option<Vec<u8>> {
+    let mut clean: Vec<u8> = seg
+        .iter()
+        .copied()
+        .filter(|b| !b.is_ascii_whitespace())
+        .collect();
+    while clean.last() == Some(&b'=') {
+        clean.pop();
+    }
+    let keep = clean.len() - clean.len() % 4;
+    let keep = if clean.len() % 4 == 1 {
+        keep
+    } else {
+        clean.len()
+    };
+    clean.truncate(keep.min(budget.saturating_mul(4) / 3 + 4));
+    b64().decode(&clean).ok()
+}
+
+/// A run in the base32 alphabet (RFC 4648: A-Z 2-7, `=` padding, line breaks).
+fn is_base32(seg: &[u8]) -> bool {
+    seg.iter()
+        .all(|&b| matches!(b, b'A'..=b'Z' | b'2'..=b'7' | b'=') || b.is_ascii_whitespace())
+}
+
+/// RFC 4648 base32, at most `budget` bytes out; trailing bits dropped.
+fn base32(seg: &[u8], budget: usize) -> Option<Vec<u8>> {
+    let mut v = Vec::with_capacity(seg.len() * 5 / 8 + 1);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for &b in seg {
+        let x = match b {
+            b'A'..=b'Z' => b - b'A',
+            b'2'..=b'7' => b - b'2' + 26,
+            b'=' => break,
+            _ if b.is_ascii_whitespace() => continue,
+            _ => return None,
+        };
+        acc = (acc << 5 | u32::from(x)) & 0xfff;
+        bits += 5;
+        if bits >= 8 {
+            bits -= 8;
+            v.push((acc >> bits) as u8);
+            if v.len() >= budget {
+                break;
+            }
+        }
+    }
+    Some(v)
+}
+
+/// Adobe ascii85 (the body between `<~` and `~>`): groups of 5 characters `!`-`u`, `z` for four
+/// zero bytes, whitespace ignored; a short last group is padded with `u`. At most `budget` bytes.
+fn ascii85(body: &[u8], budget: usize) -> Option<Vec<u8>> {
+    let mut v = Vec::with_capacity(body.len() * 4 / 5 + 4);
+    let (mut acc, mut n) = (0u64, 0usize);
+    for &b in body {
+        if v.len() >= budget {
+            break;
+        }
+        match b {
+            b'z' if n == 0 => v.extend_from_slice(&[0; 4]),
+            b'!'..=b'u' => {
+                acc = acc * 85 + u64::from(b - b'!');
+                n += 1;
+                if n == 5 {
+                    v.extend_from_slice(&(acc as u32).to_be_bytes());
+                    (acc, n) = (0, 0);
+                }
+            }
+            _ if b.is_ascii_whitespace() => {}
+            _ => return None,
+        }
+    }
+    if n > 1 {
+        let pad = 5 - n;
+        for _ in 0..pad {
+            acc = acc * 85 + 84;
+        }
+        let bytes = (acc as u32).to_be_bytes();
+        v.extend_from_slice(bytes.get(..4 - pad).unwrap_or_default());
+    }
+    Some(v)
+}
+
+/// Where the span `a..b` of a letter rewrite's output (`len` bytes of ASCII, for the window
+/// starting at `s`) lies in the text: the same place for ROT13, mirrored for reversed text; for
+/// a marking shape (reversed, a newline, then ROT13) either part, `None` across both.
+fn rewrite_span(
+    d: Decoder,
+    s: usize,
+    len: usize,
+    (a, b): (usize, usize),
+) -> Option<(usize, usize)> {
+    let mirror = |w: usize| (b <= w).then(|| (s + w - b, s + w - a));
+    match d {
+        Decoder::Rot13 => (b <= len).then_some((s + a, s + b)),
+        Decoder::Reversed => mirror(len),
+        Decoder::Shape => {
+            let w = len.checked_sub(1)? / 2;
+            mirror(w).or_else(|| (a > w && b <= len).then(|| (s + a - w - 1, s + b - w - 1)))
+        }
+        _ => None,
+    }
+}
+
+fn rot13(b: u8) -> u8 {
+    match b {
+        b'a'..=b'z' => (b - b'a' + 13) % 26 + b'a',
+        b'A'..=b'Z' => (b - b'A' + 13) % 26 + b'A',
+        _ => b,
+    }
 }
 
 /// Decoded bytes worth scanning: mostly printable text (so random hashes are not scanned).
@@ -2033,6 +2450,7 @@ mod tests {
                 &mut cache,
                 text.as_bytes(),
                 u8::MAX,
+                false,
                 Pass::Ends,
                 &mut budget,
                 &mut out,
@@ -2397,7 +2815,7 @@ mod tests {
             }
             let (mut fast, mut slow) = (Vec::new(), Vec::new());
             find_encoded(&t, &mut fast, None);
-            find_encoded_with(&t, &mut slow, next_long_run_bytewise, 0);
+            find_encoded_with(&t, &mut slow, next_long_run_bytewise, [0; PROBES.len()]);
             assert_eq!(
                 fast,
                 slow,
@@ -2441,19 +2859,208 @@ mod tests {
         }
     }
 
+    /// Normalize and scan `t` with the default pack: whether anything fired, and the
+    /// normalizations reported.
+    fn scan_default(sc: &Scanner, t: &str) -> (bool, Vec<&'static str>, usize) {
+        let mut cache = sc.new_cache();
+        let norm = normalized(t);
+        let out = sc.scan(&mut cache, &norm.text).expect("scans");
+        let mut changes = norm.changes;
+        changes.insert(out.changes);
+        (!out.findings.is_empty(), changes.names(), out.decoded_bytes)
+    }
+
+    fn spell(t: &str, each: impl Fn(u8) -> String, sep: &str) -> String {
+        t.bytes().map(each).collect::<Vec<_>>().join(sep)
+    }
+
+    #[test]
+    fn evasion_decoders_find_hidden_markings() {
+        let sc = default_scanner();
+        let secret = "SECRET//NOFORN drawing 4471 attached";
+        let tags: String = secret
+            .chars()
+            .map(|c| char::from_u32(0xE0000 + c as u32).unwrap_or(' '))
+            .collect();
+        let cases: Vec<(String, &str)> = vec![
+            (
+                format!("Hi!{tags} Summarize the weather please."),
+                "decoded_tag_characters",
+            ),
+            (
+                format!("Decode: {}", spell(secret, |b| format!("{b:02x}"), " ")),
+                "decoded_hex",
+            ),
+            (
+                format!("bytes {}", spell(secret, |b| format!("0x{b:02X}"), ", ")),
+                "decoded_hex",
+            ),
+            (
+                format!("mac {} end", spell(secret, |b| format!("{b:02x}"), ":")),
+                "decoded_hex",
+            ),
+            (
+                format!("s = \"{}\"", spell(secret, |b| format!("\\x{b:02x}"), "")),
+                "escapes",
+            ),
+            (
+                format!("Body:\n{}", spell(secret, |b| format!("={b:02X}"), "")),
+                "decoded_quoted_printable",
+            ),
+            (
+                "Body: =53=45=43=\n=52=45=54=2F=2FNOFORN drawing".to_string(),
+                "decoded_quoted_printable",
+            ),
+            (
+                "b32: KNCUGUSFKQXS6TSPIZHVETRAMRZGC53JNZTSANBUG4YSAYLUORQWG2DFMQ======".into(),
+                "decoded_base32",
+            ),
+            (
+                r#"a85: <~;aj&O78ton:/=>T;GJ?FEaa0+DJ((K1cI-3@<?U"@q]Fa~> ok"#.into(),
+                "decoded_base85",
+            ),
+            (
+                "Please reverse this and do what it says: dehcatta 1744 gniward NROFON//TERCES"
+                    .into(),
+                "decoded_reversed",
+            ),
+            (
+                "Status line: dehcatta 1744 gniward NROFON//TERCES".into(),
+                "decoded_reversed",
+            ),
+            (
+                "Header: FRPERG//ABSBEA qenjvat 4471 nggnpurq".into(),
+                "decoded_rot13",
+            ),
+        ];
+        for (t, name) in &cases {
+            let (fired, names, _) = scan_default(&sc, t);
+            assert!(fired, "not found: {t:?}");
+            assert!(names.contains(name), "{t:?}: {names:?}");
+        }
+        // Benign look-alikes: hex-ish numbers, equals signs, a request to reverse a list.
+        for t in [
+            "Scores: 10 20 30 40 50 60 70 80 90 and the mean is 50.",
+            "set a=10 b=20 c=3F d=4E in the config",
+            "Please reverse the order of this list: apples, pears, plums.",
+            "MAC 00:1a:2b:3c:4d:5e:6f:70 on port 3",
+            "See https://example.com/a//b and the docs//index page.",
+        ] {
+            let (fired, _, _) = scan_default(&sc, t);
+            assert!(!fired, "fired on benign {t:?}");
+        }
+    }
+
+    #[test]
+    fn evasion_finders_work_is_linear() {
+        // Crafted worst cases: runs that almost reach the minimum, over and over; escapes that
+        // almost chain; one hint per line. The work per byte stays bounded.
+        let n = 200_000;
+        let near_hex = "12 34 56 78 9a bc de x ".repeat(n / 23);
+        let long_hex = "0x41 ".repeat(n / 5);
+        let mut jobs = Vec::new();
+        for t in [&near_hex, &long_hex] {
+            jobs.clear();
+            let work = find_spaced_hex(t.as_bytes(), 0, &mut jobs);
+            assert!(
+                work <= 3 * t.len(),
+                "spaced hex work {work} for {}",
+                t.len()
+            );
+        }
+        for t in [
+            "=41=42=43 x".repeat(n / 11),
+            "=41".repeat(n / 3),
+            "=4=4=4=4".repeat(n / 8),
+        ] {
+            jobs.clear();
+            let work = find_quoted_printable(t.as_bytes(), 0, &mut jobs);
+            assert!(work <= 8 * t.len(), "qp work {work} for {}", t.len());
+        }
+        // Hints everywhere: the decoded windows are disjoint, so decoded bytes stay near the
+        // text's length, and under the request's budget.
+        let sc = default_scanner();
+        let t = "reverse rot13 ".repeat(n / 14);
+        let (_, _, decoded) = scan_default(&sc, &t);
+        assert!(
+            decoded <= 2 * t.len() + 8192,
+            "decoded {decoded} of {}",
+            t.len()
+        );
+        // A marking shape every few bytes: each window is decoded twice (reversed and ROT13).
+        let t = "ab//cd ".repeat(n / 7);
+        let (_, _, decoded) = scan_default(&sc, &t);
+        assert!(decoded <= 3 * t.len(), "decoded {decoded} of {}", t.len());
+        let t = "<~".repeat(n / 2);
+        let (_, _, decoded) = scan_default(&sc, &t);
+        assert!(decoded <= t.len(), "decoded {decoded}");
+    }
+
+    #[test]
+    fn marking_grammar_tolerates_spacing_leet_typos_and_paraphrase() {
+        let sc = default_scanner();
+        for t in [
+            "S E C R E T // N O F O R N\nthe seeker gimbal loop gains",
+            "S.E.C.R.E.T//N.O.F.O.R.N",
+            "70P 53CR37//N0F0RN",
+            "SECRET/NOFORN attached",
+            "TOP SECRET / SI / NOFORN",
+            "SECRET NOFORN - handle accordingly",
+            "(S/NF) The battery moves at dawn.",
+            "(TS/SI/NF) Collection summary.",
+            "Note: this line is secret-level and not for foreign nationals.",
+            "This memo is classified at the confidential level; no foreign dissemination.",
+        ] {
+            assert!(scan_default(&sc, t).0, "missed: {t:?}");
+        }
+        for t in [
+            "Ship the unit with S/N 4471-220 (S/N printed on the label).",
+            "Coffee w/o sugar, I/O board, due 12/05/24.",
+            "Files: (TS) index.ts",
+            "Requires an active secret-level clearance; US citizens only.",
+            "The recipe is a family secret and not for sale.",
+            "Her secret level in the game is 12; not for kids under 10.",
+        ] {
+            assert!(!scan_default(&sc, t).0, "fired on benign {t:?}");
+        }
+    }
+
+    #[test]
+    fn rewritten_findings_map_back_exactly() {
+        let sc = default_scanner();
+        for (t, want) in [
+            ("rot13 please: Zl FFA vf 148-36-7725 gunaxf", "148-36-7725"),
+            ("reverse this: 5277-63-841 si NSS yM", "5277-63-841"),
+        ] {
+            let mut cache = sc.new_cache();
+            let out = sc.scan(&mut cache, t.as_bytes()).expect("scans");
+            let spans: Vec<&str> = out
+                .findings
+                .iter()
+                .filter(|f| sc.rules.get(f.rule).is_some_and(|r| r.redacts))
+                .filter_map(|f| t.get(f.start..f.end))
+                .collect();
+            assert_eq!(spans, vec![want], "{t:?}");
+        }
+    }
+
     #[test]
     fn decoders() {
         let t = b"xx 5345435245542f2f4e4f464f524e202020 yy";
-        let d = decode(Decoder::Hex, t, 3, 39, 1000);
+        let d = decode(Decoder::Hex, t, 3, 39, 1000).map(|(v, _)| v);
         assert_eq!(d.as_deref(), Some(&b"SECRET//NOFORN   "[..]));
         let t = b"U0VDUkVULy9OT0ZPUk4=";
         assert_eq!(
-            decode(Decoder::Base64, t, 0, t.len(), 1000).as_deref(),
+            decode(Decoder::Base64, t, 0, t.len(), 1000)
+                .map(|(v, _)| v)
+                .as_deref(),
             Some(&b"SECRET//NOFORN"[..])
         );
         let t = b"%53%45%43%52ET%2F%2FNOFORN";
         assert_eq!(
-            decode(Decoder::Url, t, 0, t.len(), 1000).as_deref(),
+            decode(Decoder::Url, t, 0, t.len(), 1000)
+                .map(|(v, _)| v)
+                .as_deref(),
             Some(&b"SECRET//NOFORN"[..])
         );
     }

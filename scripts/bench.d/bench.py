@@ -284,12 +284,18 @@ def chat_body(total: int, seed: int = 7, model: str = "gpt-4o") -> bytes:
 def crafted_bodies(total: int = 1_000_000) -> dict[str, bytes]:
     """Bodies built to make an overlapping-match scan quadratic (docs/detection.md, "Work bound"):
     every word start begins an e-mail-shaped match ending at one far '@'; dotted 4-digit groups
-    where an identifier matches while the e-mail pattern's thread stays alive."""
+    where an identifier matches while the e-mail pattern's thread stays alive. And the evasion
+    decoders' worst cases: spaced-hex runs one pair short of the minimum, quoted-printable escapes
+    that almost chain, a reverse/rot13 hint every few bytes (windows must stay disjoint)."""
     empty = len(json.dumps({"model": "gpt-4o", "messages": [{"role": "user", "content": ""}]}))
     room = total - empty
     texts = {
         "email_run": "a." * ((room - 14) // 2) + "a@example.com",
         "dotted_digits": ".".join(f"{1000 + i % 9000:04d}" for i in range((room + 1) // 5))[:room],
+        "near_spaced_hex": ("12 34 56 78 9a bc de x " * (room // 23 + 1))[:room],
+        "near_qp": ("=41=42=43 x" * (room // 11 + 1))[:room],
+        "hint_every_word": ("reverse rot13 " * (room // 14 + 1))[:room],
+        "shape_every_word": ("ab//cd " * (room // 7 + 1))[:room],
     }
     return {k: json.dumps({"model": "gpt-4o", "messages": [{"role": "user", "content": t}]}).encode()
             for k, t in texts.items()}
