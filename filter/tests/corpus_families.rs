@@ -20,6 +20,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+use common::redaction_exact;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -124,43 +127,6 @@ fn redacted_text(provider: Provider, body: &[u8]) -> String {
     }
     .unwrap_or_default()
     .to_string()
-}
-
-/// Whether `got` is `orig` with each span replaced by a placeholder (as in corpus.rs).
-fn redaction_exact(orig: &str, spans: &[String], got: &str) -> bool {
-    let mut located: Vec<(usize, usize)> = Vec::new();
-    for sp in spans {
-        let mut from = 0;
-        loop {
-            let Some(p) = orig[from..].find(sp.as_str()) else {
-                return false;
-            };
-            let s = from + p;
-            if located.iter().any(|&(a, b)| s < b && s + sp.len() > a) {
-                from = s + 1;
-                continue;
-            }
-            located.push((s, s + sp.len()));
-            break;
-        }
-    }
-    located.sort();
-    let mut g = got;
-    let mut cur = 0;
-    for &(s, e) in &located {
-        let Some(rest) = g.strip_prefix(&orig[cur..s]) else {
-            return false;
-        };
-        let Some(rest) = rest.strip_prefix("[REDACTED:") else {
-            return false;
-        };
-        let Some(close) = rest.find(']') else {
-            return false;
-        };
-        g = &rest[close + 1..];
-        cur = e;
-    }
-    g == &orig[cur..]
 }
 
 fn labels_of(r: &ScanReport) -> String {

@@ -8,6 +8,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+use common::redaction_exact;
+
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
@@ -28,34 +31,6 @@ fn labels_of(r: &ScanReport) -> String {
         .map(|l| format!("{}:{}:{}", l.label, l.action, l.rules.join("+")))
         .collect::<Vec<_>>()
         .join(" ")
-}
-
-/// Whether `got` is `orig` with each span replaced by a `[REDACTED:...]` placeholder, nothing else.
-fn redaction_exact(orig: &str, spans: &[String], got: &str) -> bool {
-    let mut located: Vec<(usize, usize)> = Vec::new();
-    for sp in spans {
-        let Some(s) = orig.find(sp.as_str()) else {
-            return false;
-        };
-        located.push((s, s + sp.len()));
-    }
-    located.sort();
-    let mut g = got;
-    let mut cur = 0;
-    for &(s, e) in &located {
-        let Some(rest) = g.strip_prefix(&orig[cur..s]) else {
-            return false;
-        };
-        let Some(rest) = rest.strip_prefix("[REDACTED:") else {
-            return false;
-        };
-        let Some(close) = rest.find(']') else {
-            return false;
-        };
-        g = &rest[close + 1..];
-        cur = e;
-    }
-    g == &orig[cur..]
 }
 
 fn run(engine: &Engine, file: &str, out: &mut String) -> BTreeMap<String, Line> {
