@@ -519,18 +519,27 @@ impl Engine {
         if head.is_empty() {
             return Ok(Vec::new());
         }
-        let ex = head_only(head);
-        if scratch.clean_heads.contains(&ex.doc) {
+        // The document's text first: a remembered one costs no pieces, locations or scan.
+        let len = head.iter().map(|h| h.text.len() + 1).sum();
+        let mut doc = String::with_capacity(len);
+        for h in head.iter().filter(|h| !h.text.is_empty()) {
+            if !doc.is_empty() {
+                doc.push('\n');
+            }
+            doc.push_str(&h.text);
+        }
+        if scratch.clean_heads.contains(&doc) {
             return Ok(Vec::new());
         }
+        let ex = head_only(head);
         let normalized = audit.normalizations.len();
         let hits = self.scan_extracted(scratch, &[], &ex, audit)?;
         if hits.is_empty() && audit.normalizations.len() == normalized {
             let slot = scratch.next_clean_head % CLEAN_HEADS;
             scratch.next_clean_head = scratch.next_clean_head.wrapping_add(1);
             match scratch.clean_heads.get_mut(slot) {
-                Some(d) => *d = ex.doc,
-                None => scratch.clean_heads.push(ex.doc),
+                Some(d) => *d = doc,
+                None => scratch.clean_heads.push(doc),
             }
         }
         Ok(hits)

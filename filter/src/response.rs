@@ -409,15 +409,24 @@ impl Engine {
         if !ev.has_fields {
             return Ok(()); // comments / keep-alives
         }
+        if st.ctx.provider == Provider::Openai && ev.data.trim() == "[DONE]" {
+            self.flush_all(scratch, st, out)?;
+            if !st.blocked {
+                sse::encode(ev.name.as_deref(), &ev.data, out);
+            }
+            return Ok(());
+        }
+        let mut v: Value =
+            serde_json::from_str(&ev.data).map_err(|e| format!("stream event is not JSON: {e}"))?;
         // Everything of the event but its streamed text (ids, names, tool input, extra fields, the
         // event name) is scanned too: what is not a text delta is a channel as well.
-        if let Some(msg) = self.skeleton_blocks(scratch, st, &ev)? {
+        if let Some(msg) = self.skeleton_blocks(scratch, st, &mut v, ev.name.as_deref())? {
             self.cut(st, out, "controlled_content_in_response", &msg);
             return Ok(());
         }
         match st.ctx.provider {
-            Provider::Openai => self.openai_event(scratch, st, ev, out),
-            Provider::Anthropic => self.anthropic_event(scratch, st, ev, out),
+            Provider::Openai => self.openai_event(scratch, st, &ev, v, out),
+            Provider::Anthropic => self.anthropic_event(scratch, st, &ev, v, out),
         }
     }
 
@@ -427,39 +436,16 @@ impl Engine {
         &self,
         scratch: &mut Scratch,
         st: &mut StreamState,
-        ev: &sse::Event,
+        v: &mut Value,
+        name: Option<&str>,
     ) -> Result<Option<String>, String> {
-        let data = ev.data.trim();
-        if data == "[DONE]" {
-            return Ok(None);
-        }
-        let mut v: Value =
-            serde_json::from_str(data).map_err(|e| format!("stream event is not JSON: {e}"))?;
-        let blank = |v: &mut Value, ptr: &str| {
-            if let Some(Value::String(t)) = v.pointer_mut(ptr) {
-                t.clear();
-            }
-        };
-        for ptr in [
-            "/delta/text",
-            "/delta/partial_json",
-            "/delta/thinking",
-            "/content_block/text",
-        ] {
-            blank(&mut v, ptr);
-        }
-        if let Some(Value::Array(choices)) = v.get_mut("choices") {
-            for c in choices.iter_mut() {
-                blank(c, "/delta/content");
-                if let Some(Value::Array(calls)) = c.pointer_mut("/delta/tool_calls") {
-                    for call in calls.iter_mut() {
-                        blank(call, "/function/arguments");
-                    }
-                }
-            }
-        }
+        // The streamed texts are taken out for the skeleton and put back after it is written.
+        let mut texts: Vec<String> = Vec::new();
+        streamed_texts(v, &mut |t| texts.push(std::mem::take(t)));
         let mut skeleton = v.to_string().into_bytes();
-        if let Some(name) = &ev.name {
+        let mut back = texts.into_iter();
+        streamed_texts(v, &mut |t| *t = back.next().unwrap_or_default());
+        if let Some(name) = name {
             skeleton.push(b'\n');
             skeleton.extend_from_slice(name.as_bytes());
         }
@@ -505,18 +491,10 @@ impl Engine {
         &self,
         scratch: &mut Scratch,
         st: &mut StreamState,
-        ev: sse::Event,
+        ev: &sse::Event,
+        mut v: Value,
         out: &mut Vec<u8>,
     ) -> Result<(), String> {
-        if ev.data.trim() == "[DONE]" {
-            self.flush_all(scratch, st, out)?;
-            if !st.blocked {
-                sse::encode(ev.name.as_deref(), &ev.data, out);
-            }
-            return Ok(());
-        }
-        let mut v: Value =
-            serde_json::from_str(&ev.data).map_err(|e| format!("stream event is not JSON: {e}"))?;
         if let Some(u) = v.get("usage").filter(|u| u.is_object()) {
             if let Some(n) = u.get("prompt_tokens").and_then(Value::as_u64) {
                 st.usage.input_tokens = Some(n);
@@ -598,13 +576,10 @@ impl Engine {
         &self,
         scratch: &mut Scratch,
         st: &mut StreamState,
-        ev: sse::Event,
+        ev: &sse::Event,
+        mut v: Value,
         out: &mut Vec<u8>,
     ) -> Result<(), String> {
-        let mut v: Value = match serde_json::from_str(&ev.data) {
-            Ok(v) => v,
-            Err(e) => return Err(format!("stream event is not JSON: {e}")),
-        };
         let kind = v
             .get("type")
             .and_then(Value::as_str)
@@ -950,4 +925,34 @@ fn usage_from(u: &Value) -> Option<Usage> {
         input_tokens: pick("prompt_tokens", "input_tokens"),
         output_tokens: pick("completion_tokens", "output_tokens"),
     })
+}
+
+/// Visit the streamed text fields of an event (the ones fed to the stream scan), in a fixed order:
+/// Anthropic `delta.text` / `delta.partial_json` / `delta.thinking` / `content_block.text`, OpenAI
+/// `choices[].delta.content` and `choices[].delta.tool_calls[].function.arguments`.
+fn streamed_texts(v: &mut Value, f: &mut impl FnMut(&mut String)) {
+    for ptr in [
+        "/delta/text",
+        "/delta/partial_json",
+        "/delta/thinking",
+        "/content_block/text",
+    ] {
+        if let Some(Value::String(t)) = v.pointer_mut(ptr) {
+            f(t);
+        }
+    }
+    if let Some(Value::Array(choices)) = v.get_mut("choices") {
+        for c in choices.iter_mut() {
+            if let Some(Value::String(t)) = c.pointer_mut("/delta/content") {
+                f(t);
+            }
+            if let Some(Value::Array(calls)) = c.pointer_mut("/delta/tool_calls") {
+                for call in calls.iter_mut() {
+                    if let Some(Value::String(t)) = call.pointer_mut("/function/arguments") {
+                        f(t);
+                    }
+                }
+            }
+        }
+    }
 }
