@@ -43,6 +43,10 @@ pub struct LabelRecord {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tag: Option<String>,
     pub rules: Vec<String>,
+    /// The features behind the rules' scores: the support signals that counted (`qty>=4`,
+    /// `tol`, `ref`, `ask_change`; `-cue_research` when a cue lowered it).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub features: Vec<String>,
     pub confidence: f64,
     /// What was done with it: control, redact, block, allow.
     pub action: String,

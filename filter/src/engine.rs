@@ -122,6 +122,7 @@ struct LabelHit {
     action: LabelAction,
     confidence: f32,
     rules: Vec<String>,
+    features: Vec<String>,
     spans: Vec<(usize, usize, usize)>, // (piece, start, end) in the piece's decoded string
     unredactable: bool,
 }
@@ -1030,11 +1031,15 @@ impl Engine {
                 if !h.rules.contains(&rule.id) {
                     h.rules.push(rule.id.clone());
                 }
+                self.scanner.features(f, &mut h.features);
                 h.confidence = h.confidence.max(f.confidence);
                 h.spans.extend(spans);
                 h.unredactable |= unredactable;
             } else {
+                let mut features = Vec::new();
+                self.scanner.features(f, &mut features);
                 hits.push(LabelHit {
+                    features,
                     label: rule.label.clone(),
                     level: rule.level.clone(),
                     rank,
@@ -1058,6 +1063,7 @@ impl Engine {
                 level: h.level.clone(),
                 tag: h.tag.clone(),
                 rules: h.rules.clone(),
+                features: h.features.clone(),
                 confidence: (f64::from(h.confidence) * 100.0).round() / 100.0,
                 action: match h.action {
                     LabelAction::Control => "control",
@@ -1157,6 +1163,31 @@ impl Engine {
             None => text.to_string(),
         };
         Ok((report, redacted))
+    }
+
+    /// Every signal match in `text` after normalization (no decoding, no rules), as (signal id,
+    /// matched text): what `itar-policy explain --signals` shows, so a security engineer sees the
+    /// features near a rule that did not fire.
+    pub fn signal_matches(
+        &self,
+        scratch: &mut Scratch,
+        text: &str,
+    ) -> Result<Vec<(String, String)>, InspectError> {
+        let mut norm = Normalized::default();
+        normalize_into(&mut norm, text, 0);
+        let by_signal =
+            self.scanner
+                .signal_matches(&mut scratch.scan, &norm.text, crate::scan::Pass::Whole)?;
+        let mut out = Vec::new();
+        for (sig, hits) in by_signal.iter().enumerate() {
+            let id = self.scanner.signal_id(sig).unwrap_or("?");
+            for &(s, e) in hits {
+                let m = norm.text.get(s as usize..e as usize).unwrap_or_default();
+                out.push((s, id.to_string(), String::from_utf8_lossy(m).into_owned()));
+            }
+        }
+        out.sort_by_key(|m| m.0);
+        Ok(out.into_iter().map(|(_, id, m)| (id, m)).collect())
     }
 
     pub fn destination(&self, name: &str) -> Option<&DestInfo> {

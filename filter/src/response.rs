@@ -293,6 +293,7 @@ impl Engine {
                 action,
                 confidence: 1.0,
                 rules: Vec::new(),
+                features: Vec::new(),
                 spans: Vec::new(),
                 unredactable: false,
             };

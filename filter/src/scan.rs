@@ -158,6 +158,9 @@ pub struct Finding {
     pub start: usize,
     pub end: usize,
     pub confidence: f32,
+    /// Which of the rule's support entries counted (bit i = entry i; negative entries only when
+    /// they were applied): the features behind the score, for the audit record.
+    pub features: u64,
 }
 
 /// Per-VM scratch space reused across requests (the per-request path allocates as little as it can).
@@ -837,6 +840,7 @@ impl Scanner {
                     start,
                     end,
                     confidence: f.confidence,
+                    features: f.features,
                 });
             }
         }
@@ -1209,7 +1213,8 @@ impl Scanner {
                     let (lo, hi) = (s.saturating_sub(rule.window), e + rule.window);
                     // Entries for the same signal (graded counts) are adjacent: count once.
                     let mut counted: Option<(usize, usize)> = None;
-                    for &(ss, weight, min, spec) in &rule.support {
+                    let (mut features, mut cue_bits) = (0u64, 0u64);
+                    for (i, &(ss, weight, min, spec)) in rule.support.iter().enumerate() {
                         if conf + open + 1e-6 < rule.threshold {
                             break;
                         }
@@ -1228,10 +1233,13 @@ impl Scanner {
                             open -= weight;
                         }
                         if n >= min {
+                            let bit = 1u64.checked_shl(i as u32).unwrap_or(0);
                             if weight < 0.0 {
                                 cues += weight;
+                                cue_bits |= bit;
                             } else {
                                 conf += weight;
+                                features |= bit;
                             }
                             specificity += spec;
                         }
@@ -1241,6 +1249,7 @@ impl Scanner {
                             continue;
                         }
                         conf += cues;
+                        features |= cue_bits;
                     }
                     let conf = conf.min(1.0);
                     if conf + 1e-6 >= rule.threshold {
@@ -1249,10 +1258,53 @@ impl Scanner {
                             start: s,
                             end: e,
                             confidence: conf,
+                            features,
                         });
                     }
                 }
             }
+        }
+    }
+
+    /// The features behind a finding, for the audit record: each counted support signal once,
+    /// as its id, with the largest count it reached when that was graded (`qty>=4`), and a `-`
+    /// before a cue that lowered the score (`-cue_research`).
+    pub fn features(&self, f: &Finding, out: &mut Vec<String>) {
+        let Some(rule) = self.rules.get(f.rule) else {
+            return;
+        };
+        // (signal, negative, where its name is in `out`) of the entry before.
+        let mut last: Option<(usize, bool, usize)> = None;
+        for (i, &(ss, weight, min, _)) in rule.support.iter().enumerate().take(64) {
+            if f.features & (1u64 << i) == 0 {
+                continue;
+            }
+            let Some(id) = self.signal_ids.get(ss) else {
+                continue;
+            };
+            let neg = weight < 0.0;
+            let name = match (neg, min > 1) {
+                (true, _) => format!("-{id}"),
+                (false, true) => format!("{id}>={min}"),
+                (false, false) => id.clone(),
+            };
+            // Graded entries of one signal are adjacent: keep the largest count reached.
+            if let Some((ls, ln, at)) = last {
+                if ls == ss && ln == neg {
+                    if let Some(prev) = out.get_mut(at) {
+                        *prev = name;
+                    }
+                    continue;
+                }
+            }
+            let at = match out.iter().position(|x| *x == name) {
+                Some(at) => at,
+                None => {
+                    out.push(name);
+                    out.len() - 1
+                }
+            };
+            last = Some((ss, neg, at));
         }
     }
 

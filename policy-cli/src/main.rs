@@ -2,6 +2,7 @@
 //!
 //!   itar-policy check POLICY            parse and compile; errors name the field
 //!   itar-policy explain POLICY [TEXT]   scan TEXT (or stdin) and print labels and redactions as JSON
+//!   itar-policy explain POLICY --signals [TEXT]   every signal match (after normalization), one per line
 //!   itar-policy test POLICY             run the example cases the policy carries ("tests")
 //!   itar-policy digest POLICY           sha256 of the canonical policy (for change control)
 //!   itar-policy shadow-report AUDIT...  where a shadow policy disagreed with the enforcing one
@@ -17,7 +18,7 @@ use itar_filter::policy::{Policy, Provider};
 use serde_json::{json, Value};
 
 fn usage() -> ExitCode {
-    eprintln!("usage: itar-policy check|explain|test|digest POLICY [TEXT]  |  itar-policy shadow-report AUDIT...");
+    eprintln!("usage: itar-policy check|explain|test|digest POLICY [--signals] [TEXT]  |  itar-policy shadow-report AUDIT...");
     ExitCode::from(2)
 }
 
@@ -64,23 +65,51 @@ fn main() -> ExitCode {
             println!("{}", engine.policy_ref.digest);
             ExitCode::SUCCESS
         }
+        "explain" if args.get(2).map(String::as_str) == Some("--signals") => {
+            explain_signals(&engine, args.get(3))
+        }
         "explain" => explain(&engine, args.get(2)),
         "test" => run_tests(&engine, &policy),
         _ => usage(),
     }
 }
 
-fn explain(engine: &Engine, text: Option<&String>) -> ExitCode {
-    let text = match text {
-        Some(t) => t.clone(),
+fn text_arg(text: Option<&String>) -> Option<String> {
+    match text {
+        Some(t) => Some(t.clone()),
         None => {
             let mut s = String::new();
             if std::io::stdin().read_to_string(&mut s).is_err() {
                 eprintln!("stdin is not UTF-8 text");
-                return ExitCode::FAILURE;
+                return None;
             }
-            s
+            Some(s)
         }
+    }
+}
+
+fn explain_signals(engine: &Engine, text: Option<&String>) -> ExitCode {
+    let Some(text) = text_arg(text) else {
+        return ExitCode::FAILURE;
+    };
+    let mut scratch = engine.new_scratch();
+    match engine.signal_matches(&mut scratch, &text) {
+        Ok(matches) => {
+            for (id, m) in matches {
+                println!("{id}\t{m}");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("cannot inspect: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn explain(engine: &Engine, text: Option<&String>) -> ExitCode {
+    let Some(text) = text_arg(text) else {
+        return ExitCode::FAILURE;
     };
     let mut scratch = engine.new_scratch();
     match engine.scan_text(&mut scratch, &text) {

@@ -1,0 +1,183 @@
+//! Unmarked technical data is a judgement over features (quantities in every shape engineers
+//! write them, tolerances, references, designators, defense-article vocabulary and compounds, a
+//! request to change the values), and the finding names the features behind it.
+
+use itar_filter::engine::{Engine, ScanReport};
+
+fn engine() -> Engine {
+    Engine::from_policy_json(include_bytes!("../../policies/default.json")).expect("policy")
+}
+
+fn scan(e: &Engine, text: &str) -> ScanReport {
+    let mut scratch = e.new_scratch();
+    e.scan_text(&mut scratch, text).expect("scan").0
+}
+
+/// One set of parameters, written in the shapes the families and real tools use.
+fn shapes(article: &str, params: &[(&str, &str, &str)]) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    let ident = |n: &str| n.replace(' ', "_");
+    let prose: Vec<String> = params
+        .iter()
+        .map(|(n, v, u)| format!("{n} {v} {u}"))
+        .collect();
+    out.push(("prose", format!("{article}: {}.", prose.join(", "))));
+    let mut yaml = format!("article: {article}\nparams:\n");
+    for (n, v, u) in params {
+        yaml.push_str(&format!("  {}: {v}  # {u}\n", ident(n)));
+    }
+    out.push(("yaml, unit in a comment", yaml));
+    let json: Vec<String> = params
+        .iter()
+        .map(|(n, v, u)| format!("\"{}\": {{\"value\": {v}, \"unit\": \"{u}\"}}", ident(n)))
+        .collect();
+    out.push((
+        "json value/unit",
+        format!("{{\"article\": \"{article}\", {}}}", json.join(", ")),
+    ));
+    let mut c = format!("/* {article} */\n");
+    for (n, v, u) in params {
+        c.push_str(&format!(
+            "static const double {} = {v}; /* {u} */\n",
+            ident(n)
+        ));
+    }
+    out.push(("c, unit in a comment", c));
+    let mut table = format!("{article} lot data\n\n| unit |");
+    for (n, _, u) in params {
+        table.push_str(&format!(" {n} ({u}) |"));
+    }
+    table.push_str("\n|---|");
+    for _ in params {
+        table.push_str("---|");
+    }
+    for row in 0..3 {
+        table.push_str(&format!("\n| SN-{row}0{row} |"));
+        for (_, v, _) in params {
+            table.push_str(&format!(" {v}{row} |"));
+        }
+    }
+    out.push(("markdown table", table));
+    let mut csv = format!("{article} acceptance data\nserial,");
+    csv.push_str(
+        &params
+            .iter()
+            .map(|(n, _, _)| ident(n))
+            .collect::<Vec<_>>()
+            .join(","),
+    );
+    for row in 0..3 {
+        csv.push_str(&format!("\n{}", 4100 + row));
+        for (_, v, _) in params {
+            csv.push_str(&format!(",{v}{row}"));
+        }
+    }
+    out.push(("csv rows", csv));
+    out
+}
+
+#[test]
+fn technical_data_is_found_in_every_shape_and_civilian_data_is_not() {
+    let e = engine();
+    let ask = " Retune the gains so we hit spec for the next build.";
+    let controlled = [
+        (
+            "anti-ship missile seeker head",
+            vec![
+                ("gimbal rate", "410", "deg/s"),
+                ("acquisition range", "18.5", "km"),
+                ("radome loss", "1.4", "dB"),
+                ("boresight error", "0.35", "mrad"),
+            ],
+        ),
+        (
+            "torpedo afterbody",
+            vec![
+                ("shaft power", "285", "kW"),
+                ("propulsor speed", "1450", "rpm"),
+                ("hull thickness", "11.5", "mm"),
+                ("run depth", "420", "m"),
+            ],
+        ),
+    ];
+    let civilian = [
+        (
+            "espresso machine boiler",
+            vec![
+                ("boiler pressure", "9.2", "bar"),
+                ("heater power", "1.35", "kW"),
+                ("pump flow", "0.42", "L/min"),
+                ("wall thickness", "1.5", "mm"),
+            ],
+        ),
+        (
+            "road bicycle wheel",
+            vec![
+                ("rim width", "21", "mm"),
+                ("spoke tension", "1100", "N"),
+                ("wheel mass", "1.58", "kg"),
+                ("max speed", "70", "km/h"),
+            ],
+        ),
+    ];
+    let mut missed = Vec::new();
+    for (article, params) in &controlled {
+        for (shape, text) in shapes(article, params) {
+            let r = scan(&e, &(text + ask));
+            if !r.controlled {
+                missed.push(format!("{article} / {shape}"));
+            }
+        }
+    }
+    let mut flagged = Vec::new();
+    for (article, params) in &civilian {
+        for (shape, text) in shapes(article, params) {
+            let r = scan(&e, &(text + ask));
+            if r.controlled || !r.labels.is_empty() {
+                flagged.push(format!("{article} / {shape}: {:?}", r.labels));
+            }
+        }
+    }
+    assert!(missed.is_empty(), "technical data missed: {missed:#?}");
+    assert!(flagged.is_empty(), "civilian data flagged: {flagged:#?}");
+}
+
+#[test]
+fn a_finding_names_the_features_behind_it() {
+    let e = engine();
+    let r = scan(
+        &e,
+        "Seeker head for the anti-ship missile, drawing 7731-220: gimbal rate 410 deg/s, \
+         acquisition range 18.5 km, radome loss 1.4 dB +/- 0.2, boresight error 0.35 mrad. \
+         Suggest new gains for the next build.",
+    );
+    assert!(r.controlled, "{:?}", r.labels);
+    let itar = r
+        .labels
+        .iter()
+        .find(|l| l.label == "ITAR")
+        .expect("an ITAR label");
+    let f = &itar.features;
+    for want in ["tol", "ask_change"] {
+        assert!(f.iter().any(|x| x == want), "{want} not in {f:?}");
+    }
+    assert!(
+        f.iter().any(|x| x.starts_with("qty>=")),
+        "graded quantity count not in {f:?}"
+    );
+    // Record shape: the features travel in the audit record's label.
+    let json = serde_json::to_value(itar).expect("json");
+    assert!(json["features"].is_array(), "{json}");
+    // A banner's features are the control tokens that confirmed it.
+    let m = scan(&e, "TOP SECRET//SI//NOFORN\nThe meeting moved to Tuesday.");
+    let ts = m
+        .labels
+        .iter()
+        .find(|l| l.rules.iter().any(|r| r == "cls.banner.ts"))
+        .expect("the banner");
+    assert!(
+        ts.features.iter().any(|x| x == "tok_sci_si"),
+        "{:?}",
+        ts.features
+    );
+}
