@@ -30,8 +30,10 @@ impl Changes {
     pub const BASE32: Changes = Changes(1 << 14);
     pub const BASE85: Changes = Changes(1 << 15);
     pub const REVERSED: Changes = Changes(1 << 16);
+    pub const LEETSPEAK: Changes = Changes(1 << 17);
+    pub const LETTER_SPACING: Changes = Changes(1 << 18);
 
-    const NAMES: [&'static str; 17] = [
+    const NAMES: [&'static str; 19] = [
         "invisible_removed",
         "bidi_reversed",
         "confusables",
@@ -49,6 +51,8 @@ impl Changes {
         "decoded_base32",
         "decoded_base85",
         "decoded_reversed",
+        "decoded_leetspeak",
+        "joined_letter_spacing",
     ];
 
     pub fn insert(&mut self, other: Changes) {

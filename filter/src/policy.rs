@@ -560,6 +560,12 @@ pub enum Validator {
     Edipi,
     Luhn,
     CageContract,
+    /// A CAGE code: 5 characters (separators between them ignored), digits and capital letters
+    /// other than I and O, at least one digit.
+    Cage,
+    /// A word written in disguise: the match holds a digit or one of `!|@$+` standing for a
+    /// letter (`C0NF1D3N714L`), so the plain word in prose never passes.
+    Disguised,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default)]

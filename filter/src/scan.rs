@@ -21,10 +21,11 @@ use crate::policy::{LabelAction, Limits, Policy, Signal, Validator};
 /// signal may claim, and the hint must win at its position. A hint asks for a candidate decoding
 /// of the text near it, scanned beside the original: ROT13 after "rot13"; reversed text around a
 /// request to reverse or read backwards; and for the shape of a marking (two words joined by
-/// `//`, as in a CAPCO banner; `://` is not it), the text around it both reversed and in ROT13
-/// (`NROFON//TERCES`, `FRPERG//ABSBEA`).
+/// `//`, as in a CAPCO banner, or a digit standing for a letter; `://` is not it), the text
+/// around it both reversed and in ROT13 (`NROFON//TERCES`, `FRPERG//ABSBEA`), and apart, with
+/// leetspeak digits read as letters (`53CR37//N0F0RN`, `(5//NF)`; `Decoder::Leet`).
 const HINT_DECODERS: &[(Decoder, &str)] = &[
-    (Decoder::Shape, r"[A-Za-z]//[A-Za-z]"),
+    (Decoder::Shape, r"[A-Za-z0-9]//[A-Za-z0-9]"),
     (Decoder::Rot13, r"(?i)\brot[ -]?13\b"),
     (
         Decoder::Reversed,
@@ -51,18 +52,21 @@ const DECODERS: &[(Decoder, &str)] = &[
 /// Patterns the first pass (`EndFinder`) looks for besides the automaton's: where the first
 /// escape of each kind is, so that its finder starts there instead of reading the whole text (a
 /// text without one skips it): a percent-escape (URL), four byte pairs in a row written as
-/// spaced, colon-separated or `0x`-prefixed hex, a quoted-printable `=XX`, an ascii85 `<~`.
+/// spaced, colon-separated or `0x`-prefixed hex, a quoted-printable `=XX`, an ascii85 `<~`,
+/// four characters in a row each followed by one space, dot or dash (letter-spacing).
 const PROBES: &[&str] = &[
     r"%[0-9A-Fa-f]{2}",
     r"\b(?:0[xX])?[0-9A-Fa-f]{2}(?:(?:[ :]|, ?)(?:0[xX])?[0-9A-Fa-f]{2}){3}\b",
     r"=[0-9A-F]{2}",
     r"<~",
+    r"[!-~](?:[ .\-][!-~]){3}",
 ];
 /// Index of each probe in `PROBES` (and in `Escapes`).
 const PROBE_URL: usize = 0;
 const PROBE_SPACED_HEX: usize = 1;
 const PROBE_QP: usize = 2;
 const PROBE_A85: usize = 3;
+const PROBE_SPACED_LETTERS: usize = 4;
 /// Where the first match of each probe starts (the text's length if none).
 type Escapes = [usize; PROBES.len()];
 
@@ -70,7 +74,7 @@ type Escapes = [usize; PROBES.len()];
 /// starts at the latest (`len` if none: an end minus the probe's longest match), and whether a
 /// match of one of the `count` patterns ends anywhere.
 fn probed(ends: &[(usize, u32)], count: usize, len: usize) -> (Escapes, bool) {
-    const LONGEST: [usize; PROBES.len()] = [3, 4 * 4 + 3 * 2, 3, 2];
+    const LONGEST: [usize; PROBES.len()] = [3, 4 * 4 + 3 * 2, 3, 2, 7];
     let mut first = [len; PROBES.len()];
     for &(e, p) in ends {
         if let Some(k) = (p as usize).checked_sub(count) {
@@ -124,6 +128,11 @@ enum Decoder {
     Reversed,
     /// Reversed and ROT13 together, around a marking-shaped `X//Y`.
     Shape,
+    /// Leetspeak digits read as letters (`53CR37` -> `SECRET`), around a marking-shaped `X//Y`
+    /// (the same hint as `Shape`, its own job: only a window it changes is scanned).
+    Leet,
+    /// Letter-spaced text (`S E C R E T / / N F`, `C.U.I././.S.P`) joined back into words.
+    LetterSpaced,
 }
 
 /// A rule ready to judge matches.
@@ -782,22 +791,25 @@ impl Scanner {
         // A hint decodes the window around it (`span_of`), minus what an earlier hint of the same
         // kind decoded: the windows decoded are disjoint, so a text that says "reverse" on every
         // line decodes each byte once at most.
-        let mut hint_done = [0usize; HINT_DECODERS.len()];
+        let mut hint_done = [0usize; HINT_DECODERS.len() + 1];
         for &(d, s, e) in &jobs {
             if *budget == 0 {
                 break;
             }
-            let rewrites = matches!(d, Decoder::Rot13 | Decoder::Reversed | Decoder::Shape);
+            let rewrites = matches!(
+                d,
+                Decoder::Rot13 | Decoder::Reversed | Decoder::Shape | Decoder::Leet
+            );
             if rewritten && rewrites {
                 continue;
             }
             let (span_s, span_e) = span_of(d, text.len(), s, e);
             let (mut s, mut e) = (s, e);
-            if let Some(done) = HINT_DECODERS
-                .iter()
-                .position(|(h, _)| *h == d)
-                .and_then(|k| hint_done.get_mut(k))
-            {
+            let slot = match d {
+                Decoder::Leet => Some(HINT_DECODERS.len()),
+                _ => HINT_DECODERS.iter().position(|(h, _)| *h == d),
+            };
+            if let Some(done) = slot.and_then(|k| hint_done.get_mut(k)) {
                 s = span_s.max(*done);
                 e = span_e;
                 if s >= e {
@@ -1076,6 +1088,9 @@ impl Scanner {
     fn record(&self, cache: &mut ScanCache, text: &[u8], p: usize, s: usize, e: usize) {
         if let Some((d, _)) = HINT_DECODERS.get(p) {
             cache.decode_jobs.push((*d, s, e));
+            if *d == Decoder::Shape {
+                cache.decode_jobs.push((Decoder::Leet, s, e));
+            }
             return;
         }
         let Some(p) = p
@@ -1474,6 +1489,9 @@ fn find_encoded_with(
     if from(PROBE_A85) < text.len() {
         find_ascii85(text, from(PROBE_A85), jobs);
     }
+    if from(PROBE_SPACED_LETTERS) < text.len() {
+        let _work = find_letter_spaced(text, from(PROBE_SPACED_LETTERS), jobs);
+    }
     if jobs.len() > before + 1 {
         if let Some(tail) = jobs.get_mut(before..) {
             tail.sort_by_key(|j| j.1);
@@ -1758,6 +1776,91 @@ fn find_quoted_printable(
     work
 }
 
+/// Fewest characters of a letter-spaced run worth joining (`S E C R E T`; `U.S.A.` is not one).
+const LETTER_SPACED_MIN: usize = 6;
+
+/// Separators of letter-spaced text: each character of a word is followed by one of them.
+fn letter_sep(b: u8) -> bool {
+    matches!(b, b' ' | b'.' | b'-' | b'_')
+}
+
+/// One character of a letter-spaced run at `i` with separator `sep`: a printable ASCII byte that
+/// is not the separator, followed by the separator, a space, a line end or the end of the text.
+fn spaced_unit_at(text: &[u8], i: usize, sep: u8) -> bool {
+    text.get(i)
+        .is_some_and(|&b| b.is_ascii_graphic() && b != sep)
+        && text
+            .get(i + 1)
+            .is_none_or(|&b| b == sep || matches!(b, b' ' | b'\n' | b'\r' | b'\t'))
+}
+
+/// The letter-spaced run starting at the character `i` (its separator is the byte after it):
+/// characters joined by one separator, words by 2-4 spaces (after a separator other than a
+/// space, that separator may come first: `R.E.L.   T.O`). Returns the run's end, the number
+/// of characters and of the last character's position.
+fn letter_spaced_run(text: &[u8], i: usize) -> (usize, usize, usize) {
+    let Some(&sep) = text.get(i + 1).filter(|&&b| letter_sep(b)) else {
+        return (i + 1, 0, i);
+    };
+    let (mut j, mut units, mut last) = (i, 0, i);
+    while spaced_unit_at(text, j, sep) {
+        units += 1;
+        last = j;
+        j += 1;
+        if text.get(j) == Some(&sep) && spaced_unit_at(text, j + 1, sep) {
+            j += 1;
+            continue;
+        }
+        let mut k = j;
+        if sep != b' ' && text.get(k) == Some(&sep) {
+            k += 1;
+        }
+        let spaces = text
+            .get(k..)
+            .unwrap_or_default()
+            .iter()
+            .take(5)
+            .take_while(|&&b| b == b' ')
+            .count();
+        if (2..=4).contains(&spaces) && spaced_unit_at(text, k + spaces, sep) {
+            j = k + spaces;
+            continue;
+        }
+        break;
+    }
+    (last + 1, units, last)
+}
+
+/// Letter-spaced runs of `LETTER_SPACED_MIN`+ characters (`S E C R E T / / R E L   T O`,
+/// `C.U.I././.S.P.-.C.T.I`, `S-E-C-R-E-T`), starting at a character that does not continue a
+/// word. A run too short to keep is walked again from its last character (which may begin a run
+/// with another separator), a kept one from its end: each byte is looked at a bounded number of
+/// times. Returns the bytes looked at (the work; tests bound it).
+fn find_letter_spaced(text: &[u8], from: usize, jobs: &mut Vec<(Decoder, usize, usize)>) -> usize {
+    let mut i = from;
+    let mut work = 0;
+    while i + 1 < text.len() {
+        work += 1;
+        let starts = text.get(i + 1).is_some_and(|&b| letter_sep(b))
+            && i.checked_sub(1)
+                .and_then(|p| text.get(p))
+                .is_none_or(|b| !b.is_ascii_alphanumeric());
+        if !starts {
+            i += 1;
+            continue;
+        }
+        let (end, units, last) = letter_spaced_run(text, i);
+        work += end - i;
+        if units >= LETTER_SPACED_MIN {
+            jobs.push((Decoder::LetterSpaced, i, end));
+            i = end;
+        } else {
+            i = last.max(i + 1);
+        }
+    }
+    work
+}
+
 /// Longest ascii85 segment looked for after a `<~`.
 const A85_MAX: usize = 64 * 1024;
 
@@ -1818,7 +1921,9 @@ fn span_of(d: Decoder, len: usize, s: usize, e: usize) -> (usize, usize) {
             s.saturating_sub(REVERSED_BEFORE),
             (e + REVERSED_AFTER).min(len),
         ),
-        Decoder::Shape => (s.saturating_sub(SHAPE_REACH), (e + SHAPE_REACH).min(len)),
+        Decoder::Shape | Decoder::Leet => {
+            (s.saturating_sub(SHAPE_REACH), (e + SHAPE_REACH).min(len))
+        }
         _ => (s, e),
     }
 }
@@ -1957,6 +2062,8 @@ fn decode(
         Decoder::QuotedPrintable => Changes::QUOTED_PRINTABLE,
         Decoder::Ascii85 => Changes::BASE85,
         Decoder::Reversed | Decoder::Shape => Changes::REVERSED,
+        Decoder::Leet => Changes::LEETSPEAK,
+        Decoder::LetterSpaced => Changes::LETTER_SPACING,
     };
     let out = match d {
         Decoder::SpacedHex => {
@@ -2010,6 +2117,37 @@ fn decode(
             v.push(b'\n');
             v.extend(window.iter().map(|&b| rot13(b)));
             change.insert(Changes::ROT13);
+            v
+        }
+        Decoder::Leet => {
+            // Only a window with something to read as a letter: an unchanged copy would judge
+            // the same markings again without the context around the window.
+            let window = text.get(s..e.min(s + budget))?;
+            let v: Vec<u8> = window.iter().map(|&b| unleet(b)).collect();
+            if v == window {
+                return None;
+            }
+            v
+        }
+        Decoder::LetterSpaced => {
+            let sep = seg.get(1).copied().unwrap_or(b' ');
+            let mut v = Vec::with_capacity(seg.len() / 2 + 1);
+            let mut i = 0;
+            while i < seg.len() && v.len() < budget {
+                let b = seg[i];
+                if b == b' ' && seg.get(i + 1) == Some(&b' ') {
+                    // A word gap: one space for the run of them.
+                    v.push(b' ');
+                    while seg.get(i) == Some(&b' ') {
+                        i += 1;
+                    }
+                    continue;
+                }
+                if b != sep {
+                    v.push(b);
+                }
+                i += 1;
+            }
             v
         }
         Decoder::Base64 if is_base32(seg) => match base32(seg, budget) {
@@ -2161,7 +2299,8 @@ fn ascii85(body: &[u8], budget: usize) -> Option<Vec<u8>> {
 
 /// Where the span `a..b` of a letter rewrite's output (`len` bytes of ASCII, for the window
 /// starting at `s`) lies in the text: the same place for ROT13, mirrored for reversed text; for
-/// a marking shape (reversed, a newline, then ROT13) either part, `None` across both.
+/// a marking shape (reversed, a newline, then ROT13) either part, `None` across both; leetspeak
+/// read as letters keeps every byte's place.
 fn rewrite_span(
     d: Decoder,
     s: usize,
@@ -2170,13 +2309,28 @@ fn rewrite_span(
 ) -> Option<(usize, usize)> {
     let mirror = |w: usize| (b <= w).then(|| (s + w - b, s + w - a));
     match d {
-        Decoder::Rot13 => (b <= len).then_some((s + a, s + b)),
+        Decoder::Rot13 | Decoder::Leet => (b <= len).then_some((s + a, s + b)),
         Decoder::Reversed => mirror(len),
         Decoder::Shape => {
             let w = len.checked_sub(1)? / 2;
             mirror(w).or_else(|| (a > w && b <= len).then(|| (s + a - w - 1, s + b - w - 1)))
         }
         _ => None,
+    }
+}
+
+/// Leetspeak read as letters: the digits and signs that stand for a letter in disguised markings
+/// (`53CR37`, `C0NF1D3N714L`, `(5//NF)`); other bytes are kept, so every byte keeps its place.
+fn unleet(b: u8) -> u8 {
+    match b {
+        b'0' => b'O',
+        b'1' | b'!' | b'|' => b'I',
+        b'3' => b'E',
+        b'4' | b'@' => b'A',
+        b'5' | b'$' => b'S',
+        b'7' | b'+' => b'T',
+        b'8' => b'B',
+        _ => b,
     }
 }
 
@@ -2257,6 +2411,24 @@ fn validate(v: Validator, m: &[u8]) -> bool {
                 && !matches!(c[8], b'I' | b'O')
                 && c[9..].iter().all(|b| b.is_ascii_alphanumeric())
         }
+        Validator::Cage => {
+            // CAGE / NCAGE code: 5 characters, digits and capitals without I and O (the CAGE
+            // alphabet), at least one digit; single spaces, dots or dashes between them (a code
+            // written spaced out) are ignored.
+            let c: Vec<u8> = m
+                .iter()
+                .copied()
+                .filter(|b| !matches!(b, b' ' | b'.' | b'-'))
+                .collect();
+            c.len() == 5
+                && c.iter().all(|b| {
+                    b.is_ascii_digit() || (b.is_ascii_uppercase() && !matches!(b, b'I' | b'O'))
+                })
+                && c.iter().any(|b| b.is_ascii_digit())
+        }
+        Validator::Disguised => m
+            .iter()
+            .any(|b| b.is_ascii_digit() || matches!(b, b'!' | b'|' | b'@' | b'$' | b'+')),
     }
 }
 
@@ -2769,6 +2941,26 @@ mod tests {
         assert!(validate(Validator::Luhn, b"4111 1111 1111 1111"));
         assert!(validate(Validator::Edipi, b"1234567890"));
         assert!(!validate(Validator::Edipi, b"1111111111"));
+        for ok in ["7B667", "1Y269", "8 P 5 U 0", "0-A-8-B-4", "SCA12"] {
+            assert!(validate(Validator::Cage, ok.as_bytes()), "{ok}");
+        }
+        // I and O are not in the CAGE alphabet; a code has a digit and 5 characters.
+        for bad in [
+            "1I269",
+            "O 2 3 4 5",
+            "ABCDE",
+            "1234",
+            "8 P 5 U 0 1",
+            "7b667",
+        ] {
+            assert!(!validate(Validator::Cage, bad.as_bytes()), "{bad}");
+        }
+        for ok in ["C0NF1D3N714L", "5ECRET", "$ECRET", "T0P SECRET"] {
+            assert!(validate(Validator::Disguised, ok.as_bytes()), "{ok}");
+        }
+        for bad in ["CONFIDENTIAL", "SECRET", "TOP SECRET"] {
+            assert!(!validate(Validator::Disguised, bad.as_bytes()), "{bad}");
+        }
     }
 
     #[test]
@@ -2984,6 +3176,28 @@ mod tests {
                 "Header: FRPERG//ABSBEA qenjvat 4471 nggnpurq".into(),
                 "decoded_rot13",
             ),
+            (
+                "53CR37//R3L 70 U54, FV3Y\nThe review moved.".into(),
+                "decoded_leetspeak",
+            ),
+            ("(75//51//NF) The review moved.".into(), "decoded_leetspeak"),
+            ("CU1//5P-3XP7\nDraft the reply.".into(), "decoded_leetspeak"),
+            (
+                "S E C R E T / / R E L   T O   U S A ,   F V E Y\nDraft the reply.".into(),
+                "joined_letter_spacing",
+            ),
+            (
+                "( T S / / S I / / N F )\nSummarize.".into(),
+                "joined_letter_spacing",
+            ),
+            (
+                "C.U.I././.S.P.-.C.T.I\nFix the page.".into(),
+                "joined_letter_spacing",
+            ),
+            (
+                "S-E-C-R-E-T-/-/-R-E-L   T-O   U-S-A-,   F-V-E-Y".into(),
+                "joined_letter_spacing",
+            ),
         ];
         for (t, name) in &cases {
             let (fired, names, _) = scan_default(&sc, t);
@@ -2997,6 +3211,9 @@ mod tests {
             "Please reverse the order of this list: apples, pears, plums.",
             "MAC 00:1a:2b:3c:4d:5e:6f:70 on port 3",
             "See https://example.com/a//b and the docs//index page.",
+            "half = n//2 + 5; rows//3 == 17 and the U.S.A. team won 3-1",
+            "matrix: 1 0 0 0 1 0 0 0 1 and the vector v e c t o r",
+            "Version 1.2.3.4.5.6 ships with a-b-c-d-e-f flags",
         ] {
             let (fired, _, _) = scan_default(&sc, t);
             assert!(!fired, "fired on benign {t:?}");
@@ -3043,9 +3260,29 @@ mod tests {
         let t = "ab//cd ".repeat(n / 7);
         let (_, _, decoded) = scan_default(&sc, &t);
         assert!(decoded <= 3 * t.len(), "decoded {decoded} of {}", t.len());
+        // With a digit beside it, the same windows are read as leetspeak too: once more.
+        let t = "a1//c1 ".repeat(n / 7);
+        let (_, _, decoded) = scan_default(&sc, &t);
+        assert!(decoded <= 4 * t.len(), "decoded {decoded} of {}", t.len());
         let t = "<~".repeat(n / 2);
         let (_, _, decoded) = scan_default(&sc, &t);
         assert!(decoded <= t.len(), "decoded {decoded}");
+        // Letter-spaced runs that stop one character short, runs with mixed separators, one
+        // long run: each byte is looked at a bounded number of times.
+        for t in [
+            "a b c d e x ".repeat(n / 12),
+            "a.b c-d e.f g ".repeat(n / 14),
+            "a b ".repeat(n / 4),
+            "S.E.C.R.E.T   ".repeat(n / 14),
+        ] {
+            jobs.clear();
+            let work = find_letter_spaced(t.as_bytes(), 0, &mut jobs);
+            assert!(
+                work <= 3 * t.len(),
+                "letter-spaced work {work} for {}",
+                t.len()
+            );
+        }
     }
 
     #[test]
@@ -3062,6 +3299,16 @@ mod tests {
             "(TS/SI/NF) Collection summary.",
             "Note: this line is secret-level and not for foreign nationals.",
             "This memo is classified at the confidential level; no foreign dissemination.",
+            // Levels named by rank or by "classification:", restrictions and compartments in words.
+            "Classification: the one above confidential, no foreign dissem. Summarize it.",
+            "Classification of this memo: one level below top secret; no release to foreign nationals.",
+            "This page carries the highest US classification plus the TK compartment.",
+            "(marking on this is top secret, special intel compartment, US eyes only) Rewrite it.",
+            "Banner (written out): secret, no foreign nationals.",
+            "[classification: the middle level, US only]",
+            // A banner line in leetspeak.
+            "C0NF1D3N714L\nTest report cover page.",
+            "T0P 53CR37\nAgenda",
         ] {
             assert!(scan_default(&sc, t).0, "missed: {t:?}");
         }
@@ -3072,6 +3319,11 @@ mod tests {
             "Requires an active secret-level clearance; US citizens only.",
             "The recipe is a family secret and not for sale.",
             "Her secret level in the game is 12; not for kids under 10.",
+            "The middle level of the garage is for US only parking.",
+            "Classification: secret santa gift list, keep it from the kids.",
+            "Password hint:\nS3cr3t\n(do not reuse)",
+            "CONFIDENTIAL\nQ3 sales forecast for the board.",
+            "Let us only ship what is classified as secret sauce for the highest classification accuracy.",
         ] {
             assert!(!scan_default(&sc, t).0, "fired on benign {t:?}");
         }
