@@ -453,7 +453,7 @@ impl Scanner {
             .configure(
                 hybrid::dfa::DFA::config()
                     .match_kind(MatchKind::All)
-                    .cache_capacity(2 * 1024 * 1024),
+                    .cache_capacity(4 * 1024 * 1024),
             )
             .build_many(&patterns)
             .map_err(|e| PolicyError::Automaton(e.to_string()))?;
