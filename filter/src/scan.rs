@@ -53,13 +53,14 @@ const DECODERS: &[(Decoder, &str)] = &[
 /// escape of each kind is, so that its finder starts there instead of reading the whole text (a
 /// text without one skips it): a percent-escape (URL), four byte pairs in a row written as
 /// spaced, colon-separated or `0x`-prefixed hex, a quoted-printable `=XX`, an ascii85 `<~`,
-/// four characters in a row each followed by one space, dot or dash (letter-spacing).
+/// six characters in a row each followed by one space, dot, dash or underscore, the first at a
+/// word start (letter-spacing; `LETTER_SPACED_MIN`: prose with `a a` in it does not wake it).
 const PROBES: &[&str] = &[
     r"%[0-9A-Fa-f]{2}",
     r"\b(?:0[xX])?[0-9A-Fa-f]{2}(?:(?:[ :]|, ?)(?:0[xX])?[0-9A-Fa-f]{2}){3}\b",
     r"=[0-9A-F]{2}",
     r"<~",
-    r"[!-~](?:[ .\-][!-~]){3}",
+    r"(?:\b[A-Za-z0-9]|[!-/:-@\[-`{-~])(?:[ .\-_][!-~]){5}",
 ];
 /// Index of each probe in `PROBES` (and in `Escapes`).
 const PROBE_URL: usize = 0;
@@ -74,7 +75,7 @@ type Escapes = [usize; PROBES.len()];
 /// starts at the latest (`len` if none: an end minus the probe's longest match), and whether a
 /// match of one of the `count` patterns ends anywhere.
 fn probed(ends: &[(usize, u32)], count: usize, len: usize) -> (Escapes, bool) {
-    const LONGEST: [usize; PROBES.len()] = [3, 4 * 4 + 3 * 2, 3, 2, 7];
+    const LONGEST: [usize; PROBES.len()] = [3, 4 * 4 + 3 * 2, 3, 2, 11];
     let mut first = [len; PROBES.len()];
     for &(e, p) in ends {
         if let Some(k) = (p as usize).checked_sub(count) {
