@@ -286,7 +286,9 @@ def crafted_bodies(total: int = 1_000_000) -> dict[str, bytes]:
     every word start begins an e-mail-shaped match ending at one far '@'; dotted 4-digit groups
     where an identifier matches while the e-mail pattern's thread stays alive. And the evasion
     decoders' worst cases: spaced-hex runs one pair short of the minimum, quoted-printable escapes
-    that almost chain, a reverse/rot13 hint every few bytes (windows must stay disjoint)."""
+    that almost chain, a reverse/rot13 hint every few bytes (windows must stay disjoint), letter-spaced
+    runs one character short and one long run, leetspeak around a marking shape every few bytes,
+    and a markdown table of numbers (each row a quantity of the technical-data rules)."""
     empty = len(json.dumps({"model": "gpt-4o", "messages": [{"role": "user", "content": ""}]}))
     room = total - empty
     texts = {
@@ -296,6 +298,10 @@ def crafted_bodies(total: int = 1_000_000) -> dict[str, bytes]:
         "near_qp": ("=41=42=43 x" * (room // 11 + 1))[:room],
         "hint_every_word": ("reverse rot13 " * (room // 14 + 1))[:room],
         "shape_every_word": ("ab//cd " * (room // 7 + 1))[:room],
+        "near_letter_spaced": ("a b c d e x " * (room // 12 + 1))[:room],
+        "letter_spaced_run": ("S E C R E T   " * (room // 14 + 1))[:room],
+        "leet_every_shape": ("53 CR 3T//N0 F0 RN " * (room // 19 + 1))[:room],
+        "unit_table_rows": ("| SN-1 | 1 | 2 | 3 | 4 |\n" * (room // 25 + 1))[:room],
     }
     return {k: json.dumps({"model": "gpt-4o", "messages": [{"role": "user", "content": t}]}).encode()
             for k, t in texts.items()}
