@@ -654,3 +654,35 @@ fn an_explainer_does_not_clear_a_marking_applied_to_data() {
         assert!(!r.controlled, "{t}: {}", labels_of(&r));
     }
 }
+
+#[test]
+fn a_bare_ts_portion_mark_starts_its_portion() {
+    // `(TS)` marks the portion after it: at a line start (after a bullet or number) or after a
+    // sentence's end. After a word on its line it is a tag (a TypeScript file in a list).
+    let engine = Engine::from_policy_json(include_bytes!("../../policies/default.json")).unwrap();
+    let mut scratch = engine.new_scratch();
+    let portions = [
+        "(TS) The convoy leaves at 0400. (TS) The relay site is on hill 412.",
+        "Summary:\n(TS) The convoy leaves at 0400.\n(TS) The relay site is on hill 412.",
+        "- (TS) The convoy leaves at 0400.\n- (TS) The relay site is on hill 412.",
+    ];
+    for t in portions {
+        let r = engine.scan_text(&mut scratch, t).unwrap().0;
+        assert!(
+            rules_of(&r).iter().any(|x| x == "cls.portion.ts"),
+            "portion marks not found: {t:?}"
+        );
+    }
+    let tags = [
+        "files in this PR:\n- api.ts (TS)\n- util.ts (TS)\n- index.js (JS)\nwhich need types?",
+        "Converted: api.ts (TS), util.ts (TS), main.py (PY).",
+    ];
+    for t in tags {
+        let r = engine.scan_text(&mut scratch, t).unwrap().0;
+        assert!(
+            r.labels.is_empty(),
+            "file tags flagged: {t:?} {:?}",
+            r.labels
+        );
+    }
+}
