@@ -1,12 +1,12 @@
 //! Corpus families (issue #22): every row of filter/testdata/corpus/families/*.jsonl (families A-D)
-//! and of the sealed family filter/testdata/corpus/sealed/*.jsonl goes through the engine with the
-//! default policy, in both wire formats (OpenAI chat completions with a string content, Anthropic
-//! messages with a text content block), and the quality lines are printed per family, for the
-//! sealed family apart, and per language:
+//! and of the sealed families filter/testdata/corpus/sealed/*.jsonl (S, T) goes through the engine
+//! with the default policy, in both wire formats (OpenAI chat completions with a string content,
+//! Anthropic messages with a text content block), and the quality lines are printed per family, for
+//! each sealed family apart (totals only), and per language (families A-D):
 //!
 //!   cargo test -p itar-filter --test corpus_families -- --nocapture
 //!
-//! `CORPUS_MISSES=1` also prints the misses of families A-D (never of the sealed family: its rows
+//! `CORPUS_MISSES=1` also prints the misses of families A-D (never of a sealed family: their rows
 //! must not be read while tuning rules).
 //!
 //! Lines (definitions as in corpus.rs):
@@ -39,13 +39,22 @@ const TARGET: [f64; 4] = [0.99, 0.99, 0.97, 1.0];
 /// written (docs/detection.md, "Corpus families") minus a margin of one point, or of one row and a
 /// little more where a line has fewer than 100 rows. These floors only go up: when the rules improve, raise them to the new
 /// measured level minus the margin; never lower one to make a change pass.
-const FLOORS: [(&str, [f64; 4]); 5] = [
+const FLOORS: [(&str, [f64; 4]); 6] = [
     ("A", [0.83, 0.99, 0.96, 1.00]),
     ("B", [0.95, 0.99, 0.98, 0.98]),
     ("C", [0.86, 0.99, 0.65, 0.98]),
     ("D", [0.94, 0.98, 0.86, 0.94]),
     ("S", [0.36, 0.97, 0.39, 0.96]),
+    ("T", [0.0, 0.0, 0.0, 0.0]),
 ];
+
+/// Sealed families: only their totals are printed, never their rows or misses, and they stay out of
+/// the per-language table.
+const SEALED: [&str; 2] = ["S", "T"];
+
+fn is_sealed(family: &str) -> bool {
+    SEALED.contains(&family)
+}
 
 const LINES: [&str; 4] = [
     "controlled blocked or rerouted",
@@ -223,7 +232,7 @@ fn corpus_families_quality() {
             let t = fam.entry((family.clone(), pname)).or_default();
             t.line[line].1 += 1;
             t.line[line].0 += usize::from(ok);
-            if family != "S" {
+            if !is_sealed(&family) {
                 let t = lang.entry((language.clone(), pname)).or_default();
                 t.line[line].1 += 1;
                 t.line[line].0 += usize::from(ok);
@@ -255,7 +264,11 @@ fn corpus_families_quality() {
     );
     let _ = writeln!(out, "|---|---|---|---|---|---|");
     for ((f, p), t) in &fam {
-        let name = if f == "S" { "S (sealed)" } else { f.as_str() };
+        let name = if is_sealed(f) {
+            format!("{f} (sealed)")
+        } else {
+            f.clone()
+        };
         let _ = writeln!(
             out,
             "| {name} | {p} | {} | {} | {} | {} |",
@@ -346,7 +359,9 @@ fn corpus_families_shape() {
     assert_eq!(usml.len(), 21, "{usml:?}");
     assert!(langs.len() >= 9, "{langs:?}");
     assert!(techniques.len() >= 12, "{techniques:?}");
-    assert!(counts.contains_key("S"));
+    for f in SEALED {
+        assert!(counts.contains_key(f), "sealed family {f} has no rows");
+    }
     for (f, (ctrl, benign)) in &counts {
         assert!(
             benign >= ctrl,
@@ -371,6 +386,25 @@ fn corpus_families_match_their_generators() {
             script.display(),
             String::from_utf8_lossy(&out.stdout),
             String::from_utf8_lossy(&out.stderr)
+        ),
+        Err(e) => println!("python3 not available ({e}): generator check skipped"),
+    }
+}
+
+/// The committed sealed family T equals its generator's output (`family_t.py --check`; the check
+/// prints no rows). Skipped, with a note, where no `python3` is installed.
+#[test]
+fn sealed_family_t_matches_its_generator() {
+    let script = corpus_root().join("sealed/family_t.py");
+    match std::process::Command::new("python3")
+        .arg(&script)
+        .arg("--check")
+        .output()
+    {
+        Ok(out) => assert!(
+            out.status.success(),
+            "regenerate with `python3 {}`",
+            script.display()
         ),
         Err(e) => println!("python3 not available ({e}): generator check skipped"),
     }
