@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! Unmarked technical data is a judgement over features (quantities in every shape engineers
 //! write them, tolerances, references, designators, defense-article vocabulary and compounds, a
 //! request to change the values), and the finding names the features behind it.
