@@ -29,6 +29,7 @@ fn record(i: usize) -> AuditRecord {
                 level: None,
                 tag: None,
                 rules: vec!["r".into()],
+                features: vec![],
                 confidence: 1.0,
                 action: "control".into(),
                 spans: vec![],
