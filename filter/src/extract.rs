@@ -23,7 +23,7 @@
 
 use crate::error::InspectError;
 use crate::head::HeadPiece;
-use crate::policy::Provider;
+use crate::wire::Format;
 
 /// serde_json's recursion limit, so both accept the same nesting.
 const MAX_DEPTH: usize = 128;
@@ -98,7 +98,7 @@ fn is_media_type(t: &str) -> bool {
     )
 }
 
-pub fn extract(provider: Provider, body: &[u8]) -> Result<Extracted, InspectError> {
+pub fn extract(provider: Format, body: &[u8]) -> Result<Extracted, InspectError> {
     let _ = provider; // both formats are walked the same way; the provider shapes the replies.
     let mut p = Parser::new(body)?;
     p.request = true;
@@ -886,6 +886,7 @@ pub fn pointer_of(body: &[u8], ex: &Extracted, value_index: usize) -> Option<Str
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
     use super::*;
+    use crate::policy::Provider;
     use serde_json::json;
 
     fn piece_of<'a>(e: &'a Extracted, starts: &str) -> &'a Piece {

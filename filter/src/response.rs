@@ -24,9 +24,10 @@ use crate::error::InspectError;
 use crate::extract::{apply_edits, extract_response, Extracted, Piece};
 use crate::identity::Identity;
 use crate::normalize::normalize_into;
-use crate::policy::{LabelAction, Provider, TextDigests};
+use crate::policy::{LabelAction, TextDigests};
 use crate::reply::{error_reply, Reply};
 use crate::sse;
+use crate::wire::{self, Format};
 
 /// Context of released text kept for scanning across deltas (bytes).
 const CONTEXT_BYTES: usize = 512;
@@ -53,7 +54,7 @@ pub enum ResponseVerdict {
 /// Who asked and who answered: what the response is decided against.
 #[derive(Debug, Clone)]
 pub struct ResponseCtx {
-    pub provider: Provider,
+    pub provider: Format,
     pub destination: String,
     pub identity: Identity,
     pub request_id: String,
@@ -179,7 +180,7 @@ impl Engine {
             .usage_span
             .and_then(|(a, b)| body.get(a..b))
             .and_then(|u| serde_json::from_slice::<Value>(u).ok())
-            .and_then(|u| usage_from(&u))
+            .and_then(|u| wire::usage_from(&u))
             .or(audit.usage);
         let mut tmp = AuditRecord::default();
         let hits = match self.scan_extracted(scratch, body, &ex, &mut tmp) {
@@ -389,11 +390,11 @@ impl Engine {
         st.texts.clear();
         let message = format!("{message} (request id {})", st.ctx.request_id);
         match st.ctx.provider {
-            Provider::Openai => {
+            Format::Openai => {
                 let v = json!({"error": {"message": message, "type": "permission_error", "code": code}});
                 sse::encode(None, &v.to_string(), out);
             }
-            Provider::Anthropic => {
+            Format::Anthropic => {
                 let v = json!({"type": "error", "error": {"type": "permission_error", "message": message, "code": code}});
                 sse::encode(Some("error"), &v.to_string(), out);
             }
@@ -410,7 +411,7 @@ impl Engine {
         if !ev.has_fields {
             return Ok(()); // comments / keep-alives
         }
-        if st.ctx.provider == Provider::Openai && ev.data.trim() == "[DONE]" {
+        if st.ctx.provider == Format::Openai && ev.data.trim() == "[DONE]" {
             self.flush_all(scratch, st, out)?;
             if !st.blocked {
                 sse::encode(ev.name.as_deref(), &ev.data, out);
@@ -426,8 +427,8 @@ impl Engine {
             return Ok(());
         }
         match st.ctx.provider {
-            Provider::Openai => self.openai_event(scratch, st, &ev, v, out),
-            Provider::Anthropic => self.anthropic_event(scratch, st, &ev, v, out),
+            Format::Openai => self.openai_event(scratch, st, &ev, v, out),
+            Format::Anthropic => self.anthropic_event(scratch, st, &ev, v, out),
         }
     }
 
@@ -721,7 +722,7 @@ impl Engine {
             return Ok(());
         }
         match st.ctx.provider {
-            Provider::Openai => {
+            Format::Openai => {
                 let delta = if key.0 == 0 {
                     json!({"content": text})
                 } else {
@@ -736,7 +737,7 @@ impl Engine {
                 });
                 sse::encode(None, &v.to_string(), out);
             }
-            Provider::Anthropic => {
+            Format::Anthropic => {
                 let delta = if key.0 == 0 {
                     json!({"type": "text_delta", "text": text})
                 } else {
@@ -917,15 +918,6 @@ impl Engine {
         }
         Ok(Fed::Release(released))
     }
-}
-
-/// Token counts from a `usage` object (OpenAI or Anthropic names).
-fn usage_from(u: &Value) -> Option<Usage> {
-    let pick = |a: &str, b: &str| u.get(a).or_else(|| u.get(b)).and_then(Value::as_u64);
-    Some(Usage {
-        input_tokens: pick("prompt_tokens", "input_tokens"),
-        output_tokens: pick("completion_tokens", "output_tokens"),
-    })
 }
 
 /// Visit the streamed text fields of an event (the ones fed to the stream scan), in a fixed order:
