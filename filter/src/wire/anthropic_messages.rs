@@ -3,10 +3,22 @@
 
 use serde_json::{json, Value};
 
-use super::{ErrorReply, Spec, UsageNames};
+use super::{
+    ErrorReply, Inner, MediaPlace, Payload, Shape, Spec, UsageNames, UserId, MEDIA_PLACES,
+    MEDIA_TYPES as ALL_MEDIA_TYPES,
+};
 
 pub static SPEC: Spec = Spec {
     name: "anthropic",
+    shape: Shape {
+        model: "model",
+        stream: "stream",
+        messages: "messages",
+        // `metadata.user_id` is the API's; a top-level `user` is read too.
+        user_ids: &[UserId::In("metadata", "user_id"), UserId::Top("user")],
+        media: MEDIA_PLACES,
+        media_types: ALL_MEDIA_TYPES,
+    },
     path_prefix: "/v1/messages",
     headers: &[
         "anthropic-version",
@@ -48,3 +60,29 @@ fn error_body(e: &ErrorReply<'_>) -> Value {
         "request_id": e.request_id,
     })
 }
+
+/// Where Anthropic requests carry media: an `image` or `document` block's `source`, when its
+/// type is `base64` (a `url` or `text` source is scanned like any string).
+pub const MEDIA: &[MediaPlace] = &[
+    MediaPlace {
+        part: "image",
+        member: "source",
+        inner: Some(Inner {
+            member: "data",
+            when_type: Some("base64"),
+        }),
+        payload: Payload::Base64,
+    },
+    MediaPlace {
+        part: "document",
+        member: "source",
+        inner: Some(Inner {
+            member: "data",
+            when_type: Some("base64"),
+        }),
+        payload: Payload::Base64,
+    },
+];
+
+/// Block types that carry media.
+pub const MEDIA_TYPES: &[&str] = &["image", "document"];

@@ -5,6 +5,8 @@
 //! [`Format::spec`] (a `match`, no allocation). The rest of the filter asks the spec instead of
 //! matching on the format:
 //!
+//! - the request body: where the model, the stream flag, the conversation, the end-user id and
+//!   media payloads are ([`Spec::shape`], read by the one-pass walker in `extract.rs`);
 //! - the request head: which headers the format's SDKs send ([`Spec::headers`]);
 //! - the reply: the error body and the error `type` per status ([`Spec::error_body`],
 //!   [`Spec::error_type`]);
@@ -62,6 +64,8 @@ impl Format {
 pub struct Spec {
     /// The policy's name for the format (`format`, `formats`) and the audit record's `provider`.
     pub name: &'static str,
+    /// Where the request keeps its model, stream flag, conversation, end-user id and media.
+    pub shape: Shape,
     /// The prefix of the format's usual request path, for answering on paths no endpoint names.
     pub path_prefix: &'static str,
     /// Request headers the format's official SDKs send, besides the ones every format may send
@@ -104,4 +108,121 @@ pub fn usage_from(u: &Value) -> Option<Usage> {
         input_tokens: pick(|n| n.input),
         output_tokens: pick(|n| n.output),
     })
+}
+
+/// Top-level members every format's response has: the model that answered and its token counts.
+pub const RESPONSE_MODEL: &str = "model";
+pub const RESPONSE_USAGE: &str = "usage";
+
+/// Where a format's request keeps what the filter reads besides its texts. Every key and string
+/// of a request is scanned whatever the format; the shape says which members mean something.
+pub struct Shape {
+    /// Top-level string member naming the model (renamed for a destination that calls it
+    /// otherwise).
+    pub model: &'static str,
+    /// Top-level member whose `true` asks for a stream.
+    pub stream: &'static str,
+    /// Top-level member that must be an array: the conversation. `model`, `stream` and this
+    /// member are refused when duplicated (a gateway and a provider that picked different copies
+    /// would see different requests).
+    pub messages: &'static str,
+    /// Where the client's own end-user id is (kept in the audit record); the first one met wins.
+    pub user_ids: &'static [UserId],
+    /// Where media payloads are: skipped by the scan (when the policy lets media through) only
+    /// there.
+    pub media: &'static [&'static [MediaPlace]],
+    /// Content-part and block `type`s that carry media rather than text (counted; a request with
+    /// any is refused unless the policy allows uninspectable media).
+    pub media_types: &'static [&'static [&'static str]],
+}
+
+/// A place of the client's own end-user id.
+pub enum UserId {
+    /// A top-level string member (`user`).
+    Top(&'static str),
+    /// A string member of a top-level object (`metadata.user_id`).
+    In(&'static str, &'static str),
+}
+
+/// Where a media payload sits in a format's schema: in a content part or block of type `part`,
+/// either as the string member `member` itself, or inside the object member `member`.
+pub struct MediaPlace {
+    pub part: &'static str,
+    pub member: &'static str,
+    /// `None`: `member` is the payload. Otherwise the payload's member inside the object.
+    pub inner: Option<Inner>,
+    pub payload: Payload,
+}
+
+/// The payload's member inside a media object.
+pub struct Inner {
+    pub member: &'static str,
+    /// The `type` the object itself must have for the member to be a payload (Anthropic's
+    /// `source.type == "base64"`); `None`: any.
+    pub when_type: Option<&'static str>,
+}
+
+/// What a media payload is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Payload {
+    /// A URL: media only when it is a `data:` URL (any other URL is scanned as text).
+    DataUrl,
+    /// Base64 media, whatever it holds.
+    Base64,
+}
+
+/// The media places every request is read with, whatever its format: a client that sends one
+/// format's media part to another format's endpoint gets the same treatment (refused, or
+/// unscanned where the policy allows media) as on its own endpoint.
+pub const MEDIA_PLACES: &[&[MediaPlace]] = &[openai_chat::MEDIA, anthropic_messages::MEDIA];
+pub const MEDIA_TYPES: &[&[&str]] = &[openai_chat::MEDIA_TYPES, anthropic_messages::MEDIA_TYPES];
+
+impl Shape {
+    /// Every media place of the shape.
+    pub fn places(&self) -> impl Iterator<Item = &'static MediaPlace> {
+        self.media.iter().flat_map(|m| m.iter())
+    }
+
+    /// Whether `member` of a part (a string) may be a payload or (an object) may hold one:
+    /// whether the part's `type` is needed to tell.
+    pub fn may_hold_media(&self, member: &str, is_string: bool) -> bool {
+        self.places()
+            .any(|p| p.inner.is_none() == is_string && p.member == member)
+    }
+
+    /// The place whose payload is the string `member` of a part of type `part`.
+    pub fn payload_member(&self, member: &str, part: &str) -> Option<&'static MediaPlace> {
+        self.places()
+            .find(|p| p.inner.is_none() && p.member == member && p.part == part)
+    }
+
+    /// The place whose payload is inside the object `member` of a part of type `part`.
+    pub fn media_object(&self, member: &str, part: &str) -> Option<&'static MediaPlace> {
+        self.places()
+            .find(|p| p.inner.is_some() && p.member == member && p.part == part)
+    }
+
+    /// The top-level object `member` holds the end-user id in this member.
+    pub fn user_id_in(&self, member: &str) -> Option<&'static str> {
+        self.user_ids.iter().find_map(|u| match u {
+            UserId::In(m, inner) if *m == member => Some(*inner),
+            _ => None,
+        })
+    }
+
+    /// The top-level string `member` is the end-user id.
+    pub fn user_id_top(&self, member: &str) -> bool {
+        self.user_ids
+            .iter()
+            .any(|u| matches!(u, UserId::Top(m) if *m == member))
+    }
+
+    pub fn is_media_type(&self, t: &str) -> bool {
+        is_media_type(self.media_types, t)
+    }
+}
+
+/// Whether a part `type` is in one of these lists.
+pub fn is_media_type(lists: &[&[&str]], t: &str) -> bool {
+    lists.iter().any(|l| l.contains(&t))
 }
