@@ -10,7 +10,10 @@
 //! - the request head: which headers the format's SDKs send ([`Spec::headers`]);
 //! - the reply: the error body and the error `type` per status ([`Spec::error_body`],
 //!   [`Spec::error_type`]);
-//! - usage: which fields of a `usage` object count tokens ([`Spec::usage`]).
+//! - usage: which fields of a `usage` object count tokens ([`Spec::usage`]);
+//! - streams: which event fields carry text deltas, which events end a stream or a block, the
+//!   event that releases held text and the error event that ends a cut stream
+//!   ([`Spec::stream`], driven by the stream scan in `response.rs` through [`Deltas`]).
 //!
 //! Adding a format is a new file here with its `SPEC`, one [`Format`] variant and one arm in
 //! [`Format::spec`] (docs/architecture.md, "Adding a wire format").
@@ -77,6 +80,8 @@ pub struct Spec {
     pub error_body: fn(&ErrorReply<'_>) -> Value,
     /// Which fields of a `usage` object count tokens.
     pub usage: UsageNames,
+    /// How a streamed response carries text, token counts and errors.
+    pub stream: StreamSpec,
 }
 
 /// What an error reply says, for [`Spec::error_body`].
@@ -225,4 +230,72 @@ impl Shape {
 /// Whether a part `type` is in one of these lists.
 pub fn is_media_type(lists: &[&[&str]], t: &str) -> bool {
     lists.iter().any(|l| l.contains(&t))
+}
+
+/// One text stream of a streamed response: (kind, index, sub-index). Kind [`TEXT`] is model text
+/// (thinking included), [`ARGS`] tool arguments or tool input JSON; the index is the choice or
+/// content block, the sub-index the tool call. The audit record names it `stream[k:i:s]`.
+pub type StreamKey = (u8, u64, u64);
+pub const TEXT: u8 = 0;
+pub const ARGS: u8 = 1;
+
+/// How a format streams a response (server-sent events whose data is JSON).
+pub struct StreamSpec {
+    /// A `data:` payload that ends the stream (OpenAI's `[DONE]`): held text is released before
+    /// it goes on.
+    pub done: Option<&'static str>,
+    /// Walk one event's JSON: hand each text delta to the stream scan, flush the streams the
+    /// event ends, report token counts. Returns whether the event goes on (false: the stream was
+    /// cut).
+    pub event: fn(&mut Value, &mut dyn Deltas) -> Result<bool, String>,
+    /// Visit the text fields `event` hands over, in a fixed order (the rest of the event is its
+    /// skeleton, scanned on its own).
+    pub texts: VisitTexts,
+    /// The event that releases the held text of one stream on its own (`template`: the last
+    /// event that carried that stream's text, or null).
+    pub delta_event: fn(StreamKey, &str, &Value, &mut Vec<u8>),
+    /// The error event that ends a cut stream (`code`, message with the request id).
+    pub error_event: fn(&str, &str, &mut Vec<u8>),
+}
+
+/// Visits some string fields of an event, each as `&mut String`.
+pub type VisitTexts = fn(&mut Value, &mut dyn FnMut(&mut String));
+
+/// What a format's stream walker asks of the stream scan.
+pub trait Deltas {
+    /// A text delta of stream `key`, taken out of the event: the scan decides, and `text` is
+    /// replaced by what may be released now. `last`: the stream ends with this event (release
+    /// everything it holds). `template`: the event as received. Returns false when the stream
+    /// was cut (stop walking).
+    fn delta(
+        &mut self,
+        key: StreamKey,
+        text: &mut String,
+        last: bool,
+        template: &Value,
+    ) -> Result<bool, String>;
+    /// Release the held text of these streams, each as its own event, before the current one.
+    /// Returns false when the stream was cut.
+    fn flush(&mut self, which: Flush<'_>) -> Result<bool, String>;
+    /// Token counts the event reports (each replaces the one known so far).
+    fn usage(&mut self, input: Option<u64>, output: Option<u64>);
+}
+
+/// Which streams to flush.
+pub enum Flush<'a> {
+    /// Every stream with held text.
+    All,
+    /// Every stream of this index (a content block that stopped).
+    Index(u64),
+    /// The streams of this index with held text, except these (a finishing choice whose event
+    /// carried their last delta).
+    IndexExcept(u64, &'a [StreamKey]),
+}
+
+/// Visit the streamed text fields of every format. The skeleton of an event (the event without
+/// them) is scanned once per distinct skeleton, whatever format the response speaks.
+pub fn streamed_texts_any(v: &mut Value, f: &mut dyn FnMut(&mut String)) {
+    for format in FORMATS {
+        (format.spec().stream.texts)(v, f);
+    }
 }
