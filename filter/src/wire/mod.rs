@@ -299,3 +299,119 @@ pub fn streamed_texts_any(v: &mut Value, f: &mut dyn FnMut(&mut String)) {
         (format.spec().stream.texts)(v, f);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+    use crate::extract::extract;
+    use crate::reply::error_reply;
+    use serde_json::json;
+
+    #[test]
+    fn error_bodies_are_byte_exact() {
+        let r = error_reply(Format::Openai, 403, "controlled_content", "no", "abc");
+        assert_eq!(
+            String::from_utf8(r.body).unwrap(),
+            r#"{"error":{"code":"controlled_content","message":"no (request id abc)","param":null,"type":"permission_error"}}"#
+        );
+        let r = error_reply(Format::Anthropic, 413, "body_too_large", "big", "");
+        assert_eq!(
+            String::from_utf8(r.body).unwrap(),
+            r#"{"error":{"code":"body_too_large","message":"big","type":"request_too_large"},"request_id":"","type":"error"}"#
+        );
+    }
+
+    #[test]
+    fn names_and_paths() {
+        for f in FORMATS {
+            let name = serde_json::to_value(f).unwrap();
+            assert_eq!(name, json!(f.as_str()));
+        }
+        assert_eq!(
+            Format::for_unknown_path("/v1/messages/count_tokens"),
+            Format::Anthropic
+        );
+        assert_eq!(Format::for_unknown_path("/v1/embeddings"), Format::Openai);
+    }
+
+    #[test]
+    fn a_part_of_either_format_is_media_in_both() {
+        let openai_part =
+            json!({"type":"input_audio","input_audio":{"data":"QUJD","format":"wav"}});
+        let anthropic_part = json!({"type":"image","source":{"type":"base64","media_type":"image/png","data":"QUJD"}});
+        for f in FORMATS {
+            for part in [&openai_part, &anthropic_part] {
+                let body = json!({"model":"m","messages":[{"role":"user","content":[part]}]});
+                let e = extract(f, body.to_string().as_bytes()).unwrap();
+                assert_eq!(e.media_parts, 1, "{f:?} {part}");
+                assert!(!e.doc.contains("QUJD"), "{f:?} {part}");
+            }
+        }
+    }
+
+    #[test]
+    fn stream_deltas_and_events() {
+        #[derive(Default)]
+        struct Seen {
+            deltas: Vec<(StreamKey, String, bool)>,
+            flushes: usize,
+            usage: (Option<u64>, Option<u64>),
+        }
+        impl Deltas for Seen {
+            fn delta(
+                &mut self,
+                key: StreamKey,
+                text: &mut String,
+                last: bool,
+                _: &Value,
+            ) -> Result<bool, String> {
+                self.deltas.push((key, text.clone(), last));
+                text.make_ascii_uppercase();
+                Ok(true)
+            }
+            fn flush(&mut self, _: Flush<'_>) -> Result<bool, String> {
+                self.flushes += 1;
+                Ok(true)
+            }
+            fn usage(&mut self, input: Option<u64>, output: Option<u64>) {
+                self.usage = (input.or(self.usage.0), output.or(self.usage.1));
+            }
+        }
+        let mut v = json!({"choices":[{"index":0,"delta":{"content":"hi","tool_calls":[
+            {"index":2,"function":{"arguments":"{}"}}]},"finish_reason":"stop"}],
+            "usage":{"prompt_tokens":3,"completion_tokens":4}});
+        let mut seen = Seen::default();
+        assert!((Format::Openai.spec().stream.event)(&mut v, &mut seen).unwrap());
+        assert_eq!(
+            seen.deltas,
+            [
+                ((TEXT, 0, 0), "hi".to_string(), true),
+                ((ARGS, 0, 2), "{}".to_string(), true)
+            ]
+        );
+        assert_eq!((seen.flushes, seen.usage), (1, (Some(3), Some(4))));
+        assert_eq!(v["choices"][0]["delta"]["content"], "HI");
+        let mut seen = Seen::default();
+        let spec = &Format::Anthropic.spec().stream;
+        for mut v in [
+            json!({"type":"message_start","message":{"usage":{"input_tokens":5,"output_tokens":1}}}),
+            json!({"type":"content_block_start","index":1,"content_block":{"type":"text","text":"a"}}),
+            json!({"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":"b"}}),
+            json!({"type":"content_block_stop","index":1}),
+            json!({"type":"message_delta","usage":{"output_tokens":9}}),
+        ] {
+            assert!((spec.event)(&mut v, &mut seen).unwrap());
+        }
+        assert_eq!(
+            seen.deltas,
+            [
+                ((TEXT, 1, 0), "a".to_string(), false),
+                ((ARGS, 1, 0), "b".to_string(), false)
+            ]
+        );
+        assert_eq!((seen.flushes, seen.usage), (1, (Some(5), Some(9))));
+        assert_eq!(Format::Openai.spec().stream.done, Some("[DONE]"));
+        assert_eq!(spec.done, None);
+    }
+}
