@@ -16,7 +16,7 @@
 //!   ([`Spec::stream`], driven by the stream scan in `response.rs` through [`Deltas`]).
 //!
 //! Adding a format is a new file here with its `SPEC`, one [`Format`] variant and one arm in
-//! [`Format::spec`] (docs/architecture.md, "Adding a wire format").
+//! [`Format::spec`]; docs/architecture.md ("Adding a wire format") says what else it touches.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
