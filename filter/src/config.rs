@@ -11,7 +11,7 @@ use crate::audit::{AuditRecord, ShadowRecord};
 use crate::engine::{Engine, Scratch, Verdict};
 use crate::error::PolicyError;
 use crate::identity::Identity;
-use crate::policy::Provider;
+use crate::wire::Format;
 
 pub struct FilterConfig {
     pub engine: Engine,
@@ -70,7 +70,7 @@ impl FilterConfig {
         &self,
         scratch: &mut Scratch,
         shadow_scratch: Option<&mut Scratch>,
-        provider: Provider,
+        provider: Format,
         body: &[u8],
         identity: &Identity,
         audit: &mut AuditRecord,
@@ -96,7 +96,7 @@ pub fn inspect(
     engine: &Engine,
     shadow: Option<(&Engine, &mut Scratch)>,
     scratch: &mut Scratch,
-    provider: Provider,
+    provider: Format,
     body: &[u8],
     head: &[crate::head::HeadPiece],
     identity: &Identity,
@@ -133,6 +133,7 @@ pub fn inspect(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::policy::Provider;
     use serde_json::json;
 
     fn pol(version: &str, term: &str) -> Value {

@@ -15,11 +15,12 @@ use crate::head::{query_pieces, HeadPiece, HeaderRules};
 use crate::identity::{Identity, IdentityState};
 use crate::normalize::{normalize_into, Normalized};
 use crate::policy::{
-    Capture, DestinationApi, IdentityPolicy, LabelAction, LabelPolicy, Limits, Policy, Provider,
-    QueryPolicy, Requirements,
+    Capture, DestinationApi, IdentityPolicy, LabelAction, LabelPolicy, Limits, Policy, QueryPolicy,
+    Requirements,
 };
 use crate::reply::{error_reply, Reply};
 use crate::scan::{ScanCache, Scanner};
+use crate::wire::Format;
 
 #[path = "response.rs"]
 pub mod response;
@@ -35,7 +36,7 @@ pub struct DestInfo {
     pub name: String,
     pub cluster: String,
     pub residency: String,
-    pub formats: Vec<Provider>,
+    pub formats: Vec<Format>,
     api: DestinationApi,
     approved: Vec<String>,
     max_rank: Option<usize>,
@@ -70,7 +71,7 @@ pub enum Route {
     /// Buffer the body and inspect it in this wire format, with the parts of the head that go
     /// upstream (`head`); remove the headers in `remove` first.
     Inspect {
-        provider: Provider,
+        provider: Format,
         head: Vec<HeadPiece>,
         remove: Vec<String>,
     },
@@ -129,7 +130,7 @@ struct LabelHit {
 
 pub struct Engine {
     pub policy_ref: PolicyRef,
-    endpoints: Vec<(String, Provider, QueryPolicy)>,
+    endpoints: Vec<(String, Format, QueryPolicy)>,
     /// Listed paths: method, path, destination index, query policy.
     passthrough: Vec<(String, String, usize, QueryPolicy)>,
     headers: HeaderRules,
@@ -322,7 +323,7 @@ impl Engine {
                 .endpoints
                 .iter()
                 .find(|(p, ..)| p == path)
-                .map_or(Provider::Openai, |(_, f, _)| *f);
+                .map_or(Format::Openai, |(_, f, _)| *f);
             audit.network_rule = Some(refusal.rule.clone());
             return self.refuse(
                 audit,
@@ -390,7 +391,7 @@ impl Engine {
                 if let Some(msg) = self.identity_refusal(&identity) {
                     return self.refuse(
                         audit,
-                        Provider::Openai,
+                        Format::Openai,
                         401,
                         "unauthenticated",
                         "refuse",
@@ -401,7 +402,7 @@ impl Engine {
                     match self.head_plan(&dest.formats, head, query, query_policy) {
                         Ok(plan) => plan,
                         Err((code, msg)) => {
-                            return self.refuse(audit, Provider::Openai, 400, code, "reject", &msg)
+                            return self.refuse(audit, Format::Openai, 400, code, "reject", &msg)
                         }
                     };
                 if let Err(reply) = self.inspect_head(scratch, dest, &pieces, &identity, audit) {
@@ -417,11 +418,7 @@ impl Engine {
                 };
             }
         }
-        let provider = if path.starts_with("/v1/messages") {
-            Provider::Anthropic
-        } else {
-            Provider::Openai
-        };
+        let provider = Format::for_unknown_path(path);
         self.refuse(
             audit,
             provider,
@@ -436,7 +433,7 @@ impl Engine {
     /// the query is refused (code, message).
     fn head_plan(
         &self,
-        formats: &[Provider],
+        formats: &[Format],
         head: &RequestHead,
         query: Option<&str>,
         query_policy: QueryPolicy,
@@ -471,7 +468,7 @@ impl Engine {
         let hits = self.scan_head(scratch, pieces, audit).map_err(|e| {
             deny(
                 audit,
-                Provider::Openai,
+                Format::Openai,
                 e.status(),
                 "reject",
                 e.reason(),
@@ -499,7 +496,7 @@ impl Engine {
             );
             return Err(deny(
                 audit,
-                Provider::Openai,
+                Format::Openai,
                 403,
                 "block",
                 "controlled_content",
@@ -552,7 +549,7 @@ impl Engine {
         audit.destination = None;
         deny(
             audit,
-            Provider::Openai,
+            Format::Openai,
             400,
             "reject",
             "body_not_allowed",
@@ -564,7 +561,7 @@ impl Engine {
     fn refuse(
         &self,
         audit: &mut AuditRecord,
-        provider: Provider,
+        provider: Format,
         status: u16,
         code: &str,
         decision: &str,
@@ -603,7 +600,7 @@ impl Engine {
     pub fn inspect_request(
         &self,
         scratch: &mut Scratch,
-        provider: Provider,
+        provider: Format,
         body: &[u8],
         identity: &Identity,
         audit: &mut AuditRecord,
@@ -616,7 +613,7 @@ impl Engine {
     pub fn inspect_request_with_head(
         &self,
         scratch: &mut Scratch,
-        provider: Provider,
+        provider: Format,
         body: &[u8],
         head: &[HeadPiece],
         identity: &Identity,
@@ -875,12 +872,7 @@ impl Engine {
     }
 
     /// A body over the limit, refused before it is buffered whole.
-    pub fn refuse_oversize(
-        &self,
-        provider: Provider,
-        size: usize,
-        audit: &mut AuditRecord,
-    ) -> Reply {
+    pub fn refuse_oversize(&self, provider: Format, size: usize, audit: &mut AuditRecord) -> Reply {
         let e = InspectError::TooLarge {
             limit: self.limits.max_body_bytes,
         };
@@ -897,11 +889,11 @@ impl Engine {
 
     /// The host would not carry out a decision (a rewrite of the body or the path failed): the
     /// request is refused rather than sent as it was.
-    pub fn internal_error(&self, provider: Provider, audit: &mut AuditRecord, msg: &str) -> Reply {
+    pub fn internal_error(&self, provider: Format, audit: &mut AuditRecord, msg: &str) -> Reply {
         deny(audit, provider, 500, "reject", "internal_error", msg)
     }
 
-    fn block(&self, audit: &mut AuditRecord, provider: Provider, code: &str, msg: &str) -> Verdict {
+    fn block(&self, audit: &mut AuditRecord, provider: Format, code: &str, msg: &str) -> Verdict {
         Verdict::Refuse(deny(audit, provider, 403, "block", code, msg))
     }
 
@@ -1110,7 +1102,7 @@ impl Engine {
     pub fn scan_body(
         &self,
         scratch: &mut Scratch,
-        provider: Provider,
+        provider: Format,
         body: &[u8],
     ) -> Result<ScanReport, InspectError> {
         let ex = extract(provider, body)?;
@@ -1150,7 +1142,7 @@ impl Engine {
         let body =
             serde_json::json!({"model": "", "messages": [{"role": "user", "content": text}]});
         let bytes = serde_json::to_vec(&body).map_err(|e| InspectError::Scan(e.to_string()))?;
-        let report = self.scan_body(scratch, Provider::Openai, &bytes)?;
+        let report = self.scan_body(scratch, Format::Openai, &bytes)?;
         let redacted = match &report.redacted_body {
             Some(b) => {
                 let v: Value =
@@ -1199,7 +1191,7 @@ impl Engine {
 /// same decision, code and message drive both (the code is the record's `reason`).
 pub(crate) fn deny(
     audit: &mut AuditRecord,
-    provider: Provider,
+    provider: Format,
     status: u16,
     decision: &str,
     code: &str,
@@ -1273,6 +1265,7 @@ fn bedrock_invoke(body: &[u8], model: &str) -> Result<(Vec<u8>, String), Inspect
 mod tests {
     use super::*;
     use crate::policy::default_levels;
+    use crate::policy::Provider;
     use serde_json::json;
 
     fn policy() -> Vec<u8> {

@@ -5,10 +5,11 @@
 //! reads. Every object key is inspected too, whatever its length, but cannot be redacted, so a
 //! redactable finding in a key blocks. Media the filter cannot read (images, audio, documents) is
 //! refused unless the policy allows it; even then only the media payload itself goes unscanned,
-//! and only where the provider's schema puts media (an `image_url` part's `url`, an image or
-//! document `source` block's base64 `data`, an `input_audio` part's `data`, a `file` part's
-//! `file_data`, a Responses `input_image`/`input_file`). A `data:` URL or base64 field anywhere else
-//! is scanned like any string (the scan decodes what decodes to text). The parts of the request
+//! and only where a format's schema puts media (the media places of [`crate::wire::Shape`]: an
+//! `image_url` part's `url`, an image or document `source` block's base64 `data`, ...). A `data:`
+//! URL or base64 field anywhere else is scanned like any string (the scan decodes what decodes to
+//! text). Which top-level members hold the model, the stream flag, the conversation and the
+//! client's end-user id is the format's shape too. The parts of the request
 //! head that go upstream (headers, query) are a document of their own ([`head_only`]), scanned by
 //! the same scanner.
 //!
@@ -17,13 +18,13 @@
 //! so a redaction rewrites only the bytes of the strings it changes and leaves every other byte of
 //! the body as the client sent it. Strings are numbered in document order (value index). The
 //! parser accepts exactly what serde_json accepts (checked by a differential fuzz target,
-//! `fuzz/fuzz_targets/extract_diff.rs`), except that a duplicate `model`, `stream` or `messages`
-//! key at the top of a request is refused: a gateway and a provider that picked different copies
-//! would see different requests.
+//! `fuzz/fuzz_targets/extract_diff.rs`), except that a duplicate model, stream or conversation
+//! member (`model`, `stream`, `messages`) at the top of a request is refused: a gateway and a
+//! provider that picked different copies would see different requests.
 
 use crate::error::InspectError;
 use crate::head::HeadPiece;
-use crate::policy::Provider;
+use crate::wire::{self, Format, MediaPlace, Payload, Shape};
 
 /// serde_json's recursion limit, so both accept the same nesting.
 const MAX_DEPTH: usize = 128;
@@ -83,34 +84,27 @@ pub fn head_only(head: &[HeadPiece]) -> Extracted {
     out
 }
 
-/// Content-part and block types that carry media rather than text.
-fn is_media_type(t: &str) -> bool {
-    matches!(
-        t,
-        "image_url"
-            | "image"
-            | "input_image"
-            | "input_audio"
-            | "audio"
-            | "file"
-            | "document"
-            | "input_file"
-    )
-}
-
-pub fn extract(provider: Provider, body: &[u8]) -> Result<Extracted, InspectError> {
-    let _ = provider; // both formats are walked the same way; the provider shapes the replies.
+/// A request body in `format`: every key and string is inspected; the format's shape says where
+/// the model, the stream flag, the conversation, the end-user id and media are.
+pub fn extract(format: Format, body: &[u8]) -> Result<Extracted, InspectError> {
+    let shape = &format.spec().shape;
     let mut p = Parser::new(body)?;
-    p.request = true;
+    p.shape = Some(shape);
     p.document()?;
     if !p.root_object {
         return Err(InspectError::Shape("the body must be a JSON object".into()));
     }
     if p.model_not_string {
-        return Err(InspectError::Shape("\"model\" must be a string".into()));
+        return Err(InspectError::Shape(format!(
+            "{:?} must be a string",
+            shape.model
+        )));
     }
     if !p.messages_array {
-        return Err(InspectError::Shape("\"messages\" must be an array".into()));
+        return Err(InspectError::Shape(format!(
+            "{:?} must be an array",
+            shape.messages
+        )));
     }
     Ok(p.out)
 }
@@ -132,20 +126,15 @@ struct ObjState {
     types: usize,
 }
 
-/// Where in the provider's schema an object stands, as far as media and client ids go.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Where in the format's schema an object stands, as far as media and client ids go.
+#[derive(Clone, Copy)]
 enum Ctx {
     Plain,
-    /// `image_url` of an `image_url` content part: its `url` may be a `data:` URL.
-    ImageUrl,
-    /// `source` of an `image` or `document` block: its `data` is base64 when its type is.
-    Source,
-    /// `input_audio` of an `input_audio` part: its `data` is base64 audio.
-    InputAudio,
-    /// `file` of a `file` part: its `file_data` is a data URL.
-    File,
-    /// The request's top-level `metadata`: `user_id` is the client's own user id.
-    Metadata,
+    /// The object of a media place (an `image_url` part's `image_url`, a block's `source`): its
+    /// payload member is media.
+    Media(&'static MediaPlace),
+    /// A top-level object holding the client's own user id in this member (`metadata`).
+    UserIds(&'static str),
 }
 
 struct Parser<'a> {
@@ -155,7 +144,8 @@ struct Parser<'a> {
     out: Extracted,
     value_index: usize,
     key: String,
-    request: bool,
+    /// The request's shape; `None` for a response (no shape is required).
+    shape: Option<&'static Shape>,
     root_object: bool,
     model_not_string: bool,
     messages_array: bool,
@@ -183,7 +173,7 @@ impl<'a> Parser<'a> {
             out: Extracted::default(),
             value_index: 0,
             key: String::new(),
-            request: false,
+            shape: None,
             root_object: false,
             model_not_string: false,
             messages_array: false,
@@ -301,7 +291,7 @@ impl<'a> Parser<'a> {
     }
 
     fn object(&mut self, depth: usize, emit: bool, ctx: Ctx) -> Result<(), InspectError> {
-        let top = depth == 1 && self.request;
+        let top = depth == 1 && self.shape.is_some();
         self.i += 1; // '{'
         let mut st = ObjState::default();
         self.ws();
@@ -330,39 +320,40 @@ impl<'a> Parser<'a> {
             let vstart = self.i;
             let is_string = self.peek() == Some(b'"');
             let is_object = self.peek() == Some(b'{');
-            // Media payloads are skipped only where the provider's schema puts them.
+            // Media payloads are skipped only where a format's schema puts them.
             let (mut slot, mut child) = (Slot::Plain, Ctx::Plain);
-            if emit && self.request && (is_string || is_object) {
-                let needs_type = matches!(
-                    (is_string, key.as_str(), ctx),
-                    (true, "data", Ctx::Source)
-                        | (true, "image_url" | "file_data", Ctx::Plain)
-                        | (false, "image_url" | "source" | "input_audio" | "file", _)
-                );
+            if let (true, Some(shape)) = (emit && (is_string || is_object), self.shape) {
+                let needs_type = match (is_string, ctx) {
+                    (true, Ctx::Media(p)) => p
+                        .inner
+                        .as_ref()
+                        .is_some_and(|i| i.when_type.is_some() && i.member == key),
+                    (true, Ctx::Plain) | (false, _) => shape.may_hold_media(&key, is_string),
+                    (true, Ctx::UserIds(_)) => false,
+                };
                 if needs_type && !st.ty_known {
                     st.ty = self.type_ahead(depth);
                     st.ty_known = true;
                 }
                 let ty = st.ty.as_deref().unwrap_or("");
                 if is_string {
-                    slot = match (ctx, key.as_str(), ty) {
-                        (Ctx::ImageUrl, "url", _) => Slot::DataUrl,
-                        (Ctx::Source, "data", "base64") => Slot::Media,
-                        (Ctx::InputAudio, "data", _) => Slot::Media,
-                        (Ctx::File, "file_data", _) => Slot::DataUrl,
-                        (Ctx::Plain, "image_url", "input_image") => Slot::DataUrl,
-                        (Ctx::Plain, "file_data", "input_file") => Slot::DataUrl,
-                        _ => Slot::Plain,
+                    let place = match ctx {
+                        Ctx::Media(p) => p
+                            .inner
+                            .as_ref()
+                            .is_some_and(|i| i.member == key && i.when_type.is_none_or(|t| t == ty))
+                            .then_some(p),
+                        Ctx::Plain => shape.payload_member(&key, ty),
+                        Ctx::UserIds(_) => None,
                     };
-                } else {
-                    child = match (key.as_str(), ty) {
-                        ("image_url", "image_url") => Ctx::ImageUrl,
-                        ("source", "image" | "document") => Ctx::Source,
-                        ("input_audio", "input_audio") => Ctx::InputAudio,
-                        ("file", "file") => Ctx::File,
-                        ("metadata", _) if top => Ctx::Metadata,
-                        _ => Ctx::Plain,
-                    };
+                    slot = place.map_or(Slot::Plain, |p| match p.payload {
+                        Payload::DataUrl => Slot::DataUrl,
+                        Payload::Base64 => Slot::Media,
+                    });
+                } else if let Some(p) = shape.media_object(&key, ty) {
+                    child = Ctx::Media(p);
+                } else if let Some(inner) = shape.user_id_in(&key).filter(|_| top) {
+                    child = Ctx::UserIds(inner);
                 }
             }
             if depth == 1 {
@@ -373,7 +364,8 @@ impl<'a> Parser<'a> {
             if emit
                 && is_string
                 && self.out.client_user.is_none()
-                && ((top && key == "user") || (ctx == Ctx::Metadata && key == "user_id"))
+                && ((top && self.shape.is_some_and(|s| s.user_id_top(&key)))
+                    || matches!(ctx, Ctx::UserIds(inner) if inner == key))
             {
                 self.out.client_user = self.string_value(vi, vstart).map(|mut u| {
                     if u.len() > 256 {
@@ -415,19 +407,31 @@ impl<'a> Parser<'a> {
                 "duplicate key \"type\" in an object".into(),
             ));
         }
-        if emit && st.ty.as_deref().is_some_and(is_media_type) {
+        let media_types = self.shape.map_or(wire::MEDIA_TYPES, |s| s.media_types);
+        if emit
+            && st
+                .ty
+                .as_deref()
+                .is_some_and(|t| wire::is_media_type(media_types, t))
+        {
             self.out.media_parts += 1;
         }
         Ok(())
     }
 
-    /// Top-level members of the root object, before the value is parsed.
+    /// Top-level members of a request's root object, before the value is parsed.
     fn top_level(&mut self, key: &str, vstart: usize, top: bool) -> Result<(), InspectError> {
-        let slot = match key {
-            "model" => 0,
-            "stream" => 1,
-            "messages" => 2,
-            _ => return Ok(()),
+        let Some(shape) = self.shape else {
+            return Ok(());
+        };
+        let slot = if key == shape.model {
+            0
+        } else if key == shape.stream {
+            1
+        } else if key == shape.messages {
+            2
+        } else {
+            return Ok(());
         };
         if top {
             if self.seen_top[slot] {
@@ -445,13 +449,12 @@ impl<'a> Parser<'a> {
 
     /// Top-level members of the root object, after the value is parsed.
     fn top_level_after(&mut self, key: &str, vstart: usize, vi: usize) {
-        match key {
-            "model" if self.b.get(vstart) == Some(&b'"') => {
-                self.out.model = self.string_value(vi, vstart);
-                self.out.model_span = Some((vstart, self.i));
-            }
-            "usage" => self.out.usage_span = Some((vstart, self.i)),
-            _ => {}
+        let model = self.shape.map_or(wire::RESPONSE_MODEL, |s| s.model);
+        if key == model && self.b.get(vstart) == Some(&b'"') {
+            self.out.model = self.string_value(vi, vstart);
+            self.out.model_span = Some((vstart, self.i));
+        } else if key == wire::RESPONSE_USAGE {
+            self.out.usage_span = Some((vstart, self.i));
         }
     }
 
@@ -886,6 +889,7 @@ pub fn pointer_of(body: &[u8], ex: &Extracted, value_index: usize) -> Option<Str
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
     use super::*;
+    use crate::policy::Provider;
     use serde_json::json;
 
     fn piece_of<'a>(e: &'a Extracted, starts: &str) -> &'a Piece {

@@ -18,8 +18,8 @@ use crate::engine::response::{ResponseCtx, ResponsePlan, ResponseVerdict, Stream
 use crate::engine::{Engine, RequestHead, Route, Scratch, Verdict};
 use crate::head::HeadPiece;
 use crate::identity::{decode_pairs_struct, Identity, PeerCert};
-use crate::policy::Provider;
 use crate::reply::Reply;
+use crate::wire::Format;
 
 /// Header the routes use as `cluster_header`. Owned by the gateway: client copies are dropped.
 const ROUTE_HEADER: &str = "x-itar-destination";
@@ -263,7 +263,7 @@ struct Http {
     shared: Option<Rc<Shared>>,
     audit: Option<AuditRecord>,
     /// The wire format of an inspected request.
-    provider: Option<Provider>,
+    provider: Option<Format>,
     /// An inspected request's body is awaited (the decision is not made yet).
     awaiting_body: bool,
     /// The parts of the request head that go upstream, scanned with the body.
@@ -382,11 +382,7 @@ impl HttpContext for Http {
                     .flatten()
                     .unwrap_or_default()
             };
-            let provider = if get(":path").starts_with("/v1/messages") {
-                Provider::Anthropic
-            } else {
-                Provider::Openai
-            };
+            let provider = Format::for_unknown_path(&get(":path"));
             let r = crate::reply::error_reply(
                 provider,
                 503,
@@ -430,7 +426,7 @@ impl HttpContext for Http {
             self.audit = Some(audit);
             return self.internal_error(
                 engine,
-                Provider::Openai,
+                Format::Openai,
                 "reading the request headers failed",
             );
         }
@@ -450,7 +446,7 @@ impl HttpContext for Http {
             if host::set_map_value(MapType::HttpRequestHeaders, name, None).is_err() {
                 return self.internal_error(
                     engine,
-                    Provider::Openai,
+                    Format::Openai,
                     "removing a request header failed",
                 );
             }
@@ -739,7 +735,7 @@ impl Http {
         self.forward(cluster);
     }
 
-    fn inspect(&mut self, shared: &Shared, provider: Provider, body: &[u8]) -> Action {
+    fn inspect(&mut self, shared: &Shared, provider: Format, body: &[u8]) -> Action {
         // Decided once: later callbacks (trailers after a body with end of stream) pass.
         self.awaiting_body = false;
         let head = std::mem::take(&mut self.head);
@@ -840,7 +836,7 @@ impl Http {
         }
     }
 
-    fn internal_error(&mut self, engine: &Engine, provider: Provider, msg: &str) -> Action {
+    fn internal_error(&mut self, engine: &Engine, provider: Format, msg: &str) -> Action {
         let mut audit = self.audit.take().unwrap_or_default();
         let reply = engine.internal_error(provider, &mut audit, msg);
         self.audit = Some(audit);
@@ -850,7 +846,7 @@ impl Http {
     fn response_ctx(&self, destination: &str) -> ResponseCtx {
         let audit = self.audit.as_ref();
         ResponseCtx {
-            provider: self.provider.unwrap_or(Provider::Openai),
+            provider: self.provider.unwrap_or(Format::Openai),
             destination: destination.to_string(),
             identity: audit
                 .and_then(|a| a.identity.clone())

@@ -10,7 +10,7 @@
 //! path's policy says `scan`. Request trailers never go upstream.
 
 use crate::error::InspectError;
-use crate::policy::Provider;
+use crate::wire::Format;
 
 /// One part of the request head that goes upstream, as text for the scan.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,7 +20,8 @@ pub struct HeadPiece {
     pub text: String,
 }
 
-/// Headers every format may send upstream: what the official SDKs and Envoy itself set.
+/// Headers every format may send upstream: what the official SDKs and Envoy itself set (each
+/// format's own headers are in its spec, [`crate::wire::Spec::headers`]).
 /// `*` ends a prefix. Scanned like everything else that goes. (`x-request-id` is Envoy's own id
 /// for the audit trail; it goes upstream only when the policy forwards it.)
 const COMMON: &[&str] = &[
@@ -33,12 +34,6 @@ const COMMON: &[&str] = &[
     "x-stainless-*",
     "x-forwarded-proto",
     "te",
-];
-const OPENAI: &[&str] = &["openai-organization", "openai-project", "openai-beta"];
-const ANTHROPIC: &[&str] = &[
-    "anthropic-version",
-    "anthropic-beta",
-    "anthropic-dangerous-direct-browser-access",
 ];
 
 /// Headers that are never forwarded, whatever the policy says: credentials (upstream credentials
@@ -99,7 +94,7 @@ impl HeaderRules {
     }
 
     /// Whether header `name` (lower case) goes upstream on a request of these formats.
-    pub fn forwards(&self, formats: &[Provider], name: &str) -> bool {
+    pub fn forwards(&self, formats: &[Format], name: &str) -> bool {
         if never_forwarded(name) {
             return false;
         }
@@ -108,10 +103,7 @@ impl HeaderRules {
             return name == ":authority";
         }
         listed(COMMON, name)
-            || formats.iter().any(|f| match f {
-                Provider::Openai => listed(OPENAI, name),
-                Provider::Anthropic => listed(ANTHROPIC, name),
-            })
+            || formats.iter().any(|f| listed(f.spec().headers, name))
             || self.forward.iter().any(|e| match e.strip_suffix('*') {
                 Some(prefix) => name.starts_with(prefix),
                 None => e == name,
@@ -123,7 +115,7 @@ impl HeaderRules {
     /// [`query_pieces`]'s).
     pub fn plan<'h>(
         &self,
-        formats: &[Provider],
+        formats: &[Format],
         headers: &'h [(String, String)],
         remove: &mut Vec<&'h str>,
         pieces: &mut Vec<HeadPiece>,
@@ -204,6 +196,7 @@ fn percent_decode(s: &str) -> Option<String> {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
     use super::*;
+    use crate::policy::Provider;
 
     fn h(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         pairs

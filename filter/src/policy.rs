@@ -9,23 +9,11 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::error::PolicyError;
+use crate::wire::Format;
 
-/// Wire format a route or destination speaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Provider {
-    Openai,
-    Anthropic,
-}
-
-impl Provider {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Provider::Openai => "openai",
-            Provider::Anthropic => "anthropic",
-        }
-    }
-}
+/// Wire format a route or destination speaks (the policy's `format`, `formats`): the formats
+/// themselves are described in [`crate::wire`].
+pub use crate::wire::Format as Provider;
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -89,7 +77,7 @@ pub struct PolicyTest {
     #[serde(default)]
     pub body: Option<serde_json::Value>,
     #[serde(default)]
-    pub format: Option<Provider>,
+    pub format: Option<Format>,
     #[serde(default)]
     pub model: Option<String>,
     /// Verified claims of the caller; absent = no identity.
@@ -186,7 +174,7 @@ impl Default for Limits {
 #[serde(deny_unknown_fields)]
 pub struct Endpoint {
     pub path: String,
-    pub format: Provider,
+    pub format: Format,
     /// A query string on this endpoint: refused (400, the default) or scanned with the body.
     #[serde(default)]
     pub query: QueryPolicy,
@@ -236,7 +224,7 @@ pub struct Destination {
     #[serde(default)]
     pub region: String,
     /// Wire formats it speaks; a request is only ever sent to a destination speaking its format.
-    pub formats: Vec<Provider>,
+    pub formats: Vec<Format>,
     /// The API behind it: the client's own wire format (default), or Amazon Bedrock's
     /// InvokeModel, to which Anthropic-format requests are translated (docs/destinations.md).
     #[serde(default)]
@@ -649,7 +637,7 @@ impl Policy {
                     "must not be empty".into(),
                 );
             }
-            if d.api == DestinationApi::Bedrock && d.formats != [Provider::Anthropic] {
+            if d.api == DestinationApi::Bedrock && d.formats != [Format::Anthropic] {
                 return invalid(
                     format!("destinations.{name}.formats"),
                     "a bedrock destination takes Anthropic-format requests only: [\"anthropic\"]"

@@ -184,7 +184,7 @@ impl Engine {
     /// The 429 for a refused admission, in the provider's format, with Retry-After.
     pub fn throttle_reply(
         &self,
-        provider: crate::policy::Provider,
+        provider: crate::wire::Format,
         refusal: &Refusal,
         audit: &mut crate::audit::AuditRecord,
     ) -> crate::reply::Reply {
@@ -205,7 +205,7 @@ impl Engine {
     pub fn admit_request<S: SharedStore>(
         &self,
         store: &mut S,
-        provider: crate::policy::Provider,
+        provider: crate::wire::Format,
         audit: &mut crate::audit::AuditRecord,
         destination: &str,
         now_secs: u64,

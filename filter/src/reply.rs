@@ -1,8 +1,7 @@
-//! Error replies in each provider's own wire format, carrying the request id.
+//! Error replies in the request's own wire format (the body shape is the format's, see
+//! [`crate::wire`]), carrying the request id.
 
-use serde_json::json;
-
-use crate::policy::Provider;
+use crate::wire::{ErrorReply, Format};
 
 /// A local reply the filter sends instead of forwarding.
 #[derive(Debug, Clone, PartialEq)]
@@ -13,30 +12,15 @@ pub struct Reply {
     pub headers: Vec<(&'static str, String)>,
 }
 
-/// The provider error `type` for a status, as the official APIs use them.
-pub fn error_type(provider: Provider, status: u16) -> &'static str {
-    match (provider, status) {
-        (Provider::Openai, 401) => "authentication_error",
-        (Provider::Openai, 403) => "permission_error",
-        (Provider::Openai, 404) => "not_found_error",
-        (Provider::Openai, 429) => "rate_limit_error",
-        (Provider::Openai, 400..=499) => "invalid_request_error",
-        (Provider::Openai, _) => "server_error",
-        (Provider::Anthropic, 401) => "authentication_error",
-        (Provider::Anthropic, 403) => "permission_error",
-        (Provider::Anthropic, 404) => "not_found_error",
-        (Provider::Anthropic, 413) => "request_too_large",
-        (Provider::Anthropic, 429) => "rate_limit_error",
-        (Provider::Anthropic, 400..=499) => "invalid_request_error",
-        (Provider::Anthropic, 504) => "timeout_error",
-        (Provider::Anthropic, 503 | 529) => "overloaded_error",
-        (Provider::Anthropic, _) => "api_error",
-    }
+/// The error `type` the format's API uses for a status.
+pub fn error_type(format: Format, status: u16) -> &'static str {
+    (format.spec().error_type)(status)
 }
 
-/// Build an error reply. `code` is a stable machine-readable reason (e.g. `controlled_content`).
+/// Build an error reply in the format's shape. `code` is a stable machine-readable reason (e.g.
+/// `controlled_content`).
 pub fn error_reply(
-    provider: Provider,
+    format: Format,
     status: u16,
     code: &str,
     message: &str,
@@ -47,25 +31,12 @@ pub fn error_reply(
     } else {
         format!("{message} (request id {request_id})")
     };
-    let body = match provider {
-        Provider::Openai => json!({
-            "error": {
-                "message": message,
-                "type": error_type(provider, status),
-                "code": code,
-                "param": null,
-            }
-        }),
-        Provider::Anthropic => json!({
-            "type": "error",
-            "error": {
-                "type": error_type(provider, status),
-                "message": message,
-                "code": code,
-            },
-            "request_id": request_id,
-        }),
-    };
+    let body = (format.spec().error_body)(&ErrorReply {
+        status,
+        code,
+        message: &message,
+        request_id,
+    });
     let mut headers = vec![("x-itar-gateway-reason", code.to_string())];
     if status == 401 {
         headers.push((
@@ -83,6 +54,7 @@ pub fn error_reply(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::policy::Provider;
 
     #[test]
     fn formats() {

@@ -15,7 +15,7 @@
 //! requirements, otherwise the response is cut. A cut stream ends with an error event in the
 //! provider's format (no `[DONE]` / `message_stop` pretending success).
 
-use serde_json::{json, Value};
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use super::{label_name, redaction_edits, Engine, LabelHit, Scratch};
@@ -24,9 +24,10 @@ use crate::error::InspectError;
 use crate::extract::{apply_edits, extract_response, Extracted, Piece};
 use crate::identity::Identity;
 use crate::normalize::normalize_into;
-use crate::policy::{LabelAction, Provider, TextDigests};
+use crate::policy::{LabelAction, TextDigests};
 use crate::reply::{error_reply, Reply};
 use crate::sse;
+use crate::wire::{self, Flush, Format, StreamKey};
 
 /// Context of released text kept for scanning across deltas (bytes).
 const CONTEXT_BYTES: usize = 512;
@@ -53,7 +54,7 @@ pub enum ResponseVerdict {
 /// Who asked and who answered: what the response is decided against.
 #[derive(Debug, Clone)]
 pub struct ResponseCtx {
-    pub provider: Provider,
+    pub provider: Format,
     pub destination: String,
     pub identity: Identity,
     pub request_id: String,
@@ -62,7 +63,7 @@ pub struct ResponseCtx {
 #[derive(Debug, Default)]
 struct TextBuf {
     /// (kind, index, sub-index): kind 0 = text, 1 = tool arguments / input JSON.
-    key: (u8, u64, u64),
+    key: StreamKey,
     ctx: String,
     pending: String,
     /// Last event JSON that carried this text (for synthesized flush events).
@@ -179,7 +180,7 @@ impl Engine {
             .usage_span
             .and_then(|(a, b)| body.get(a..b))
             .and_then(|u| serde_json::from_slice::<Value>(u).ok())
-            .and_then(|u| usage_from(&u))
+            .and_then(|u| wire::usage_from(&u))
             .or(audit.usage);
         let mut tmp = AuditRecord::default();
         let hits = match self.scan_extracted(scratch, body, &ex, &mut tmp) {
@@ -388,16 +389,7 @@ impl Engine {
         st.cut = Some(code.to_string());
         st.texts.clear();
         let message = format!("{message} (request id {})", st.ctx.request_id);
-        match st.ctx.provider {
-            Provider::Openai => {
-                let v = json!({"error": {"message": message, "type": "permission_error", "code": code}});
-                sse::encode(None, &v.to_string(), out);
-            }
-            Provider::Anthropic => {
-                let v = json!({"type": "error", "error": {"type": "permission_error", "message": message, "code": code}});
-                sse::encode(Some("error"), &v.to_string(), out);
-            }
-        }
+        (st.ctx.provider.spec().stream.error_event)(code, &message, out);
     }
 
     fn stream_event(
@@ -410,7 +402,8 @@ impl Engine {
         if !ev.has_fields {
             return Ok(()); // comments / keep-alives
         }
-        if st.ctx.provider == Provider::Openai && ev.data.trim() == "[DONE]" {
+        let spec = &st.ctx.provider.spec().stream;
+        if spec.done.is_some_and(|d| ev.data.trim() == d) {
             self.flush_all(scratch, st, out)?;
             if !st.blocked {
                 sse::encode(ev.name.as_deref(), &ev.data, out);
@@ -425,10 +418,16 @@ impl Engine {
             self.cut(st, out, "controlled_content_in_response", &msg);
             return Ok(());
         }
-        match st.ctx.provider {
-            Provider::Openai => self.openai_event(scratch, st, &ev, v, out),
-            Provider::Anthropic => self.anthropic_event(scratch, st, &ev, v, out),
+        let mut deltas = StreamDeltas {
+            engine: self,
+            scratch,
+            st,
+            out,
+        };
+        if (spec.event)(&mut v, &mut deltas)? {
+            sse::encode(ev.name.as_deref(), &v.to_string(), out);
         }
+        Ok(())
     }
 
     /// Scan an event with its streamed text fields emptied, once per distinct skeleton: a finding
@@ -442,10 +441,10 @@ impl Engine {
     ) -> Result<Option<String>, String> {
         // The streamed texts are taken out for the skeleton and put back after it is written.
         let mut texts: Vec<String> = Vec::new();
-        streamed_texts(v, &mut |t| texts.push(std::mem::take(t)));
+        wire::streamed_texts_any(v, &mut |t| texts.push(std::mem::take(t)));
         let mut skeleton = v.to_string().into_bytes();
         let mut back = texts.into_iter();
-        streamed_texts(v, &mut |t| *t = back.next().unwrap_or_default());
+        wire::streamed_texts_any(v, &mut |t| *t = back.next().unwrap_or_default());
         if let Some(name) = name {
             skeleton.push(b'\n');
             skeleton.extend_from_slice(name.as_bytes());
@@ -488,193 +487,6 @@ impl Engine {
         Ok(None)
     }
 
-    fn openai_event(
-        &self,
-        scratch: &mut Scratch,
-        st: &mut StreamState,
-        ev: &sse::Event,
-        mut v: Value,
-        out: &mut Vec<u8>,
-    ) -> Result<(), String> {
-        if let Some(u) = v.get("usage").filter(|u| u.is_object()) {
-            if let Some(n) = u.get("prompt_tokens").and_then(Value::as_u64) {
-                st.usage.input_tokens = Some(n);
-            }
-            if let Some(n) = u.get("completion_tokens").and_then(Value::as_u64) {
-                st.usage.output_tokens = Some(n);
-            }
-        }
-        let template = v.clone();
-        let n_choices = v
-            .get("choices")
-            .and_then(Value::as_array)
-            .map_or(0, |a| a.len());
-        for ci in 0..n_choices {
-            let Some(choice) = v.get_mut("choices").and_then(|c| c.get_mut(ci)) else {
-                continue;
-            };
-            let index = choice
-                .get("index")
-                .and_then(Value::as_u64)
-                .unwrap_or(ci as u64);
-            let finishing = choice.get("finish_reason").is_some_and(|f| !f.is_null());
-            let mut touched: Vec<(u8, u64, u64)> = Vec::new();
-            if let Some(Value::String(t)) = choice.pointer_mut("/delta/content") {
-                let key = (0, index, 0);
-                touched.push(key);
-                let text = std::mem::take(t);
-                match self.feed(scratch, st, key, &text, finishing, &template)? {
-                    Fed::Release(r) => *t = r,
-                    Fed::Block(msg) => {
-                        self.cut(st, out, "controlled_content_in_response", &msg);
-                        return Ok(());
-                    }
-                }
-            }
-            if let Some(Value::Array(calls)) = choice.pointer_mut("/delta/tool_calls") {
-                for (k, call) in calls.iter_mut().enumerate() {
-                    let ti = call
-                        .get("index")
-                        .and_then(Value::as_u64)
-                        .unwrap_or(k as u64);
-                    if let Some(Value::String(a)) = call.pointer_mut("/function/arguments") {
-                        let key = (1, index, ti);
-                        touched.push(key);
-                        let text = std::mem::take(a);
-                        match self.feed(scratch, st, key, &text, finishing, &template)? {
-                            Fed::Release(r) => *a = r,
-                            Fed::Block(msg) => {
-                                self.cut(st, out, "controlled_content_in_response", &msg);
-                                return Ok(());
-                            }
-                        }
-                    }
-                }
-            }
-            if finishing {
-                // Streams of this choice not carried by this event are flushed before it.
-                let others: Vec<(u8, u64, u64)> = st
-                    .texts
-                    .iter()
-                    .filter(|b| {
-                        b.key.1 == index && !touched.contains(&b.key) && !b.pending.is_empty()
-                    })
-                    .map(|b| b.key)
-                    .collect();
-                for key in others {
-                    self.flush_one(scratch, st, key, out)?;
-                    if st.blocked {
-                        return Ok(());
-                    }
-                }
-            }
-        }
-        sse::encode(ev.name.as_deref(), &v.to_string(), out);
-        Ok(())
-    }
-
-    fn anthropic_event(
-        &self,
-        scratch: &mut Scratch,
-        st: &mut StreamState,
-        ev: &sse::Event,
-        mut v: Value,
-        out: &mut Vec<u8>,
-    ) -> Result<(), String> {
-        let kind = v
-            .get("type")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string();
-        match kind.as_str() {
-            "message_start" => {
-                if let Some(n) = v
-                    .pointer("/message/usage/input_tokens")
-                    .and_then(Value::as_u64)
-                {
-                    st.usage.input_tokens = Some(n);
-                }
-                if let Some(n) = v
-                    .pointer("/message/usage/output_tokens")
-                    .and_then(Value::as_u64)
-                {
-                    st.usage.output_tokens = Some(n);
-                }
-            }
-            "message_delta" => {
-                if let Some(n) = v.pointer("/usage/output_tokens").and_then(Value::as_u64) {
-                    st.usage.output_tokens = Some(n);
-                }
-                if let Some(n) = v.pointer("/usage/input_tokens").and_then(Value::as_u64) {
-                    st.usage.input_tokens = Some(n);
-                }
-            }
-            "content_block_start" => {
-                // A text block may start with text: the first delta of that block's stream.
-                let index = v.get("index").and_then(Value::as_u64).unwrap_or(0);
-                let template = v.clone();
-                if let Some(Value::String(t)) = v.pointer_mut("/content_block/text") {
-                    if !t.is_empty() {
-                        let text = std::mem::take(t);
-                        match self.feed(scratch, st, (0, index, 0), &text, false, &template)? {
-                            Fed::Release(r) => *t = r,
-                            Fed::Block(msg) => {
-                                self.cut(st, out, "controlled_content_in_response", &msg);
-                                return Ok(());
-                            }
-                        }
-                    }
-                }
-            }
-            "content_block_delta" => {
-                let index = v.get("index").and_then(Value::as_u64).unwrap_or(0);
-                let template = v.clone();
-                let field = match v.pointer("/delta/type").and_then(Value::as_str) {
-                    Some("text_delta") => Some(("/delta/text", 0u8)),
-                    Some("input_json_delta") => Some(("/delta/partial_json", 1u8)),
-                    Some("thinking_delta") => Some(("/delta/thinking", 0u8)),
-                    _ => None,
-                };
-                if let Some((ptr, kind)) = field {
-                    if let Some(Value::String(t)) = v.pointer_mut(ptr) {
-                        let text = std::mem::take(t);
-                        match self.feed(scratch, st, (kind, index, 0), &text, false, &template)? {
-                            Fed::Release(r) => *t = r,
-                            Fed::Block(msg) => {
-                                self.cut(st, out, "controlled_content_in_response", &msg);
-                                return Ok(());
-                            }
-                        }
-                    }
-                }
-            }
-            "content_block_stop" => {
-                let index = v.get("index").and_then(Value::as_u64).unwrap_or(0);
-                let keys: Vec<_> = st
-                    .texts
-                    .iter()
-                    .filter(|b| b.key.1 == index)
-                    .map(|b| b.key)
-                    .collect();
-                for key in keys {
-                    self.flush_one(scratch, st, key, out)?;
-                    if st.blocked {
-                        return Ok(());
-                    }
-                }
-            }
-            "message_stop" => {
-                self.flush_all(scratch, st, out)?;
-                if st.blocked {
-                    return Ok(());
-                }
-            }
-            _ => {}
-        }
-        sse::encode(ev.name.as_deref(), &v.to_string(), out);
-        Ok(())
-    }
-
     fn flush_all(
         &self,
         scratch: &mut Scratch,
@@ -701,7 +513,7 @@ impl Engine {
         &self,
         scratch: &mut Scratch,
         st: &mut StreamState,
-        key: (u8, u64, u64),
+        key: StreamKey,
         out: &mut Vec<u8>,
     ) -> Result<(), String> {
         let template = st
@@ -720,32 +532,7 @@ impl Engine {
         if text.is_empty() {
             return Ok(());
         }
-        match st.ctx.provider {
-            Provider::Openai => {
-                let delta = if key.0 == 0 {
-                    json!({"content": text})
-                } else {
-                    json!({"tool_calls": [{"index": key.2, "function": {"arguments": text}}]})
-                };
-                let v = json!({
-                    "id": template.get("id").cloned().unwrap_or(Value::Null),
-                    "object": "chat.completion.chunk",
-                    "created": template.get("created").cloned().unwrap_or(json!(0)),
-                    "model": template.get("model").cloned().unwrap_or(Value::Null),
-                    "choices": [{"index": key.1, "delta": delta, "finish_reason": null}],
-                });
-                sse::encode(None, &v.to_string(), out);
-            }
-            Provider::Anthropic => {
-                let delta = if key.0 == 0 {
-                    json!({"type": "text_delta", "text": text})
-                } else {
-                    json!({"type": "input_json_delta", "partial_json": text})
-                };
-                let v = json!({"type": "content_block_delta", "index": key.1, "delta": delta});
-                sse::encode(Some("content_block_delta"), &v.to_string(), out);
-            }
-        }
+        (st.ctx.provider.spec().stream.delta_event)(key, &text, &template, out);
         Ok(())
     }
 
@@ -754,7 +541,7 @@ impl Engine {
         &self,
         scratch: &mut Scratch,
         st: &mut StreamState,
-        key: (u8, u64, u64),
+        key: StreamKey,
         text: &str,
         last: bool,
         template: &Value,
@@ -919,41 +706,69 @@ impl Engine {
     }
 }
 
-/// Token counts from a `usage` object (OpenAI or Anthropic names).
-fn usage_from(u: &Value) -> Option<Usage> {
-    let pick = |a: &str, b: &str| u.get(a).or_else(|| u.get(b)).and_then(Value::as_u64);
-    Some(Usage {
-        input_tokens: pick("prompt_tokens", "input_tokens"),
-        output_tokens: pick("completion_tokens", "output_tokens"),
-    })
+/// The stream scan as a format's stream walker sees it ([`wire::Deltas`]).
+struct StreamDeltas<'a> {
+    engine: &'a Engine,
+    scratch: &'a mut Scratch,
+    st: &'a mut StreamState,
+    out: &'a mut Vec<u8>,
 }
 
-/// Visit the streamed text fields of an event (the ones fed to the stream scan), in a fixed order:
-/// Anthropic `delta.text` / `delta.partial_json` / `delta.thinking` / `content_block.text`, OpenAI
-/// `choices[].delta.content` and `choices[].delta.tool_calls[].function.arguments`.
-fn streamed_texts(v: &mut Value, f: &mut impl FnMut(&mut String)) {
-    for ptr in [
-        "/delta/text",
-        "/delta/partial_json",
-        "/delta/thinking",
-        "/content_block/text",
-    ] {
-        if let Some(Value::String(t)) = v.pointer_mut(ptr) {
-            f(t);
+impl wire::Deltas for StreamDeltas<'_> {
+    fn delta(
+        &mut self,
+        key: StreamKey,
+        text: &mut String,
+        last: bool,
+        template: &Value,
+    ) -> Result<bool, String> {
+        let taken = std::mem::take(text);
+        match self
+            .engine
+            .feed(self.scratch, self.st, key, &taken, last, template)?
+        {
+            Fed::Release(r) => {
+                *text = r;
+                Ok(true)
+            }
+            Fed::Block(msg) => {
+                self.engine
+                    .cut(self.st, self.out, "controlled_content_in_response", &msg);
+                Ok(false)
+            }
         }
     }
-    if let Some(Value::Array(choices)) = v.get_mut("choices") {
-        for c in choices.iter_mut() {
-            if let Some(Value::String(t)) = c.pointer_mut("/delta/content") {
-                f(t);
-            }
-            if let Some(Value::Array(calls)) = c.pointer_mut("/delta/tool_calls") {
-                for call in calls.iter_mut() {
-                    if let Some(Value::String(t)) = call.pointer_mut("/function/arguments") {
-                        f(t);
-                    }
+
+    fn flush(&mut self, which: Flush<'_>) -> Result<bool, String> {
+        let keys: Vec<StreamKey> = self
+            .st
+            .texts
+            .iter()
+            .filter(|b| match which {
+                Flush::All => !b.pending.is_empty(),
+                Flush::Index(i) => b.key.1 == i,
+                Flush::IndexExcept(i, except) => {
+                    b.key.1 == i && !except.contains(&b.key) && !b.pending.is_empty()
                 }
+            })
+            .map(|b| b.key)
+            .collect();
+        for key in keys {
+            self.engine
+                .flush_one(self.scratch, self.st, key, self.out)?;
+            if self.st.blocked {
+                return Ok(false);
             }
+        }
+        Ok(true)
+    }
+
+    fn usage(&mut self, input: Option<u64>, output: Option<u64>) {
+        if input.is_some() {
+            self.st.usage.input_tokens = input;
+        }
+        if output.is_some() {
+            self.st.usage.output_tokens = output;
         }
     }
 }

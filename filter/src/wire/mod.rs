@@ -1,0 +1,417 @@
+//! Wire formats: everything the filter knows about a provider's JSON API, one file per format.
+//!
+//! A [`Format`] is what a policy endpoint or destination names (`"openai"`, `"anthropic"`); its
+//! [`Spec`] is a `&'static` table of data and plain `fn`s, chosen once per request with
+//! [`Format::spec`] (a `match`, no allocation). The rest of the filter asks the spec instead of
+//! matching on the format:
+//!
+//! - the request body: where the model, the stream flag, the conversation, the end-user id and
+//!   media payloads are ([`Spec::shape`], read by the one-pass walker in `extract.rs`);
+//! - the request head: which headers the format's SDKs send ([`Spec::headers`]);
+//! - the reply: the error body and the error `type` per status ([`Spec::error_body`],
+//!   [`Spec::error_type`]);
+//! - usage: which fields of a `usage` object count tokens ([`Spec::usage`]);
+//! - streams: which event fields carry text deltas, which events end a stream or a block, the
+//!   event that releases held text and the error event that ends a cut stream
+//!   ([`Spec::stream`], driven by the stream scan in `response.rs` through [`Deltas`]).
+//!
+//! Adding a format is a new file here with its `SPEC`, one [`Format`] variant and one arm in
+//! [`Format::spec`]; docs/architecture.md ("Adding a wire format") says what else it touches.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::audit::Usage;
+
+pub mod anthropic_messages;
+pub mod openai_chat;
+
+/// Wire format a route or destination speaks. The policy names it by its serde name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// OpenAI Chat Completions (`/v1/chat/completions`).
+    Openai,
+    /// Anthropic Messages (`/v1/messages`).
+    Anthropic,
+}
+
+/// Every format, in a fixed order (OpenAI first).
+pub const FORMATS: [Format; 2] = [Format::Openai, Format::Anthropic];
+
+impl Format {
+    /// The format's table.
+    pub fn spec(self) -> &'static Spec {
+        match self {
+            Format::Openai => &openai_chat::SPEC,
+            Format::Anthropic => &anthropic_messages::SPEC,
+        }
+    }
+
+    /// The name the policy and the audit record use.
+    pub fn as_str(self) -> &'static str {
+        self.spec().name
+    }
+
+    /// The format to answer in on a path no endpoint of the policy names (404, no policy
+    /// loaded): the format whose usual path prefix it has, else OpenAI.
+    pub fn for_unknown_path(path: &str) -> Format {
+        FORMATS
+            .into_iter()
+            .find(|f| path.starts_with(f.spec().path_prefix))
+            .unwrap_or(Format::Openai)
+    }
+}
+
+/// What the filter knows about one wire format.
+pub struct Spec {
+    /// The policy's name for the format (`format`, `formats`) and the audit record's `provider`.
+    pub name: &'static str,
+    /// Where the request keeps its model, stream flag, conversation, end-user id and media.
+    pub shape: Shape,
+    /// The prefix of the format's usual request path, for answering on paths no endpoint names.
+    pub path_prefix: &'static str,
+    /// Request headers the format's official SDKs send, besides the ones every format may send
+    /// (`head.rs`). `*` ends a prefix.
+    pub headers: &'static [&'static str],
+    /// The error `type` the official API uses for an HTTP status.
+    pub error_type: fn(u16) -> &'static str,
+    /// The body of an error reply.
+    pub error_body: fn(&ErrorReply<'_>) -> Value,
+    /// Which fields of a `usage` object count tokens.
+    pub usage: UsageNames,
+    /// How a streamed response carries text, token counts and errors.
+    pub stream: StreamSpec,
+}
+
+/// What an error reply says, for [`Spec::error_body`].
+pub struct ErrorReply<'a> {
+    pub status: u16,
+    /// Stable machine-readable reason (`controlled_content`).
+    pub code: &'a str,
+    /// The message for the client, request id included.
+    pub message: &'a str,
+    pub request_id: &'a str,
+}
+
+/// The names of the token counts in a format's `usage` object.
+pub struct UsageNames {
+    pub input: &'static str,
+    pub output: &'static str,
+}
+
+/// Token counts from a buffered response's `usage` object. Every format's names are read (in
+/// [`FORMATS`] order), whatever format the request spoke.
+pub fn usage_from(u: &Value) -> Option<Usage> {
+    let pick = |name: fn(&UsageNames) -> &'static str| {
+        FORMATS
+            .iter()
+            .find_map(|f| u.get(name(&f.spec().usage)))
+            .and_then(Value::as_u64)
+    };
+    Some(Usage {
+        input_tokens: pick(|n| n.input),
+        output_tokens: pick(|n| n.output),
+    })
+}
+
+/// Top-level members every format's response has: the model that answered and its token counts.
+pub const RESPONSE_MODEL: &str = "model";
+pub const RESPONSE_USAGE: &str = "usage";
+
+/// Where a format's request keeps what the filter reads besides its texts. Every key and string
+/// of a request is scanned whatever the format; the shape says which members mean something.
+pub struct Shape {
+    /// Top-level string member naming the model (renamed for a destination that calls it
+    /// otherwise).
+    pub model: &'static str,
+    /// Top-level member whose `true` asks for a stream.
+    pub stream: &'static str,
+    /// Top-level member that must be an array: the conversation. `model`, `stream` and this
+    /// member are refused when duplicated (a gateway and a provider that picked different copies
+    /// would see different requests).
+    pub messages: &'static str,
+    /// Where the client's own end-user id is (kept in the audit record); the first one met wins.
+    pub user_ids: &'static [UserId],
+    /// Where media payloads are: skipped by the scan (when the policy lets media through) only
+    /// there.
+    pub media: &'static [&'static [MediaPlace]],
+    /// Content-part and block `type`s that carry media rather than text (counted; a request with
+    /// any is refused unless the policy allows uninspectable media).
+    pub media_types: &'static [&'static [&'static str]],
+}
+
+/// A place of the client's own end-user id.
+pub enum UserId {
+    /// A top-level string member (`user`).
+    Top(&'static str),
+    /// A string member of a top-level object (`metadata.user_id`).
+    In(&'static str, &'static str),
+}
+
+/// Where a media payload sits in a format's schema: in a content part or block of type `part`,
+/// either as the string member `member` itself, or inside the object member `member`.
+pub struct MediaPlace {
+    pub part: &'static str,
+    pub member: &'static str,
+    /// `None`: `member` is the payload. Otherwise the payload's member inside the object.
+    pub inner: Option<Inner>,
+    pub payload: Payload,
+}
+
+/// The payload's member inside a media object.
+pub struct Inner {
+    pub member: &'static str,
+    /// The `type` the object itself must have for the member to be a payload (Anthropic's
+    /// `source.type == "base64"`); `None`: any.
+    pub when_type: Option<&'static str>,
+}
+
+/// What a media payload is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Payload {
+    /// A URL: media only when it is a `data:` URL (any other URL is scanned as text).
+    DataUrl,
+    /// Base64 media, whatever it holds.
+    Base64,
+}
+
+/// The media places every request is read with, whatever its format: a client that sends one
+/// format's media part to another format's endpoint gets the same treatment (refused, or
+/// unscanned where the policy allows media) as on its own endpoint.
+pub const MEDIA_PLACES: &[&[MediaPlace]] = &[openai_chat::MEDIA, anthropic_messages::MEDIA];
+pub const MEDIA_TYPES: &[&[&str]] = &[openai_chat::MEDIA_TYPES, anthropic_messages::MEDIA_TYPES];
+
+impl Shape {
+    /// Every media place of the shape.
+    pub fn places(&self) -> impl Iterator<Item = &'static MediaPlace> {
+        self.media.iter().flat_map(|m| m.iter())
+    }
+
+    /// Whether `member` of a part (a string) may be a payload or (an object) may hold one:
+    /// whether the part's `type` is needed to tell.
+    pub fn may_hold_media(&self, member: &str, is_string: bool) -> bool {
+        self.places()
+            .any(|p| p.inner.is_none() == is_string && p.member == member)
+    }
+
+    /// The place whose payload is the string `member` of a part of type `part`.
+    pub fn payload_member(&self, member: &str, part: &str) -> Option<&'static MediaPlace> {
+        self.places()
+            .find(|p| p.inner.is_none() && p.member == member && p.part == part)
+    }
+
+    /// The place whose payload is inside the object `member` of a part of type `part`.
+    pub fn media_object(&self, member: &str, part: &str) -> Option<&'static MediaPlace> {
+        self.places()
+            .find(|p| p.inner.is_some() && p.member == member && p.part == part)
+    }
+
+    /// The top-level object `member` holds the end-user id in this member.
+    pub fn user_id_in(&self, member: &str) -> Option<&'static str> {
+        self.user_ids.iter().find_map(|u| match u {
+            UserId::In(m, inner) if *m == member => Some(*inner),
+            _ => None,
+        })
+    }
+
+    /// The top-level string `member` is the end-user id.
+    pub fn user_id_top(&self, member: &str) -> bool {
+        self.user_ids
+            .iter()
+            .any(|u| matches!(u, UserId::Top(m) if *m == member))
+    }
+
+    pub fn is_media_type(&self, t: &str) -> bool {
+        is_media_type(self.media_types, t)
+    }
+}
+
+/// Whether a part `type` is in one of these lists.
+pub fn is_media_type(lists: &[&[&str]], t: &str) -> bool {
+    lists.iter().any(|l| l.contains(&t))
+}
+
+/// One text stream of a streamed response: (kind, index, sub-index). Kind [`TEXT`] is model text
+/// (thinking included), [`ARGS`] tool arguments or tool input JSON; the index is the choice or
+/// content block, the sub-index the tool call. The audit record names it `stream[k:i:s]`.
+pub type StreamKey = (u8, u64, u64);
+pub const TEXT: u8 = 0;
+pub const ARGS: u8 = 1;
+
+/// How a format streams a response (server-sent events whose data is JSON).
+pub struct StreamSpec {
+    /// A `data:` payload that ends the stream (OpenAI's `[DONE]`): held text is released before
+    /// it goes on.
+    pub done: Option<&'static str>,
+    /// Walk one event's JSON: hand each text delta to the stream scan, flush the streams the
+    /// event ends, report token counts. Returns whether the event goes on (false: the stream was
+    /// cut).
+    pub event: fn(&mut Value, &mut dyn Deltas) -> Result<bool, String>,
+    /// Visit the text fields `event` hands over, in a fixed order (the rest of the event is its
+    /// skeleton, scanned on its own).
+    pub texts: VisitTexts,
+    /// The event that releases the held text of one stream on its own (`template`: the last
+    /// event that carried that stream's text, or null).
+    pub delta_event: fn(StreamKey, &str, &Value, &mut Vec<u8>),
+    /// The error event that ends a cut stream (`code`, message with the request id).
+    pub error_event: fn(&str, &str, &mut Vec<u8>),
+}
+
+/// Visits some string fields of an event, each as `&mut String`.
+pub type VisitTexts = fn(&mut Value, &mut dyn FnMut(&mut String));
+
+/// What a format's stream walker asks of the stream scan.
+pub trait Deltas {
+    /// A text delta of stream `key`, taken out of the event: the scan decides, and `text` is
+    /// replaced by what may be released now. `last`: the stream ends with this event (release
+    /// everything it holds). `template`: the event as received. Returns false when the stream
+    /// was cut (stop walking).
+    fn delta(
+        &mut self,
+        key: StreamKey,
+        text: &mut String,
+        last: bool,
+        template: &Value,
+    ) -> Result<bool, String>;
+    /// Release the held text of these streams, each as its own event, before the current one.
+    /// Returns false when the stream was cut.
+    fn flush(&mut self, which: Flush<'_>) -> Result<bool, String>;
+    /// Token counts the event reports (each replaces the one known so far).
+    fn usage(&mut self, input: Option<u64>, output: Option<u64>);
+}
+
+/// Which streams to flush.
+pub enum Flush<'a> {
+    /// Every stream with held text.
+    All,
+    /// Every stream of this index (a content block that stopped).
+    Index(u64),
+    /// The streams of this index with held text, except these (a finishing choice whose event
+    /// carried their last delta).
+    IndexExcept(u64, &'a [StreamKey]),
+}
+
+/// Visit the streamed text fields of every format. The skeleton of an event (the event without
+/// them) is scanned once per distinct skeleton, whatever format the response speaks.
+pub fn streamed_texts_any(v: &mut Value, f: &mut dyn FnMut(&mut String)) {
+    for format in FORMATS {
+        (format.spec().stream.texts)(v, f);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+    use crate::extract::extract;
+    use crate::reply::error_reply;
+    use serde_json::json;
+
+    #[test]
+    fn error_bodies_are_byte_exact() {
+        let r = error_reply(Format::Openai, 403, "controlled_content", "no", "abc");
+        assert_eq!(
+            String::from_utf8(r.body).unwrap(),
+            r#"{"error":{"code":"controlled_content","message":"no (request id abc)","param":null,"type":"permission_error"}}"#
+        );
+        let r = error_reply(Format::Anthropic, 413, "body_too_large", "big", "");
+        assert_eq!(
+            String::from_utf8(r.body).unwrap(),
+            r#"{"error":{"code":"body_too_large","message":"big","type":"request_too_large"},"request_id":"","type":"error"}"#
+        );
+    }
+
+    #[test]
+    fn names_and_paths() {
+        for f in FORMATS {
+            let name = serde_json::to_value(f).unwrap();
+            assert_eq!(name, json!(f.as_str()));
+        }
+        assert_eq!(
+            Format::for_unknown_path("/v1/messages/count_tokens"),
+            Format::Anthropic
+        );
+        assert_eq!(Format::for_unknown_path("/v1/embeddings"), Format::Openai);
+    }
+
+    #[test]
+    fn a_part_of_either_format_is_media_in_both() {
+        let openai_part =
+            json!({"type":"input_audio","input_audio":{"data":"QUJD","format":"wav"}});
+        let anthropic_part = json!({"type":"image","source":{"type":"base64","media_type":"image/png","data":"QUJD"}});
+        for f in FORMATS {
+            for part in [&openai_part, &anthropic_part] {
+                let body = json!({"model":"m","messages":[{"role":"user","content":[part]}]});
+                let e = extract(f, body.to_string().as_bytes()).unwrap();
+                assert_eq!(e.media_parts, 1, "{f:?} {part}");
+                assert!(!e.doc.contains("QUJD"), "{f:?} {part}");
+            }
+        }
+    }
+
+    #[test]
+    fn stream_deltas_and_events() {
+        #[derive(Default)]
+        struct Seen {
+            deltas: Vec<(StreamKey, String, bool)>,
+            flushes: usize,
+            usage: (Option<u64>, Option<u64>),
+        }
+        impl Deltas for Seen {
+            fn delta(
+                &mut self,
+                key: StreamKey,
+                text: &mut String,
+                last: bool,
+                _: &Value,
+            ) -> Result<bool, String> {
+                self.deltas.push((key, text.clone(), last));
+                text.make_ascii_uppercase();
+                Ok(true)
+            }
+            fn flush(&mut self, _: Flush<'_>) -> Result<bool, String> {
+                self.flushes += 1;
+                Ok(true)
+            }
+            fn usage(&mut self, input: Option<u64>, output: Option<u64>) {
+                self.usage = (input.or(self.usage.0), output.or(self.usage.1));
+            }
+        }
+        let mut v = json!({"choices":[{"index":0,"delta":{"content":"hi","tool_calls":[
+            {"index":2,"function":{"arguments":"{}"}}]},"finish_reason":"stop"}],
+            "usage":{"prompt_tokens":3,"completion_tokens":4}});
+        let mut seen = Seen::default();
+        assert!((Format::Openai.spec().stream.event)(&mut v, &mut seen).unwrap());
+        assert_eq!(
+            seen.deltas,
+            [
+                ((TEXT, 0, 0), "hi".to_string(), true),
+                ((ARGS, 0, 2), "{}".to_string(), true)
+            ]
+        );
+        assert_eq!((seen.flushes, seen.usage), (1, (Some(3), Some(4))));
+        assert_eq!(v["choices"][0]["delta"]["content"], "HI");
+        let mut seen = Seen::default();
+        let spec = &Format::Anthropic.spec().stream;
+        for mut v in [
+            json!({"type":"message_start","message":{"usage":{"input_tokens":5,"output_tokens":1}}}),
+            json!({"type":"content_block_start","index":1,"content_block":{"type":"text","text":"a"}}),
+            json!({"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":"b"}}),
+            json!({"type":"content_block_stop","index":1}),
+            json!({"type":"message_delta","usage":{"output_tokens":9}}),
+        ] {
+            assert!((spec.event)(&mut v, &mut seen).unwrap());
+        }
+        assert_eq!(
+            seen.deltas,
+            [
+                ((TEXT, 1, 0), "a".to_string(), false),
+                ((ARGS, 1, 0), "b".to_string(), false)
+            ]
+        );
+        assert_eq!((seen.flushes, seen.usage), (1, (Some(5), Some(9))));
+        assert_eq!(Format::Openai.spec().stream.done, Some("[DONE]"));
+        assert_eq!(spec.done, None);
+    }
+}

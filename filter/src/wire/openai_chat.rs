@@ -1,0 +1,221 @@
+//! OpenAI Chat Completions (`POST /v1/chat/completions`), the format most gateways and SDKs
+//! speak (OpenAI, Azure OpenAI, vLLM, Ollama, Mistral's compatible API, ...).
+
+use serde_json::{json, Value};
+
+use crate::sse;
+
+use super::{
+    Deltas, ErrorReply, Flush, Inner, MediaPlace, Payload, Shape, Spec, StreamKey, StreamSpec,
+    UsageNames, UserId, ARGS, MEDIA_PLACES, MEDIA_TYPES as ALL_MEDIA_TYPES, RESPONSE_USAGE, TEXT,
+};
+
+/// The data of the event that ends a stream, if the format sends one.
+const DONE: Option<&str> = Some("[DONE]");
+
+pub static SPEC: Spec = Spec {
+    name: "openai",
+    shape: Shape {
+        model: "model",
+        stream: "stream",
+        messages: "messages",
+        // `user` is the API's; clients put their own id in `metadata.user_id` too.
+        user_ids: &[UserId::Top("user"), UserId::In("metadata", "user_id")],
+        media: MEDIA_PLACES,
+        media_types: ALL_MEDIA_TYPES,
+    },
+    path_prefix: "/v1/chat/",
+    headers: &["openai-organization", "openai-project", "openai-beta"],
+    error_type,
+    error_body,
+    stream: StreamSpec {
+        done: DONE,
+        event: stream_event,
+        texts: stream_texts,
+        delta_event,
+        error_event,
+    },
+    usage: UsageNames {
+        input: "prompt_tokens",
+        output: "completion_tokens",
+    },
+};
+
+/// The error `type` for a status, as the official API uses them.
+fn error_type(status: u16) -> &'static str {
+    match status {
+        401 => "authentication_error",
+        403 => "permission_error",
+        404 => "not_found_error",
+        429 => "rate_limit_error",
+        400..=499 => "invalid_request_error",
+        _ => "server_error",
+    }
+}
+
+/// `{"error": {"message", "type", "code", "param": null}}`.
+fn error_body(e: &ErrorReply<'_>) -> Value {
+    json!({
+        "error": {
+            "message": e.message,
+            "type": error_type(e.status),
+            "code": e.code,
+            "param": null,
+        }
+    })
+}
+
+/// Where OpenAI-style requests carry media.
+pub const MEDIA: &[MediaPlace] = &[
+    // {"type":"image_url","image_url":{"url":"data:image/png;base64,..."}}
+    MediaPlace {
+        part: "image_url",
+        member: "image_url",
+        inner: Some(Inner {
+            member: "url",
+            when_type: None,
+        }),
+        payload: Payload::DataUrl,
+    },
+    // {"type":"input_audio","input_audio":{"data":"<base64>","format":"wav"}}
+    MediaPlace {
+        part: "input_audio",
+        member: "input_audio",
+        inner: Some(Inner {
+            member: "data",
+            when_type: None,
+        }),
+        payload: Payload::Base64,
+    },
+    // {"type":"file","file":{"file_data":"data:application/pdf;base64,...","filename":"a.pdf"}}
+    MediaPlace {
+        part: "file",
+        member: "file",
+        inner: Some(Inner {
+            member: "file_data",
+            when_type: None,
+        }),
+        payload: Payload::DataUrl,
+    },
+    // Responses-style parts, which compatible servers also take:
+    // {"type":"input_image","image_url":"data:..."}, {"type":"input_file","file_data":"data:..."}
+    MediaPlace {
+        part: "input_image",
+        member: "image_url",
+        inner: None,
+        payload: Payload::DataUrl,
+    },
+    MediaPlace {
+        part: "input_file",
+        member: "file_data",
+        inner: None,
+        payload: Payload::DataUrl,
+    },
+];
+
+/// Content-part types that carry media.
+pub const MEDIA_TYPES: &[&str] = &[
+    "image_url",
+    "input_image",
+    "input_audio",
+    "audio",
+    "file",
+    "input_file",
+];
+
+/// `usage` in a chunk (the last one, with `stream_options.include_usage`); text in
+/// `choices[].delta.content` and `choices[].delta.tool_calls[].function.arguments`. A choice
+/// with a `finish_reason` ends its streams: its own deltas are released whole and the streams
+/// of that choice it does not carry are flushed before it.
+fn stream_event(v: &mut Value, d: &mut dyn Deltas) -> Result<bool, String> {
+    if let Some(u) = v.get(RESPONSE_USAGE).filter(|u| u.is_object()) {
+        d.usage(
+            u.get(SPEC.usage.input).and_then(Value::as_u64),
+            u.get(SPEC.usage.output).and_then(Value::as_u64),
+        );
+    }
+    let template = v.clone();
+    let n_choices = v
+        .get("choices")
+        .and_then(Value::as_array)
+        .map_or(0, |a| a.len());
+    for ci in 0..n_choices {
+        let Some(choice) = v.get_mut("choices").and_then(|c| c.get_mut(ci)) else {
+            continue;
+        };
+        let index = choice
+            .get("index")
+            .and_then(Value::as_u64)
+            .unwrap_or(ci as u64);
+        let finishing = choice.get("finish_reason").is_some_and(|f| !f.is_null());
+        let mut touched: Vec<StreamKey> = Vec::new();
+        if let Some(Value::String(t)) = choice.pointer_mut("/delta/content") {
+            let key = (TEXT, index, 0);
+            touched.push(key);
+            if !d.delta(key, t, finishing, &template)? {
+                return Ok(false);
+            }
+        }
+        if let Some(Value::Array(calls)) = choice.pointer_mut("/delta/tool_calls") {
+            for (k, call) in calls.iter_mut().enumerate() {
+                let ti = call
+                    .get("index")
+                    .and_then(Value::as_u64)
+                    .unwrap_or(k as u64);
+                if let Some(Value::String(a)) = call.pointer_mut("/function/arguments") {
+                    let key = (ARGS, index, ti);
+                    touched.push(key);
+                    if !d.delta(key, a, finishing, &template)? {
+                        return Ok(false);
+                    }
+                }
+            }
+        }
+        if finishing && !d.flush(Flush::IndexExcept(index, &touched))? {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// The fields [`stream_event`] hands over.
+fn stream_texts(v: &mut Value, f: &mut dyn FnMut(&mut String)) {
+    if let Some(Value::Array(choices)) = v.get_mut("choices") {
+        for c in choices.iter_mut() {
+            if let Some(Value::String(t)) = c.pointer_mut("/delta/content") {
+                f(t);
+            }
+            if let Some(Value::Array(calls)) = c.pointer_mut("/delta/tool_calls") {
+                for call in calls.iter_mut() {
+                    if let Some(Value::String(t)) = call.pointer_mut("/function/arguments") {
+                        f(t);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A `chat.completion.chunk` carrying one stream's held text, with the id, creation time and
+/// model of the last chunk that carried it.
+fn delta_event(key: StreamKey, text: &str, template: &Value, out: &mut Vec<u8>) {
+    let delta = if key.0 == TEXT {
+        json!({"content": text})
+    } else {
+        json!({"tool_calls": [{"index": key.2, "function": {"arguments": text}}]})
+    };
+    let v = json!({
+        "id": template.get("id").cloned().unwrap_or(Value::Null),
+        "object": "chat.completion.chunk",
+        "created": template.get("created").cloned().unwrap_or(json!(0)),
+        "model": template.get("model").cloned().unwrap_or(Value::Null),
+        "choices": [{"index": key.1, "delta": delta, "finish_reason": null}],
+    });
+    sse::encode(None, &v.to_string(), out);
+}
+
+/// An unnamed event with an `error` object (what the API sends when a stream fails).
+fn error_event(code: &str, message: &str, out: &mut Vec<u8>) {
+    let v = json!({"error": {"message": message, "type": "permission_error", "code": code}});
+    sse::encode(None, &v.to_string(), out);
+}
