@@ -439,12 +439,16 @@ impl Engine {
         v: &mut Value,
         name: Option<&str>,
     ) -> Result<Option<String>, String> {
-        // The streamed texts are taken out for the skeleton and put back after it is written.
+        // The streamed texts are taken out for the skeleton and put back after it is written:
+        // this response's own format's text fields only. A field another format streams text in
+        // (`delta.text` in an OpenAI stream) is not fed to the text scan, so it stays in the
+        // skeleton and is scanned there.
+        let texts_of = st.ctx.provider.spec().stream.texts;
         let mut texts: Vec<String> = Vec::new();
-        wire::streamed_texts_any(v, &mut |t| texts.push(std::mem::take(t)));
+        texts_of(v, &mut |t| texts.push(std::mem::take(t)));
         let mut skeleton = v.to_string().into_bytes();
         let mut back = texts.into_iter();
-        wire::streamed_texts_any(v, &mut |t| *t = back.next().unwrap_or_default());
+        texts_of(v, &mut |t| *t = back.next().unwrap_or_default());
         if let Some(name) = name {
             skeleton.push(b'\n');
             skeleton.extend_from_slice(name.as_bytes());

@@ -479,6 +479,15 @@ fn fields_outside_the_streamed_text_are_scanned() {
     // Nor to a foreign destination.
     let s = run(Provider::Openai, "foreign", &writes);
     assert!(s.cut(), "{}", s.all());
+    // The other format's text field inside this format's event is no text delta here: it is
+    // part of the skeleton and scanned with it.
+    let other = json!({"id": "c1", "object": "chat.completion.chunk", "created": 1, "model": "m",
+        "delta": {"type": "text_delta", "text": hidden},
+        "choices": [{"index": 0, "delta": {"content": "ok"}, "finish_reason": null}]});
+    let mut writes = openai_events(&["Hello ".to_string()]);
+    writes.insert(1, format!("data: {other}\n\n").into_bytes());
+    let s = run(Provider::Openai, "commercial", &writes);
+    assert!(s.cut() && !s.all().contains("troop"), "{}", s.all());
     // Benign skeletons pass untouched (and are scanned once each).
     let s = run(
         Provider::Anthropic,

@@ -292,14 +292,6 @@ pub enum Flush<'a> {
     IndexExcept(u64, &'a [StreamKey]),
 }
 
-/// Visit the streamed text fields of every format. The skeleton of an event (the event without
-/// them) is scanned once per distinct skeleton, whatever format the response speaks.
-pub fn streamed_texts_any(v: &mut Value, f: &mut dyn FnMut(&mut String)) {
-    for format in FORMATS {
-        (format.spec().stream.texts)(v, f);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
