@@ -70,6 +70,11 @@ pub struct EndCache {
 }
 
 impl EndCache {
+    /// Heap bytes of the lazy DFA's cache as it stands.
+    pub fn memory(&self) -> usize {
+        self.cache.memory_usage()
+    }
+
     /// How many of lanes 0-2 joined the next lane in the last pass (the others walked on alone
     /// to the end of the text): tests and benchmarks.
     #[doc(hidden)]
@@ -97,13 +102,12 @@ impl EndFinder {
     ) -> Result<EndFinder, PolicyError> {
         let dfa = DFA::builder()
             .syntax(syntax_cfg)
-            .thompson(thompson::Config::new().utf8(false))
-            .configure(
-                DFA::config()
-                    .match_kind(MatchKind::All)
-                    .cache_capacity(cache_bytes)
-                    .skip_cache_capacity_check(true),
+            .thompson(
+                thompson::Config::new()
+                    .utf8(false)
+                    .which_captures(thompson::WhichCaptures::None),
             )
+            .configure(Self::config(cache_bytes))
             .build_many(patterns)
             .map_err(|e| PolicyError::Automaton(e.to_string()))?;
         Ok(EndFinder {
@@ -118,6 +122,33 @@ impl EndFinder {
             min: lanes.min,
             join: lanes.join.max(1),
         };
+    }
+
+    /// Heap bytes of the automaton's NFA and DFA (the NFA may be shared, see `from_nfa`).
+    pub fn nfa_memory(&self) -> usize {
+        self.dfa.get_nfa().memory_usage() + self.dfa.memory_usage()
+    }
+
+    /// A pass over an NFA compiled elsewhere (the scan shares its forward NFA), which must
+    /// have been compiled as `build` does.
+    pub fn from_nfa(nfa: thompson::NFA, lanes: Lanes) -> Result<EndFinder, PolicyError> {
+        let dfa = DFA::builder()
+            .configure(Self::config(CACHE_BYTES))
+            .build_from_nfa(nfa)
+            .map_err(|e| PolicyError::Automaton(e.to_string()))?;
+        let mut f = EndFinder {
+            dfa,
+            lanes: Lanes::FULL,
+        };
+        f.set_lanes(lanes);
+        Ok(f)
+    }
+
+    fn config(cache_bytes: usize) -> regex_automata::hybrid::dfa::Config {
+        DFA::config()
+            .match_kind(MatchKind::All)
+            .cache_capacity(cache_bytes)
+            .skip_cache_capacity_check(true)
     }
 
     /// Texts shorter than this are walked in one lane.

@@ -186,6 +186,7 @@ pub struct ScanCache {
     /// length if there is none); `None` when the first pass did not run or gave up.
     escape_from: Option<Escapes>,
     hold: hybrid::dfa::Cache,
+    hold_encoded: hybrid::dfa::Cache,
     by_signal: Vec<Vec<(u32, u32)>>,
     /// The matches of every rule's primary signal, by start, each with the index of the match
     /// that ends last among it and those before it (see `explained`); filled only when an
@@ -202,6 +203,9 @@ pub struct Scanner {
     /// Forward DFA over the same patterns with all-matches semantics, for streams: tells how much
     /// of a text's tail could still be the start of a match once more text arrives.
     hold: hybrid::dfa::DFA,
+    /// The same for encoded runs (`DECODERS`), which the scan finds without its automaton: a
+    /// stream never releases half of one.
+    hold_encoded: hybrid::dfa::DFA,
     /// Rules a stream holds a completed primary match of until their window closes (they need
     /// more than that match to decide): (pattern in `hold`, rule, window).
     stream_held: Vec<(u32, u32, u32)>,
@@ -402,6 +406,23 @@ fn signal_pattern(s: &Signal) -> Result<String, String> {
     Ok(format!("{flags}{}", parts.join("|")))
 }
 
+/// Heap bytes of one signal's forward NFA compiled alone (what it adds to each automaton,
+/// roughly): `examples/memory` lists the largest.
+#[doc(hidden)]
+pub fn signal_nfa_bytes(s: &Signal) -> Result<(usize, usize), String> {
+    let p = signal_pattern(s)?;
+    let nfa = thompson::Compiler::new()
+        .syntax(syntax::Config::new().unicode(false).utf8(false))
+        .configure(
+            thompson::Config::new()
+                .utf8(false)
+                .which_captures(thompson::WhichCaptures::None),
+        )
+        .build(&p)
+        .map_err(|e| e.to_string())?;
+    Ok((nfa.memory_usage(), nfa.states().len()))
+}
+
 impl Scanner {
     pub fn compile(policy: &Policy) -> Result<Scanner, PolicyError> {
         let syntax_cfg = syntax::Config::new().unicode(false).utf8(false);
@@ -430,34 +451,67 @@ impl Scanner {
             );
             patterns.push(p);
         }
-        let re = Regex::builder()
-            .syntax(syntax_cfg)
-            .thompson(thompson::Config::new().utf8(false))
-            .dfa(
-                hybrid::dfa::Config::new()
+        let pattern_count = patterns.len();
+        // One forward NFA serves the scan's leftmost-first search, its first pass and the
+        // stream hold-back (their lazy DFAs differ, the NFA is shared): the patterns, then
+        // `PROBES`, whose matches only the first pass reads (`record` drops them).
+        let mut first_pass = patterns;
+        first_pass.extend(PROBES.iter().map(|p| p.to_string()));
+        let nfa = |reverse: bool, pats: &[String]| {
+            thompson::Compiler::new()
+                .syntax(syntax_cfg)
+                .configure(
+                    thompson::Config::new()
+                        .utf8(false)
+                        .reverse(reverse)
+                        .which_captures(thompson::WhichCaptures::None),
+                )
+                .build_many(pats)
+                .map_err(|e| PolicyError::Automaton(e.to_string()))
+        };
+        let forward_nfa = nfa(false, &first_pass)?;
+        let automaton = |e: hybrid::BuildError| PolicyError::Automaton(e.to_string());
+        let forward = hybrid::dfa::DFA::builder()
+            .configure(
+                hybrid::dfa::DFA::config()
                     .match_kind(MatchKind::LeftmostFirst)
                     // Per-pattern start states: the reverse search that finds a match's start
                     // follows only the pattern that matched (see `collect`).
                     .starts_for_each_pattern(true)
                     .cache_capacity(8 * 1024 * 1024),
             )
-            .build_many(&patterns)
-            .map_err(|e| PolicyError::Automaton(e.to_string()))?;
-        let pattern_count = patterns.len();
-        let mut first_pass = patterns.clone();
-        first_pass.extend(PROBES.iter().map(|p| p.to_string()));
-        let ends = EndFinder::build(&first_pass, syntax_cfg, Lanes::FULL)?;
-        patterns.extend(DECODERS.iter().map(|(_, p)| p.to_string()));
+            .build_from_nfa(forward_nfa.clone())
+            .map_err(automaton)?;
+        let reverse = hybrid::dfa::DFA::builder()
+            .configure(
+                hybrid::dfa::DFA::config()
+                    .match_kind(MatchKind::All)
+                    .prefilter(None)
+                    .specialize_start_states(false)
+                    .starts_for_each_pattern(true)
+                    .cache_capacity(8 * 1024 * 1024),
+            )
+            .build_from_nfa(nfa(true, &first_pass)?)
+            .map_err(automaton)?;
+        let re = Regex::builder().build_from_dfas(forward, reverse);
+        let ends = EndFinder::from_nfa(forward_nfa.clone(), Lanes::FULL)?;
         let hold = hybrid::dfa::DFA::builder()
-            .syntax(syntax_cfg)
-            .thompson(thompson::Config::new().utf8(false))
             .configure(
                 hybrid::dfa::DFA::config()
                     .match_kind(MatchKind::All)
                     .cache_capacity(4 * 1024 * 1024),
             )
-            .build_many(&patterns)
-            .map_err(|e| PolicyError::Automaton(e.to_string()))?;
+            .build_from_nfa(forward_nfa)
+            .map_err(automaton)?;
+        let encoded: Vec<String> = DECODERS.iter().map(|(_, p)| p.to_string()).collect();
+        let hold_encoded = hybrid::dfa::DFA::builder()
+            .configure(
+                hybrid::dfa::DFA::config()
+                    .match_kind(MatchKind::All)
+                    .cache_capacity(1024 * 1024),
+            )
+            .build_from_nfa(nfa(false, &encoded)?)
+            .map_err(automaton)?;
         let can_start = first_bytes(&re);
         let index = |id: &str| policy.signals.iter().position(|s| s.id == id);
         let mut rules = Vec::with_capacity(policy.rules.len());
@@ -548,6 +602,7 @@ impl Scanner {
             re,
             ends,
             hold,
+            hold_encoded,
             stream_held,
             stream_need,
             can_start,
@@ -583,6 +638,7 @@ impl Scanner {
             spans: Vec::new(),
             escape_from: None,
             hold: self.hold.create_cache(),
+            hold_encoded: self.hold_encoded.create_cache(),
             by_signal: vec![Vec::new(); self.signal_ids.len()],
             primaries: Vec::new(),
             decode_jobs: Vec::new(),
@@ -608,6 +664,38 @@ impl Scanner {
         self.stream_held
             .iter()
             .map(|&(p, r, w)| (p as usize, r as usize, w as usize))
+    }
+
+    /// Heap bytes of each compiled automaton and of a fresh cache set (name, bytes): what a
+    /// policy costs a VM before its first request (tests, `itar-policy explain --memory`).
+    #[doc(hidden)]
+    pub fn memory(&self) -> Vec<(&'static str, usize)> {
+        let c = self.new_cache();
+        vec![
+            (
+                "forward NFA (shared)",
+                self.re.forward().get_nfa().memory_usage(),
+            ),
+            ("reverse NFA", self.re.reverse().get_nfa().memory_usage()),
+            ("leading-pass NFA", self.lead.nfa_memory()),
+            (
+                "encoded-run NFA",
+                self.hold_encoded.get_nfa().memory_usage(),
+            ),
+            (
+                "lazy DFAs",
+                self.re.forward().memory_usage()
+                    + self.re.reverse().memory_usage()
+                    + self.hold.memory_usage()
+                    + self.hold_encoded.memory_usage(),
+            ),
+            ("cache: scan", c.dfa.memory_usage()),
+            ("cache: first passes", c.ends.memory() + c.lead.memory()),
+            (
+                "cache: hold-back",
+                c.hold.memory_usage() + c.hold_encoded.memory_usage(),
+            ),
+        ]
     }
 
     /// Patterns in the hold-back automaton (the length `stream_hold`'s windows may have).
@@ -649,49 +737,26 @@ impl Scanner {
         // Primaries whose window is over by length, with its end: held only if a partial match
         // alive when the search stops starts inside that window.
         let mut closed: Vec<(usize, usize)> = Vec::new();
-        let alive = 'search: {
-            'start: for s in from..text.len() {
-                let input = Input::new(text).range(s..).anchored(Anchored::Yes);
-                let Ok(mut sid) = self.hold.start_state_forward(&mut cache.hold, &input) else {
-                    break 'search s; // cannot tell: hold (fail closed)
-                };
-                let mut close = 0usize;
-                for (k, &b) in text.get(s..).unwrap_or_default().iter().enumerate() {
-                    if k >= WINDOW || *budget == 0 {
-                        break 'search s;
-                    }
-                    *budget -= 1;
-                    match self.hold.next_state(&mut cache.hold, sid, b) {
-                        Ok(next) => sid = next,
-                        Err(_) => break 'search s,
-                    }
-                    if sid.is_match() && s >= held_from && !windows.is_empty() {
-                        // Match states are delayed by a byte: a match ended at s + k.
-                        for i in 0..self.hold.match_len(&cache.hold, sid) {
-                            let p = self.hold.match_pattern(&cache.hold, sid, i).as_usize();
-                            let w = windows.get(p).copied().unwrap_or(0) as usize;
-                            if w > 0 {
-                                close = close.max(s + k + w);
-                            }
-                        }
-                    }
-                    if sid.is_dead() {
-                        if close > text.len() {
-                            break 'search s;
-                        }
-                        if close > 0 {
-                            closed.push((s, close));
-                        }
-                        continue 'start;
-                    }
-                    if sid.is_quit() {
-                        break 'search s;
-                    }
-                }
-                break 'search s;
-            }
-            text.len()
-        };
+        let signals = alive_from(
+            &self.hold,
+            &mut cache.hold,
+            text,
+            from..text.len(),
+            (held_from, windows),
+            budget,
+            &mut closed,
+        );
+        // Encoded runs need only the starts before the signals' hold (what is held is held).
+        let encoded = alive_from(
+            &self.hold_encoded,
+            &mut cache.hold_encoded,
+            text,
+            from..signals,
+            (usize::MAX, &[]),
+            budget,
+            &mut closed,
+        );
+        let alive = signals.min(encoded);
         closed
             .iter()
             .find(|&&(_, close)| close > alive)
@@ -1381,6 +1446,64 @@ impl Work {
         self.clears = clears;
         self.spent
     }
+}
+
+/// The earliest start in `starts` at which a match of `dfa` is still alive at the
+/// text's end (`starts.end` if none; the start itself when the walk cannot tell: fail closed).
+/// A complete match of pattern `p` starting at or after `held_from` with `windows[p] > 0` is
+/// also alive until `windows[p]` bytes after its end; windows that close inside the text go
+/// into `closed` as (start, close).
+fn alive_from(
+    dfa: &hybrid::dfa::DFA,
+    cache: &mut hybrid::dfa::Cache,
+    text: &[u8],
+    starts: std::ops::Range<usize>,
+    (held_from, windows): (usize, &[u32]),
+    budget: &mut usize,
+    closed: &mut Vec<(usize, usize)>,
+) -> usize {
+    let end = starts.end;
+    'start: for s in starts {
+        let input = Input::new(text).range(s..).anchored(Anchored::Yes);
+        let Ok(mut sid) = dfa.start_state_forward(cache, &input) else {
+            return s; // cannot tell: hold (fail closed)
+        };
+        let mut close = 0usize;
+        for (k, &b) in text.get(s..).unwrap_or_default().iter().enumerate() {
+            if k >= WINDOW || *budget == 0 {
+                return s;
+            }
+            *budget -= 1;
+            match dfa.next_state(cache, sid, b) {
+                Ok(next) => sid = next,
+                Err(_) => return s,
+            }
+            if sid.is_match() && s >= held_from && !windows.is_empty() {
+                // Match states are delayed by a byte: a match ended at s + k.
+                for i in 0..dfa.match_len(cache, sid) {
+                    let p = dfa.match_pattern(cache, sid, i).as_usize();
+                    let w = windows.get(p).copied().unwrap_or(0) as usize;
+                    if w > 0 {
+                        close = close.max(s + k + w);
+                    }
+                }
+            }
+            if sid.is_dead() {
+                if close > text.len() {
+                    return s;
+                }
+                if close > 0 {
+                    closed.push((s, close));
+                }
+                continue 'start;
+            }
+            if sid.is_quit() {
+                return s;
+            }
+        }
+        return s;
+    }
+    end
 }
 
 /// For each look-behind context, the set of bytes with which an anchored match can begin (the
