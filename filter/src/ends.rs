@@ -4,7 +4,7 @@
 //! Why lanes: a DFA walk is a chain of dependent loads (the next state depends on the one
 //! before), so one walk leaves the CPU idle most of each step. Four walks over the four quarters
 //! of the text are independent chains, and the CPU runs them side by side: the same bytes in
-//! about 40% of the time, in V8 as natively (docs/detection.md, "Session 6").
+//! about 40% of the time, in V8 as natively (docs/detection.md, "Four lanes").
 //!
 //! Why it is exact: a lane that starts afresh at offset `c` holds only the threads that began at
 //! `c` or later: a subset of the true states, so every end it reports is a true end. Lane 0

@@ -1182,9 +1182,56 @@ impl Engine {
         Ok(out.into_iter().map(|(_, id, m)| (id, m)).collect())
     }
 
+    /// Each rule whose primary signal matches the normalized `text` (no decoding): its best
+    /// score there, its threshold, the match and the features behind the score, best first.
+    /// Why a rule fired or did not (`itar-policy explain --scores`).
+    pub fn rule_scores(
+        &self,
+        scratch: &mut Scratch,
+        text: &str,
+    ) -> Result<Vec<RuleScore>, InspectError> {
+        let mut norm = Normalized::default();
+        normalize_into(&mut norm, text, 0);
+        let all = self.scanner.rule_scores(&mut scratch.scan, &norm.text)?;
+        let mut best: Vec<RuleScore> = Vec::new();
+        for f in &all {
+            let Some(rule) = self.scanner.rules.get(f.rule) else {
+                continue;
+            };
+            if let Some(b) = best.iter_mut().find(|b| b.rule == rule.id) {
+                if b.score >= f.confidence {
+                    continue;
+                }
+                best.retain(|b| b.rule != rule.id);
+            }
+            let mut features = Vec::new();
+            self.scanner.features(f, &mut features);
+            let m = norm.text.get(f.start..f.end).unwrap_or_default();
+            best.push(RuleScore {
+                rule: rule.id.clone(),
+                score: f.confidence,
+                threshold: rule.threshold,
+                matched: String::from_utf8_lossy(m).into_owned(),
+                features,
+            });
+        }
+        best.sort_by(|a, b| b.score.total_cmp(&a.score));
+        Ok(best)
+    }
+
     pub fn destination(&self, name: &str) -> Option<&DestInfo> {
         self.destinations.iter().find(|d| d.name == name)
     }
+}
+
+/// One rule's best score on a text (`Engine::rule_scores`).
+#[derive(Debug, Clone)]
+pub struct RuleScore {
+    pub rule: String,
+    pub score: f32,
+    pub threshold: f32,
+    pub matched: String,
+    pub features: Vec<String>,
 }
 
 /// Record a refusal in the audit record and build the reply for it in the provider's format: the

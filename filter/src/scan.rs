@@ -147,7 +147,7 @@ pub struct CompiledRule {
     /// The signal whose matches it judges.
     primary: usize,
     confidence: f32,
-    threshold: f32,
+    pub threshold: f32,
     window: usize,
     /// (signal, weight, min_count, specificity)
     support: Vec<(usize, f32, usize, f32)>,
@@ -844,7 +844,7 @@ impl Scanner {
             .saturating_add(WORK_SLACK);
         self.collect(cache, text, work_limit, pass, false)?;
         self.gather_primaries(cache);
-        self.judge(cache, text, &mut out.findings);
+        self.judge(cache, text, &mut out.findings, false);
         if depth >= self.limits.max_decode_depth {
             return Ok(());
         }
@@ -1258,7 +1258,24 @@ impl Scanner {
         }
     }
 
-    fn judge(&self, cache: &ScanCache, text: &[u8], findings: &mut Vec<Finding>) {
+    /// Every rule whose primary signal matches `text` (no decoding), with the score each match
+    /// reached and its features, also below the rule's threshold: why a rule fired or did not
+    /// (`itar-policy explain --scores`). Matches an exclusion clears are not listed.
+    pub fn rule_scores(
+        &self,
+        cache: &mut ScanCache,
+        text: &[u8],
+    ) -> Result<Vec<Finding>, InspectError> {
+        self.collect(cache, text, usize::MAX, Pass::Whole, true)?;
+        self.gather_primaries(cache);
+        let mut all = Vec::new();
+        self.judge(cache, text, &mut all, true);
+        Ok(all)
+    }
+
+    /// `findings` gets the matches whose score reaches their rule's threshold (with `all`, every
+    /// match a rule judged, whatever its score).
+    fn judge(&self, cache: &ScanCache, text: &[u8], findings: &mut Vec<Finding>, all: bool) {
         for (sig, hits) in cache.by_signal.iter().enumerate() {
             let Some(rule_ids) = self.rules_by_primary.get(sig) else {
                 continue;
@@ -1296,7 +1313,7 @@ impl Scanner {
                     let mut counted: Option<(usize, usize)> = None;
                     let (mut features, mut cue_bits) = (0u64, 0u64);
                     for (i, &(ss, weight, min, spec)) in rule.support.iter().enumerate() {
-                        if conf + open + 1e-6 < rule.threshold {
+                        if !all && conf + open + 1e-6 < rule.threshold {
                             break;
                         }
                         let n = match counted {
@@ -1333,7 +1350,7 @@ impl Scanner {
                         features |= cue_bits;
                     }
                     let conf = conf.min(1.0);
-                    if conf + 1e-6 >= rule.threshold {
+                    if all || conf + 1e-6 >= rule.threshold {
                         findings.push(Finding {
                             rule: ri,
                             start: s,

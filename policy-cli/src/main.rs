@@ -3,6 +3,8 @@
 //!   itar-policy check POLICY            parse and compile; errors name the field
 //!   itar-policy explain POLICY [TEXT]   scan TEXT (or stdin) and print labels and redactions as JSON
 //!   itar-policy explain POLICY --signals [TEXT]   every signal match (after normalization), one per line
+//!   itar-policy explain POLICY --scores [TEXT]    each rule whose primary matches: best score/threshold,
+//!                                                 fires or below, the match, the features counted
 //!   itar-policy test POLICY             run the example cases the policy carries ("tests")
 //!   itar-policy digest POLICY           sha256 of the canonical policy (for change control)
 //!   itar-policy shadow-report AUDIT...  where a shadow policy disagreed with the enforcing one
@@ -18,7 +20,7 @@ use itar_filter::policy::{Policy, Provider};
 use serde_json::{json, Value};
 
 fn usage() -> ExitCode {
-    eprintln!("usage: itar-policy check|explain|test|digest POLICY [--signals] [TEXT]  |  itar-policy shadow-report AUDIT...");
+    eprintln!("usage: itar-policy check|explain|test|digest POLICY [--signals|--scores] [TEXT]  |  itar-policy shadow-report AUDIT...");
     ExitCode::from(2)
 }
 
@@ -68,6 +70,9 @@ fn main() -> ExitCode {
         "explain" if args.get(2).map(String::as_str) == Some("--signals") => {
             explain_signals(&engine, args.get(3))
         }
+        "explain" if args.get(2).map(String::as_str) == Some("--scores") => {
+            explain_scores(&engine, args.get(3))
+        }
         "explain" => explain(&engine, args.get(2)),
         "test" => run_tests(&engine, &policy),
         _ => usage(),
@@ -84,6 +89,37 @@ fn text_arg(text: Option<&String>) -> Option<String> {
                 return None;
             }
             Some(s)
+        }
+    }
+}
+
+fn explain_scores(engine: &Engine, text: Option<&String>) -> ExitCode {
+    let Some(text) = text_arg(text) else {
+        return ExitCode::FAILURE;
+    };
+    let mut scratch = engine.new_scratch();
+    match engine.rule_scores(&mut scratch, &text) {
+        Ok(scores) => {
+            for r in scores {
+                let mark = if r.score + 1e-6 >= r.threshold {
+                    "fires"
+                } else {
+                    "below"
+                };
+                println!(
+                    "{}\t{:.2}/{:.2}\t{mark}\t{}\t{}",
+                    r.rule,
+                    r.score,
+                    r.threshold,
+                    r.matched,
+                    r.features.join(",")
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("scan failed: {e}");
+            ExitCode::FAILURE
         }
     }
 }
