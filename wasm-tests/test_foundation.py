@@ -98,8 +98,9 @@ def test_invalid_utf8_gets_400(gateway, fresh):
 def test_crafted_overlapping_matches_do_not_stall_a_worker(gateway, fresh):
     """docs/detection.md, "Work bound": text where every word start begins an e-mail-shaped match
     that ends at one far '@', and dotted digit groups that keep the e-mail pattern alive. An
-    overlapping scan re-reads such a run once per match; before the bound, these 200 KB bodies
-    held an Envoy worker for minutes (this request would time out). Now they are answered."""
+    overlapping scan re-reads such a run once per match; without the work bound, these 200 KB
+    bodies would hold an Envoy worker for minutes (this request would time out). With it they are
+    answered."""
     for text in ["a." * 100_000 + "a@example.com",
                  ".".join(f"{1000 + i % 9000:04d}" for i in range(40_000))]:
         r = gateway.chat(text, US)

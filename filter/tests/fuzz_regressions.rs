@@ -189,15 +189,16 @@ fn policy_mutate() {
 
 #[test]
 fn stream_strict_seeds() {
-    // Before the fix below, deterministic mutations found that bug within a few hundred tries.
+    // Without the fix below, deterministic mutations find that bug within a few hundred tries.
     run_target("stream_strict", bodies::stream_strict, mutations(300));
 }
 
-/// Regression (fixed in response.rs, `feed`): a rule whose own spans were already released as
-/// context but whose support (quantities here) completes in a later delta fires on the second
-/// scan; it used to be judged "not fresh" (`h.spans.iter().filter(|s| s.2 > ctx_len)` was empty)
-/// and skipped, so ITAR technical data from a commercial model reached the client uncut. Found
-/// by the `stream_strict` fuzz target. A blocking finding is now acted on whatever its spans.
+/// Regression (the fix is in response.rs, `feed`): a rule whose own spans were already released
+/// as context but whose support (quantities here) completes in a later delta fires on the second
+/// scan. Judged by span position it would be "not fresh"
+/// (`h.spans.iter().filter(|s| s.2 > ctx_len)` is empty) and skipped, and ITAR technical data
+/// from a commercial model would reach the client uncut. Found by the `stream_strict` fuzz
+/// target. A blocking finding is acted on whatever its spans.
 #[test]
 fn known_bug_stream_support_completes_in_later_delta() {
     use itar_filter::engine::response::ResponseCtx;

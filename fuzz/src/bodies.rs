@@ -344,7 +344,7 @@ pub fn scan_bounded(data: &[u8]) {
     );
 }
 
-/// The scanner's first pass (where matches end, in lanes; docs/detection.md, "Session 6")
+/// The scanner's first pass (where matches end, in lanes; docs/detection.md, "Four lanes")
 /// against the exact loop over the whole text: the same matches, per signal, with one lane and
 /// with four lanes small enough that every input of a few dozen bytes takes the lane path and
 /// its joins; the same findings and normalizations from `scan` (leading pass included); and
