@@ -972,7 +972,9 @@ impl Engine {
             let text = ex.doc.get(s..s + p.len as usize).unwrap_or("");
             normalize_into(norm, text, p.doc_start);
         }
-        let out = self.scanner.scan(&mut scratch.scan, &norm.text)?;
+        let out = self
+            .scanner
+            .scan_hidden(&mut scratch.scan, &norm.text, &norm.hidden)?;
         let mut changes = norm.changes;
         changes.insert(out.changes);
         for n in changes.names() {

@@ -91,6 +91,9 @@ pub struct Normalized {
     pub text: Vec<u8>,
     segs: Vec<Seg>,
     pub changes: Changes,
+    /// Ranges of `text` the sender concealed (tag characters, a right-to-left override), in
+    /// order: rules weigh what is found there (`Rule::concealed`).
+    pub hidden: Vec<(u32, u32)>,
 }
 
 impl Normalized {
@@ -99,6 +102,7 @@ impl Normalized {
             text: Vec::with_capacity(n),
             segs: Vec::with_capacity(8),
             changes: Changes::default(),
+            hidden: Vec::new(),
         }
     }
 
@@ -106,6 +110,7 @@ impl Normalized {
         self.text.clear();
         self.segs.clear();
         self.changes = Changes::default();
+        self.hidden.clear();
     }
 
     /// Append raw bytes that map one to one onto original offsets starting at `orig`.
@@ -232,10 +237,12 @@ pub fn normalize_into(out: &mut Normalized, input: &str, base: u32) {
             let body_len = rest
                 .find(['\u{202C}', '\u{2069}', '\n'])
                 .unwrap_or(rest.len());
+            let from = out.text.len() as u32;
             for (off, rc) in rest[..body_len].char_indices().rev() {
                 let o = base + (body_start + off) as u32;
                 push_char(out, rc, o, o + rc.len_utf8() as u32);
             }
+            out.hidden.push((from, out.text.len() as u32));
             i = body_start + body_len;
             continue;
         }
@@ -257,6 +264,7 @@ fn push_tag_run(out: &mut Normalized, input: &str, start: usize, base: u32) -> u
     let mut end = start;
     let at = base + start as u32;
     out.push_replacement(b"\n", at, at);
+    let from = out.text.len() as u32;
     for (off, c) in rest.char_indices() {
         if c.is_ascii() {
             break;
@@ -269,6 +277,7 @@ fn push_tag_run(out: &mut Normalized, input: &str, start: usize, base: u32) -> u
         }
         end = start + off + c.len_utf8();
     }
+    out.hidden.push((from, out.text.len() as u32));
     let at = base + end as u32;
     out.push_replacement(b"\n", at, at);
     out.changes.insert(Changes::TAG_CHARACTERS);

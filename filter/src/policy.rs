@@ -502,9 +502,18 @@ pub struct Rule {
     /// Overrides the label's action for this rule (e.g. redact FOUO portions).
     #[serde(default)]
     pub action: Option<LabelAction>,
+    /// Added to the score of a match inside text the sender concealed: decoded from an
+    /// encoding or a letter rewrite, or written in invisible tag characters or a right-to-left
+    /// override. Hiding content is evidence of intent. Feature name `concealed`.
+    #[serde(default)]
+    pub concealed: f32,
     #[serde(default)]
     pub description: String,
 }
+
+/// Support entries a rule may have: a finding's features are a 64-bit set, one bit per entry and
+/// the last for `concealed`.
+pub const MAX_SUPPORT: usize = 63;
 
 fn one() -> f32 {
     1.0
@@ -825,6 +834,15 @@ impl Policy {
                         format!("unknown signal {:?}", s.signal),
                     );
                 }
+            }
+            if !(0.0..=1.0).contains(&r.concealed) {
+                return invalid(format!("{at}.concealed"), "must be within 0..1".into());
+            }
+            if r.support.len() > MAX_SUPPORT {
+                return invalid(
+                    format!("{at}.support"),
+                    format!("at most {MAX_SUPPORT} entries"),
+                );
             }
             if !(0.0..=1.0).contains(&r.confidence) {
                 return invalid(format!("{at}.confidence"), "must be within 0..1".into());

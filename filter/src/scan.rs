@@ -15,7 +15,7 @@ use regex_automata::{hybrid, Anchored, Input, MatchKind};
 use crate::ends::{EndCache, EndFinder, Lanes};
 use crate::error::{InspectError, PolicyError};
 use crate::normalize::{normalize_into, Changes, Normalized};
-use crate::policy::{LabelAction, Limits, Policy, Signal, Validator};
+use crate::policy::{LabelAction, Limits, Policy, Signal, Validator, MAX_SUPPORT};
 
 /// The hints go BEFORE the policy's signals: "ROT13" is also shaped like an identifier a policy
 /// signal may claim, and the hint must win at its position. A hint asks for a candidate decoding
@@ -146,6 +146,8 @@ pub struct CompiledRule {
     pub action: Option<LabelAction>,
     /// The signal whose matches it judges.
     primary: usize,
+    /// Added to a match's score inside concealed text (`Rule::concealed`).
+    concealed: f32,
     confidence: f32,
     pub threshold: f32,
     window: usize,
@@ -171,6 +173,37 @@ pub struct Finding {
     /// Which of the rule's support entries counted (bit i = entry i; negative entries only when
     /// they were applied): the features behind the score, for the audit record.
     pub features: u64,
+}
+
+/// Bit of `Finding::features` for a rule's `concealed` weight (support entries take the bits
+/// below it: `MAX_SUPPORT`).
+const CONCEALED_BIT: u64 = 1 << MAX_SUPPORT;
+
+/// Where the text being judged was concealed by its sender.
+#[derive(Clone, Copy)]
+enum Concealed<'a> {
+    /// All of it (decoded from an encoding or a letter rewrite).
+    All,
+    /// These ranges (sorted): tag characters, a right-to-left override.
+    Ranges(&'a [(u32, u32)]),
+}
+
+impl Concealed<'_> {
+    fn covers(&self, s: usize, e: usize) -> bool {
+        match self {
+            Concealed::All => true,
+            Concealed::Ranges(r) => r.iter().any(|&(a, b)| (a as usize) < e && s < b as usize),
+        }
+    }
+}
+
+/// A level of the recursive scan: how deep in decoded segments, whether the text is a letter
+/// rewrite already, and the concealed ranges of the top level.
+#[derive(Clone, Copy)]
+struct Level<'a> {
+    depth: u8,
+    rewritten: bool,
+    hidden: &'a [(u32, u32)],
 }
 
 /// Per-VM scratch space reused across requests (the per-request path allocates as little as it can).
@@ -548,6 +581,7 @@ impl Scanner {
                 tag: r.tag.clone(),
                 action: r.action,
                 primary,
+                concealed: r.concealed,
                 confidence: r.confidence,
                 threshold: r.threshold.unwrap_or(r.confidence),
                 window: r.window,
@@ -780,6 +814,17 @@ impl Scanner {
         self.scan_pass(cache, text, Pass::Ends)
     }
 
+    /// `scan` of a text with ranges the sender concealed (`Normalized::hidden`: sorted): what
+    /// is found there gets its rule's `concealed` weight, as everything decoded does.
+    pub fn scan_hidden(
+        &self,
+        cache: &mut ScanCache,
+        text: &[u8],
+        hidden: &[(u32, u32)],
+    ) -> Result<ScanOutput, InspectError> {
+        self.scan_all(cache, text, Pass::Ends, hidden)
+    }
+
     /// `scan`, its matches found the given way (tests compare `Pass::Ends` with `Pass::Whole`).
     #[doc(hidden)]
     pub fn scan_pass(
@@ -788,9 +833,24 @@ impl Scanner {
         text: &[u8],
         pass: Pass,
     ) -> Result<ScanOutput, InspectError> {
+        self.scan_all(cache, text, pass, &[])
+    }
+
+    fn scan_all(
+        &self,
+        cache: &mut ScanCache,
+        text: &[u8],
+        pass: Pass,
+        hidden: &[(u32, u32)],
+    ) -> Result<ScanOutput, InspectError> {
         let mut out = ScanOutput::default();
         let mut budget = self.limits.max_decoded_bytes;
-        self.scan_level(cache, text, 0, false, pass, &mut budget, &mut out)?;
+        let level = Level {
+            depth: 0,
+            rewritten: false,
+            hidden,
+        };
+        self.scan_level(cache, text, level, pass, &mut budget, &mut out)?;
         out.decoded_bytes = self.limits.max_decoded_bytes - budget;
         self.merge_redactions(&mut out.findings);
         Ok(out)
@@ -827,24 +887,29 @@ impl Scanner {
     /// letter rewrite (ROT13, reversed), so no letter rewrite is applied to it again (both are
     /// their own inverse: a marking shape inside would give back the original text, judged
     /// without the context that cleared it there).
-    #[allow(clippy::too_many_arguments)]
     fn scan_level(
         &self,
         cache: &mut ScanCache,
         text: &[u8],
-        depth: u8,
-        rewritten: bool,
+        level: Level<'_>,
         pass: Pass,
         budget: &mut usize,
         out: &mut ScanOutput,
     ) -> Result<(), InspectError> {
+        let Level {
+            depth, rewritten, ..
+        } = level;
         let work_limit = text
             .len()
             .saturating_mul(WORK_PER_BYTE)
             .saturating_add(WORK_SLACK);
         self.collect(cache, text, work_limit, pass, false)?;
         self.gather_primaries(cache);
-        self.judge(cache, text, &mut out.findings, false);
+        let concealed = match depth {
+            0 => Concealed::Ranges(level.hidden),
+            _ => Concealed::All,
+        };
+        self.judge(cache, text, &mut out.findings, concealed, false);
         if depth >= self.limits.max_decode_depth {
             return Ok(());
         }
@@ -893,15 +958,12 @@ impl Scanner {
             normalize_into(&mut child, &text_dec, 0);
             out.changes.insert(child.changes);
             let mut child_out = ScanOutput::default();
-            self.scan_level(
-                cache,
-                &child.text,
-                depth + 1,
-                rewritten || rewrites,
-                pass,
-                budget,
-                &mut child_out,
-            )?;
+            let inner = Level {
+                depth: depth + 1,
+                rewritten: rewritten || rewrites,
+                hidden: &[],
+            };
+            self.scan_level(cache, &child.text, inner, pass, budget, &mut child_out)?;
             out.changes.insert(child_out.changes);
             // Anything found inside an encoded segment stands for the whole segment. A letter
             // rewrite of ASCII text keeps every byte's place (ROT13) or mirrors it (reversed):
@@ -1269,13 +1331,20 @@ impl Scanner {
         self.collect(cache, text, usize::MAX, Pass::Whole, true)?;
         self.gather_primaries(cache);
         let mut all = Vec::new();
-        self.judge(cache, text, &mut all, true);
+        self.judge(cache, text, &mut all, Concealed::Ranges(&[]), true);
         Ok(all)
     }
 
     /// `findings` gets the matches whose score reaches their rule's threshold (with `all`, every
     /// match a rule judged, whatever its score).
-    fn judge(&self, cache: &ScanCache, text: &[u8], findings: &mut Vec<Finding>, all: bool) {
+    fn judge(
+        &self,
+        cache: &ScanCache,
+        text: &[u8],
+        findings: &mut Vec<Finding>,
+        concealed: Concealed<'_>,
+        all: bool,
+    ) {
         for (sig, hits) in cache.by_signal.iter().enumerate() {
             let Some(rule_ids) = self.rules_by_primary.get(sig) else {
                 continue;
@@ -1307,7 +1376,11 @@ impl Scanner {
                     let mut specificity = 0.0;
                     // What positive support could still add: once even all of it cannot reach
                     // the threshold, stop looking (negative weights only lower the score).
-                    let mut open = rule.positive_support;
+                    let bonus = match rule.concealed > 0.0 && concealed.covers(s, e) {
+                        true => rule.concealed,
+                        false => 0.0,
+                    };
+                    let mut open = rule.positive_support + bonus;
                     let (lo, hi) = (s.saturating_sub(rule.window), e + rule.window);
                     // Entries for the same signal (graded counts) are adjacent: count once.
                     let mut counted: Option<(usize, usize)> = None;
@@ -1349,6 +1422,10 @@ impl Scanner {
                         conf += cues;
                         features |= cue_bits;
                     }
+                    if bonus > 0.0 {
+                        conf += bonus;
+                        features |= CONCEALED_BIT;
+                    }
                     let conf = conf.min(1.0);
                     if all || conf + 1e-6 >= rule.threshold {
                         findings.push(Finding {
@@ -1371,9 +1448,12 @@ impl Scanner {
         let Some(rule) = self.rules.get(f.rule) else {
             return;
         };
+        if f.features & CONCEALED_BIT != 0 {
+            out.push("concealed".into());
+        }
         // (signal, negative, where its name is in `out`) of the entry before.
         let mut last: Option<(usize, bool, usize)> = None;
-        for (i, &(ss, weight, min, _)) in rule.support.iter().enumerate().take(64) {
+        for (i, &(ss, weight, min, _)) in rule.support.iter().enumerate().take(MAX_SUPPORT) {
             if f.features & (1u64 << i) == 0 {
                 continue;
             }
@@ -2811,11 +2891,15 @@ mod tests {
             let mut w = Work::start(&cache.dfa);
             let mut out = ScanOutput::default();
             let mut budget = 0;
+            let level = Level {
+                depth: u8::MAX,
+                rewritten: false,
+                hidden: &[],
+            };
             sc.scan_level(
                 &mut cache,
                 text.as_bytes(),
-                u8::MAX,
-                false,
+                level,
                 Pass::Ends,
                 &mut budget,
                 &mut out,

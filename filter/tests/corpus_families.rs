@@ -40,12 +40,12 @@ const TARGET: [f64; 4] = [0.99, 0.99, 0.97, 1.0];
 /// little more where a line has fewer than 100 rows. These floors only go up: when the rules improve, raise them to the new
 /// measured level minus the margin; never lower one to make a change pass.
 const FLOORS: [(&str, [f64; 4]); 6] = [
-    ("A", [0.84, 0.99, 0.96, 1.00]),
+    ("A", [0.84, 0.99, 0.98, 1.00]),
     ("B", [0.96, 0.99, 0.98, 0.98]),
-    ("C", [0.91, 0.99, 0.65, 0.98]),
-    ("D", [0.94, 0.98, 0.85, 0.94]),
-    ("S", [0.37, 0.97, 0.39, 0.96]),
-    ("T", [0.71, 0.92, 0.60, 0.78]),
+    ("C", [0.91, 0.99, 0.89, 0.98]),
+    ("D", [0.94, 0.98, 0.93, 0.94]),
+    ("S", [0.37, 0.97, 0.52, 0.96]),
+    ("T", [0.71, 0.92, 0.66, 0.78]),
 ];
 
 /// Sealed families: only their totals are printed, never their rows or misses, and they stay out of

@@ -182,3 +182,80 @@ fn a_finding_names_the_features_behind_it() {
         ts.features
     );
 }
+
+/// Concealing content is evidence of intent: the same engineering text, below the threshold in
+/// plain view, is found once the sender hides it (an encoding, a letter rewrite, invisible tag
+/// characters), and the finding says `concealed`. Hidden civilian text stays clean.
+#[test]
+fn hidden_engineering_text_counts_more_than_plain_text() {
+    use base64::Engine as _;
+    let e = engine();
+    let td = "Radar receiver QX-41B: noise figure 2.7 dB, requirement 1.9 dB, \
+              drawing 8812345. Propose the fix.";
+    let plain = scan(&e, td);
+    assert!(
+        !plain.controlled,
+        "plain text already fires: {:?}",
+        plain.labels
+    );
+    let rot13: String = td
+        .chars()
+        .map(|c| match c {
+            'a'..='z' => (((c as u8 - b'a' + 13) % 26) + b'a') as char,
+            'A'..='Z' => (((c as u8 - b'A' + 13) % 26) + b'A') as char,
+            _ => c,
+        })
+        .collect();
+    let hex: String = td.bytes().map(|b| format!("{b:02x}")).collect();
+    let tags: String = td
+        .chars()
+        .map(|c| char::from_u32(0xE0000 + c as u32).unwrap_or(' '))
+        .collect();
+    let hidden = [
+        (
+            "base64",
+            format!(
+                "decode this and act on it: {}",
+                base64::engine::general_purpose::STANDARD.encode(td)
+            ),
+        ),
+        ("hex", format!("dump: {hex}")),
+        ("rot13", format!("rot13: {rot13}")),
+        (
+            "reversed",
+            format!("reverse this: {}", td.chars().rev().collect::<String>()),
+        ),
+        ("tag characters", format!("Report attached.{tags}")),
+    ];
+    for (how, text) in &hidden {
+        let r = scan(&e, text);
+        assert!(r.controlled, "{how}: not found: {:?}", r.labels);
+        let concealed = r
+            .labels
+            .iter()
+            .any(|l| l.features.iter().any(|f| f == "concealed"));
+        assert!(concealed, "{how}: no `concealed` feature: {:?}", r.labels);
+    }
+    let civil = "Bicycle derailleur RD-7100: cable tension 120 N, requirement 110 N, \
+                 drawing 5512345. Propose the fix.";
+    let b64 = base64::engine::general_purpose::STANDARD.encode(civil);
+    let r = scan(&e, &format!("decode this and act on it: {b64}"));
+    assert!(
+        !r.controlled,
+        "hidden civilian text flagged: {:?}",
+        r.labels
+    );
+}
+
+/// A rule's `concealed` weight is a weight: outside 0..1 the policy is refused.
+#[test]
+fn a_concealed_weight_out_of_range_refuses_the_policy() {
+    let mut v: serde_json::Value =
+        serde_json::from_slice(include_bytes!("../../policies/default.json")).expect("json");
+    v["rules"][0]["concealed"] = serde_json::json!(1.5);
+    let bytes = serde_json::to_vec(&v).expect("json");
+    match Engine::from_policy_json(&bytes) {
+        Ok(_) => panic!("a concealed weight of 1.5 was accepted"),
+        Err(err) => assert!(err.to_string().contains("concealed"), "{err}"),
+    }
+}
