@@ -1,8 +1,8 @@
 //! Corpus families (issue #22): every row of filter/testdata/corpus/families/*.jsonl (families A-D)
-//! and of the sealed families filter/testdata/corpus/sealed/*.jsonl (S, T) goes through the engine
-//! with the default policy, in both wire formats (OpenAI chat completions with a string content,
-//! Anthropic messages with a text content block), and the quality lines are printed per family, for
-//! each sealed family apart (totals only), and per language (families A-D):
+//! and of the sealed families filter/testdata/corpus/sealed/*.jsonl (S, T, U) goes through the
+//! engine with the default policy, in both wire formats (OpenAI chat completions with a string
+//! content, Anthropic messages with a text content block), and the quality lines are printed per
+//! family, for each sealed family apart (totals only), and per language (families A-D):
 //!
 //!   cargo test -p itar-filter --test corpus_families -- --nocapture
 //!
@@ -42,18 +42,19 @@ const TARGET: [f64; 4] = [0.99, 0.99, 0.97, 1.0];
 /// D and T were lowered once (2026-12-07) with the ten-language article vocabulary, taken out
 /// of the pack because it put a VM over its 32 MiB memory budget (docs/performance.md); they
 /// return with it.
-const FLOORS: [(&str, [f64; 4]); 6] = [
+const FLOORS: [(&str, [f64; 4]); 7] = [
     ("A", [0.83, 0.99, 0.96, 1.00]),
     ("B", [0.95, 0.99, 0.98, 0.98]),
     ("C", [0.86, 0.99, 0.65, 0.98]),
     ("D", [0.63, 0.98, 0.45, 0.94]),
     ("S", [0.36, 0.97, 0.39, 0.96]),
     ("T", [0.68, 0.92, 0.60, 0.78]),
+    ("U", [0.00, 0.00, 0.00, 0.00]),
 ];
 
 /// Sealed families: only their totals are printed, never their rows or misses, and they stay out of
 /// the per-language table.
-const SEALED: [&str; 2] = ["S", "T"];
+const SEALED: [&str; 3] = ["S", "T", "U"];
 
 fn is_sealed(family: &str) -> bool {
     SEALED.contains(&family)
@@ -411,4 +412,10 @@ fn corpus_families_match_their_generators() {
 #[test]
 fn sealed_family_t_matches_its_generator() {
     generator_check("sealed/family_t.py", false);
+}
+
+/// The committed sealed family U equals its generator's output (`family_u.py --check`).
+#[test]
+fn sealed_family_u_matches_its_generator() {
+    generator_check("sealed/family_u.py", false);
 }
