@@ -40,7 +40,7 @@ const TARGET: [f64; 4] = [0.99, 0.99, 0.97, 1.0];
 /// little more where a line has fewer than 100 rows. These floors only go up: when the rules improve, raise them to the new
 /// measured level minus the margin; never lower one to make a change pass.
 const FLOORS: [(&str, [f64; 4]); 7] = [
-    ("A", [0.84, 0.99, 0.98, 1.00]),
+    ("A", [0.87, 0.99, 0.98, 1.00]),
     ("B", [0.96, 0.99, 0.98, 0.98]),
     ("C", [0.90, 0.99, 0.89, 0.98]),
     ("D", [0.94, 0.98, 0.93, 0.94]),
