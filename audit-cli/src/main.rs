@@ -3,7 +3,7 @@
 use std::io::{self, Read, Write};
 use std::process::ExitCode;
 
-use itar_audit::{heads, summary, verify, Input, Options};
+use itar_audit::{heads, summary, verify, Input, Kind, Options};
 use itar_filter::audit::Head;
 
 const USAGE: &str = "\
@@ -13,14 +13,18 @@ usage:
       stdin). Prints one finding per line: FILE:LINE: KIND chain=ID seq=N: message, with KIND
       one of deleted, inserted, reordered, edited, duplicated, no_record, not_json, unchained,
       forwarded_uninspected. Records Envoy wrote itself (decision rejected_by_proxy or
-      not_inspected) are counted, not findings. Exit 0 when clean, 1 when anything was found,
-      2 on usage or read errors.
+      not_inspected) are counted, not findings. The verdict is OK, INCOMPLETE (the only
+      findings are records missing from a chain: lost or deleted, the log cannot tell which)
+      or TAMPERED (anything else). Exit 0 when clean, 1 when anything was found, 2 on usage or
+      read errors.
   itar-audit summary [--json] FILE...
       Counts by decision, reason, label, destination and policy; per chain: records, first and
       last seq, head hash.
   itar-audit heads FILE...
       The head of each chain as JSON lines {\"chain\",\"seq\",\"hash\"}: ship them off-box, then
       check later with verify --anchors.
+  itar-audit --help | --version
+Output stops quietly with exit code 141 when stdout is closed early (| head).
 ";
 
 fn main() -> ExitCode {
@@ -66,7 +70,12 @@ fn read_anchors(path: &str) -> Result<Vec<Head>, String> {
 
 fn out(s: &str) -> Result<(), String> {
     let mut o = io::stdout().lock();
-    writeln!(o, "{s}").map_err(|e| format!("stdout: {e}"))
+    match writeln!(o, "{s}") {
+        Ok(()) => Ok(()),
+        // The reader has gone (| head): stop quietly, as a process ended by SIGPIPE would.
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => std::process::exit(141),
+        Err(e) => Err(format!("stdout: {e}")),
+    }
 }
 
 fn json<T: serde::Serialize>(v: &T) -> Result<String, String> {
@@ -77,8 +86,12 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
     let Some((cmd, rest)) = args.split_first() else {
         return Err("no command".into());
     };
-    if matches!(cmd.as_str(), "-h" | "--help" | "help") {
+    if matches!(cmd.as_str(), "-h" | "--help" | "help") || rest.iter().any(|a| a == "--help") {
         out(USAGE)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if matches!(cmd.as_str(), "-V" | "--version") {
+        out(&format!("itar-audit {}", env!("CARGO_PKG_VERSION")))?;
         return Ok(ExitCode::SUCCESS);
     }
     let mut opts = Options::default();
@@ -107,7 +120,13 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
             for f in &report.findings {
                 out(&if as_json { json(f)? } else { f.to_string() })?;
             }
-            let verdict = if report.clean() { "OK" } else { "TAMPERED" };
+            let verdict = if report.clean() {
+                "OK"
+            } else if report.findings.iter().all(|f| f.kind == Kind::Deleted) {
+                "INCOMPLETE"
+            } else {
+                "TAMPERED"
+            };
             if as_json {
                 out(&format!(
                     "{{\"result\":{},\"lines\":{},\"records\":{},\"chains\":{},\"proxy_records\":{},\"findings\":{}}}",

@@ -474,3 +474,61 @@ fn proxy_records_without_id_or_sent_upstream_are_findings() {
         .unwrap()
         .contains("127.0.0.1:18003"));
 }
+
+/// Missing records alone make a log incomplete (lost or deleted: the log cannot tell), not
+/// tampered; anything else is tampering. Both exit 1.
+#[test]
+fn missing_records_only_is_incomplete_not_tampered() {
+    let mut l = chain_lines("c", 10);
+    l.remove(4);
+    let out = verify("incomplete.jsonl", &l, &[]);
+    assert_eq!(out.code, 1, "{}", out.text);
+    assert!(
+        out.text.contains("\"result\":\"incomplete\""),
+        "{}",
+        out.text
+    );
+    let p = write("incomplete2.jsonl", &l);
+    let o = run(&["verify", p.to_str().unwrap()]);
+    assert!(
+        o.text.contains("itar-audit verify: INCOMPLETE"),
+        "{}",
+        o.text
+    );
+    // A duplicated record besides the gap is tampering.
+    let mut l = chain_lines("c", 10);
+    l.remove(4);
+    let dup = l[6].clone();
+    l.insert(7, dup);
+    let out = verify("tampered.jsonl", &l, &[]);
+    assert_eq!(out.code, 1, "{}", out.text);
+    assert!(out.text.contains("\"result\":\"tampered\""), "{}", out.text);
+}
+
+/// --help and --version answer on stdout with 0; a reader that goes away (| head) ends the
+/// output quietly with 141, not a panic.
+#[test]
+fn help_version_and_a_closed_pipe() {
+    for args in [&["--help"][..], &["verify", "--help"], &["--version"]] {
+        let o = run(args);
+        assert_eq!(o.code, 0, "{args:?}: {}", o.text);
+        assert!(o.text.contains("itar-audit"), "{args:?}: {}", o.text);
+    }
+    let lines = chain_lines("c", 2000);
+    let p = write("long.jsonl", &lines);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_itar-audit"))
+        .args(["heads", p.to_str().unwrap(), p.to_str().unwrap()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take()); // the reader is gone before the first line
+    let o = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(
+        matches!(o.status.code(), Some(141) | Some(0)),
+        "{:?} {err}",
+        o.status
+    );
+}

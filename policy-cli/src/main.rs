@@ -8,6 +8,10 @@
 //!   itar-policy test POLICY             run the example cases the policy carries ("tests")
 //!   itar-policy digest POLICY           sha256 of the canonical policy (for change control)
 //!   itar-policy shadow-report AUDIT...  where a shadow policy disagreed with the enforcing one
+//!   itar-policy --help | --version
+//!
+//! Exit codes: 0 success; 1 the policy is invalid, a test failed or a scan failed; 2 usage;
+//! 141 stdout was closed early (`| head`): output stops quietly.
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -19,9 +23,34 @@ use itar_filter::identity::Identity;
 use itar_filter::policy::{Policy, Provider};
 use serde_json::{json, Value};
 
+const USAGE: &str = "\
+usage:
+  itar-policy check POLICY                    parse and compile as the filter does; errors name the field
+  itar-policy explain POLICY [TEXT]           scan TEXT (or stdin): labels and redactions as JSON
+  itar-policy explain POLICY --signals [TEXT] every signal match after normalization, one per line
+  itar-policy explain POLICY --scores [TEXT]  each rule whose anchor matched: best score/threshold,
+                                              fires or below, the match, the features counted
+  itar-policy test POLICY                     run the example cases the policy carries
+  itar-policy digest POLICY                   sha256 of the canonical policy (change control)
+  itar-policy shadow-report AUDIT...          where a shadow policy disagreed with the enforcing one
+  itar-policy --help | --version
+exit codes: 0 success; 1 invalid policy, failed test or scan; 2 usage; 141 stdout closed early";
+
 fn usage() -> ExitCode {
-    eprintln!("usage: itar-policy check|explain|test|digest POLICY [--signals|--scores] [TEXT]  |  itar-policy shadow-report AUDIT...");
+    eprintln!("{USAGE}");
     ExitCode::from(2)
+}
+
+/// Print a line to stdout; when the reader has gone (`| head`), stop quietly with 141 (the
+/// shell's code for a process ended by SIGPIPE) instead of a panic.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let mut o = std::io::stdout().lock();
+        if writeln!(o, $($arg)*).is_err() {
+            std::process::exit(141);
+        }
+    }};
 }
 
 fn load(path: &str) -> Result<(Engine, Policy), String> {
@@ -36,6 +65,20 @@ fn main() -> ExitCode {
     let Some(cmd) = args.first() else {
         return usage();
     };
+    if args
+        .iter()
+        .any(|a| matches!(a.as_str(), "-h" | "--help" | "help"))
+    {
+        say!("{USAGE}");
+        return ExitCode::SUCCESS;
+    }
+    if args
+        .iter()
+        .any(|a| matches!(a.as_str(), "-V" | "--version"))
+    {
+        say!("itar-policy {}", env!("CARGO_PKG_VERSION"));
+        return ExitCode::SUCCESS;
+    }
     if cmd == "shadow-report" {
         return shadow_report(&args[1..]);
     }
@@ -51,7 +94,7 @@ fn main() -> ExitCode {
     };
     match cmd.as_str() {
         "check" => {
-            println!(
+            say!(
                 "ok: policy {} version {} sha256 {} ({} destinations, {} signals, {} rules, {} tests)",
                 engine.policy_ref.id,
                 engine.policy_ref.version,
@@ -64,7 +107,7 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         "digest" => {
-            println!("{}", engine.policy_ref.digest);
+            say!("{}", engine.policy_ref.digest);
             ExitCode::SUCCESS
         }
         "explain" if args.get(2).map(String::as_str) == Some("--signals") => {
@@ -75,7 +118,10 @@ fn main() -> ExitCode {
         }
         "explain" => explain(&engine, args.get(2)),
         "test" => run_tests(&engine, &policy),
-        _ => usage(),
+        other => {
+            eprintln!("itar-policy: unknown command {other:?}");
+            usage()
+        }
     }
 }
 
@@ -106,7 +152,7 @@ fn explain_scores(engine: &Engine, text: Option<&String>) -> ExitCode {
                 } else {
                     "below"
                 };
-                println!(
+                say!(
                     "{}\t{:.2}/{:.2}\t{mark}\t{}\t{}",
                     r.rule,
                     r.score,
@@ -132,7 +178,7 @@ fn explain_signals(engine: &Engine, text: Option<&String>) -> ExitCode {
     match engine.signal_matches(&mut scratch, &text) {
         Ok(matches) => {
             for (id, m) in matches {
-                println!("{id}\t{m}");
+                say!("{id}\t{m}");
             }
             ExitCode::SUCCESS
         }
@@ -156,7 +202,7 @@ fn explain(engine: &Engine, text: Option<&String>) -> ExitCode {
                 "controlled": report.controlled,
                 "redacted_text": report.redacted_body.as_ref().map(|_| redacted),
             });
-            println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+            say!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
             ExitCode::SUCCESS
         }
         Err(e) => {
@@ -229,10 +275,10 @@ fn run_tests(engine: &Engine, policy: &Policy) -> ExitCode {
         }
         if problems.is_empty() {
             passed += 1;
-            println!("ok   {}", t.name);
+            say!("ok   {}", t.name);
         } else {
             failed += 1;
-            println!(
+            say!(
                 "FAIL {}: {} [{}]",
                 t.name,
                 problems.join("; "),
@@ -240,7 +286,7 @@ fn run_tests(engine: &Engine, policy: &Policy) -> ExitCode {
             );
         }
     }
-    println!("{passed} passed, {failed} failed");
+    say!("{passed} passed, {failed} failed");
     if failed == 0 {
         ExitCode::SUCCESS
     } else {
@@ -292,14 +338,14 @@ fn shadow_report(files: &[String]) -> ExitCode {
             }
         }
     }
-    println!("{total} records, {shadowed} evaluated by a shadow policy, {disagree} disagreements");
+    say!("{total} records, {shadowed} evaluated by a shadow policy, {disagree} disagreements");
     for (k, n) in &pairs {
-        println!("  {n:>6}  {k}");
+        say!("  {n:>6}  {k}");
     }
     if !examples.is_empty() {
-        println!("examples:");
+        say!("examples:");
         for e in &examples {
-            println!("{e}");
+            say!("{e}");
         }
     }
     ExitCode::SUCCESS
