@@ -112,7 +112,7 @@ def test_crafted_overlapping_matches_do_not_stall_a_worker(gateway, fresh):
 
 
 def test_unknown_path_denied_and_listed_path_passes(gateway, fresh):
-    r = gateway.request("POST", "/v1/completions", b"{}", {"authorization": f"Bearer {US}"})
+    r = gateway.request("POST", "/v1/files", b"{}", {"authorization": f"Bearer {US}"})
     assert r.status == 404 and r.json()["error"]["code"] == "path_not_allowed"
     r = gateway.request("GET", "/v1/models", None, {"authorization": f"Bearer {US}"})
     assert r.status == 200 and r.headers["x-itar-destination"] == "commercial"

@@ -118,7 +118,7 @@ fn main() {
         let policy = engine.identity.as_ref().unwrap();
         let identity = Identity::resolve(policy, Some(&claims), None, false, None);
         let ctx = ResponseCtx {
-            provider: Provider::Openai,
+            provider: Provider::Openai.into(),
             destination: "commercial".into(),
             identity: identity.clone(),
             request_id: "x".into(),

@@ -133,7 +133,7 @@ pub fn inspect(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::policy::Provider;
+    use crate::wire::Format as Provider;
     use serde_json::json;
 
     fn pol(version: &str, term: &str) -> Value {

@@ -600,12 +600,12 @@ impl Engine {
     pub fn inspect_request(
         &self,
         scratch: &mut Scratch,
-        provider: Format,
+        provider: impl Into<Format>,
         body: &[u8],
         identity: &Identity,
         audit: &mut AuditRecord,
     ) -> Verdict {
-        self.inspect_request_with_head(scratch, provider, body, &[], identity, audit)
+        self.inspect_request_with_head(scratch, provider.into(), body, &[], identity, audit)
     }
 
     /// [`Engine::inspect_request`] with the parts of the request head that go upstream (headers,
@@ -613,12 +613,13 @@ impl Engine {
     pub fn inspect_request_with_head(
         &self,
         scratch: &mut Scratch,
-        provider: Format,
+        provider: impl Into<Format>,
         body: &[u8],
         head: &[HeadPiece],
         identity: &Identity,
         audit: &mut AuditRecord,
     ) -> Verdict {
+        let provider: Format = provider.into();
         audit.request_bytes = body.len();
         if self.identity.is_some() {
             audit.identity = Some(identity.clone());
@@ -689,6 +690,27 @@ impl Engine {
                 &msg,
             ));
         };
+        // A model served only by destinations that do not speak this API (embeddings sent to a
+        // chat-only endpoint) is refused before anything is scanned, saying so.
+        if !model.dests.iter().any(|&d| {
+            self.destinations
+                .get(d)
+                .is_some_and(|d| d.formats.contains(&provider))
+        }) {
+            let msg = format!(
+                "model {model_name:?} is not served through the {} API by this gateway",
+                provider.as_str()
+            );
+            audit.hash_pending = Some(std::mem::take(&mut ex.doc));
+            return Verdict::Refuse(deny(
+                audit,
+                provider,
+                403,
+                "block",
+                "model_not_allowed",
+                &msg,
+            ));
+        }
         let requested = model.dests.first().and_then(|&d| self.destinations.get(d));
         audit.destination_requested = requested.map(|d| d.name.clone());
         let mut hits = match self.scan_extracted(scratch, body, &ex, audit) {
@@ -1104,10 +1126,10 @@ impl Engine {
     pub fn scan_body(
         &self,
         scratch: &mut Scratch,
-        provider: Format,
+        provider: impl Into<Format>,
         body: &[u8],
     ) -> Result<ScanReport, InspectError> {
-        let ex = extract(provider, body)?;
+        let ex = extract(provider.into(), body)?;
         let mut audit = AuditRecord::default();
         let hits = self.scan_extracted(scratch, body, &ex, &mut audit)?;
         let mut edits = Vec::new();
@@ -1314,7 +1336,7 @@ fn bedrock_invoke(body: &[u8], model: &str) -> Result<(Vec<u8>, String), Inspect
 mod tests {
     use super::*;
     use crate::policy::default_levels;
-    use crate::policy::Provider;
+    use crate::wire::Format as Provider;
     use serde_json::json;
 
     fn policy() -> Vec<u8> {

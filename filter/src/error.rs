@@ -40,6 +40,10 @@ pub enum InspectError {
     ContentType(String),
     #[error("scanning failed: {0}")]
     Scan(String),
+    /// Part of the request the gateway cannot inspect (an input item or tool it does not know, a
+    /// token-array input): refused rather than passed unread.
+    #[error("{0}")]
+    Uninspectable(String),
 }
 
 impl InspectError {
@@ -47,7 +51,10 @@ impl InspectError {
         match self {
             InspectError::TooLarge { .. } => 413,
             InspectError::Encoded(_) | InspectError::ContentType(_) => 415,
-            InspectError::Malformed(_) | InspectError::InvalidUtf8 | InspectError::Shape(_) => 400,
+            InspectError::Malformed(_)
+            | InspectError::InvalidUtf8
+            | InspectError::Shape(_)
+            | InspectError::Uninspectable(_) => 400,
             InspectError::Scan(_) => 500,
         }
     }
@@ -61,6 +68,7 @@ impl InspectError {
             InspectError::InvalidUtf8 => "invalid_utf8",
             InspectError::Shape(_) => "unexpected_shape",
             InspectError::Scan(_) => "scan_failed",
+            InspectError::Uninspectable(_) => "uninspectable_content",
         }
     }
 }

@@ -24,7 +24,7 @@
 
 use crate::error::InspectError;
 use crate::head::HeadPiece;
-use crate::wire::{self, Format, MediaPlace, Payload, Shape};
+use crate::wire::{self, ConversationKind, Format, MediaPlace, Payload, Shape, TypedList};
 
 /// serde_json's recursion limit, so both accept the same nesting.
 const MAX_DEPTH: usize = 128;
@@ -100,10 +100,22 @@ pub fn extract(format: Format, body: &[u8]) -> Result<Extracted, InspectError> {
             shape.model
         )));
     }
-    if !p.messages_array {
+    let conv = &shape.conversation;
+    if p.conversation_tokens {
+        return Err(InspectError::Uninspectable(format!(
+            "{:?} holds token arrays, which this gateway cannot read: send text",
+            conv.member
+        )));
+    }
+    if !p.conversation_ok && (p.seen_top[2] || conv.required) {
+        let what = match conv.kind {
+            ConversationKind::Array => "an array",
+            ConversationKind::StringOrArray => "a string or an array",
+            ConversationKind::Texts => "a string or an array of strings",
+        };
         return Err(InspectError::Shape(format!(
-            "{:?} must be an array",
-            shape.messages
+            "{:?} must be {what}",
+            conv.member
         )));
     }
     Ok(p.out)
@@ -135,6 +147,33 @@ enum Ctx {
     Media(&'static MediaPlace),
     /// A top-level object holding the client's own user id in this member (`metadata`).
     UserIds(&'static str),
+    /// A top-level array of typed elements (Responses `input`, `tools`).
+    List(&'static TypedList),
+    /// An element of such an array: its type must be one the list knows.
+    Element(&'static TypedList),
+    /// A list of content parts in an element (a message's `content`).
+    Parts(&'static TypedList),
+    /// A content part: its type must be one the list knows.
+    Part(&'static TypedList),
+}
+
+impl Ctx {
+    /// The context of an array's elements.
+    fn element(self) -> Ctx {
+        match self {
+            Ctx::List(t) => Ctx::Element(t),
+            Ctx::Parts(t) => Ctx::Part(t),
+            _ => Ctx::Plain,
+        }
+    }
+
+    /// Media and user ids are read in it as at any plain place.
+    fn plain(self) -> bool {
+        matches!(
+            self,
+            Ctx::Plain | Ctx::List(_) | Ctx::Element(_) | Ctx::Parts(_) | Ctx::Part(_)
+        )
+    }
 }
 
 struct Parser<'a> {
@@ -148,7 +187,10 @@ struct Parser<'a> {
     shape: Option<&'static Shape>,
     root_object: bool,
     model_not_string: bool,
-    messages_array: bool,
+    /// The conversation member is of a kind the shape allows.
+    conversation_ok: bool,
+    /// It holds token arrays (numbers) where text was expected.
+    conversation_tokens: bool,
     seen_top: [bool; 3],
 }
 
@@ -176,7 +218,8 @@ impl<'a> Parser<'a> {
             shape: None,
             root_object: false,
             model_not_string: false,
-            messages_array: false,
+            conversation_ok: false,
+            conversation_tokens: false,
             seen_top: [false; 3],
         }
     }
@@ -235,7 +278,7 @@ impl<'a> Parser<'a> {
                 }
                 loop {
                     self.ws();
-                    self.value(depth + 1, emit, Slot::Plain, Ctx::Plain)?;
+                    self.value(depth + 1, emit, Slot::Plain, ctx.element())?;
                     self.ws();
                     match self.peek() {
                         Some(b',') => self.i += 1,
@@ -328,8 +371,9 @@ impl<'a> Parser<'a> {
                         .inner
                         .as_ref()
                         .is_some_and(|i| i.when_type.is_some() && i.member == key),
-                    (true, Ctx::Plain) | (false, _) => shape.may_hold_media(&key, is_string),
-                    (true, Ctx::UserIds(_)) => false,
+                    (true, c) if c.plain() => shape.may_hold_media(&key, is_string),
+                    (false, _) => shape.may_hold_media(&key, is_string),
+                    (true, _) => false,
                 };
                 if needs_type && !st.ty_known {
                     st.ty = self.type_ahead(depth);
@@ -343,8 +387,8 @@ impl<'a> Parser<'a> {
                             .as_ref()
                             .is_some_and(|i| i.member == key && i.when_type.is_none_or(|t| t == ty))
                             .then_some(p),
-                        Ctx::Plain => shape.payload_member(&key, ty),
-                        Ctx::UserIds(_) => None,
+                        c if c.plain() => shape.payload_member(&key, ty),
+                        _ => None,
                     };
                     slot = place.map_or(Slot::Plain, |p| match p.payload {
                         Payload::DataUrl => Slot::DataUrl,
@@ -354,6 +398,22 @@ impl<'a> Parser<'a> {
                     child = Ctx::Media(p);
                 } else if let Some(inner) = shape.user_id_in(&key).filter(|_| top) {
                     child = Ctx::UserIds(inner);
+                }
+            }
+            // Typed lists: a top-level list of items or tools, a part list inside an item.
+            if let (true, Some(shape), Some(b'[')) = (emit, self.shape, self.peek()) {
+                if top {
+                    if let Some(t) = shape.typed.iter().find(|t| t.member == key) {
+                        child = Ctx::List(t);
+                    }
+                } else if let Ctx::Element(t) = ctx {
+                    if !st.ty_known {
+                        st.ty = self.type_ahead(depth);
+                        st.ty_known = true;
+                    }
+                    if t.is_parts(st.ty.as_deref(), &key) {
+                        child = Ctx::Parts(t);
+                    }
                 }
             }
             if depth == 1 {
@@ -407,6 +467,27 @@ impl<'a> Parser<'a> {
                 "duplicate key \"type\" in an object".into(),
             ));
         }
+        if emit {
+            let typed = match ctx {
+                Ctx::Element(t) => Some((t, true)),
+                Ctx::Part(t) => Some((t, false)),
+                _ => None,
+            };
+            if let Some((t, element)) = typed {
+                if st.types > 0 && st.ty.is_none() {
+                    return Err(InspectError::Uninspectable(format!(
+                        "the \"type\" of a {} must be a string",
+                        if element { t.what } else { "content part" }
+                    )));
+                }
+                let checked = if element {
+                    t.element(st.ty.as_deref()).map(|_| ())
+                } else {
+                    t.part(st.ty.as_deref())
+                };
+                checked.map_err(InspectError::Uninspectable)?;
+            }
+        }
         let media_types = self.shape.map_or(wire::MEDIA_TYPES, |s| s.media_types);
         if emit
             && st
@@ -428,7 +509,7 @@ impl<'a> Parser<'a> {
             0
         } else if key == shape.stream {
             1
-        } else if key == shape.messages {
+        } else if key == shape.conversation.member {
             2
         } else {
             return Ok(());
@@ -441,7 +522,18 @@ impl<'a> Parser<'a> {
             match slot {
                 0 => self.model_not_string = self.peek() != Some(b'"'),
                 1 => self.out.stream = self.b.get(vstart..vstart + 4) == Some(b"true"),
-                _ => self.messages_array = self.peek() == Some(b'['),
+                _ => {
+                    let (string, array) = (self.peek() == Some(b'"'), self.peek() == Some(b'['));
+                    self.conversation_ok = match shape.conversation.kind {
+                        ConversationKind::Array => array,
+                        ConversationKind::StringOrArray => string || array,
+                        ConversationKind::Texts if array => {
+                            self.conversation_tokens = !self.strings_only();
+                            !self.conversation_tokens
+                        }
+                        ConversationKind::Texts => string,
+                    };
+                }
             }
         }
         Ok(())
@@ -455,6 +547,40 @@ impl<'a> Parser<'a> {
             self.out.model_span = Some((vstart, self.i));
         } else if key == wire::RESPONSE_USAGE {
             self.out.usage_span = Some((vstart, self.i));
+        }
+    }
+
+    /// Whether the array at `self.i` holds strings only (looked ahead; errors are left for the
+    /// main pass to report).
+    fn strings_only(&self) -> bool {
+        let mut p = Parser::at(self.b, self.s, self.i + 1);
+        p.ws();
+        if p.peek() == Some(b']') {
+            return true;
+        }
+        loop {
+            p.ws();
+            if p.peek() != Some(b'"') {
+                return false;
+            }
+            // Skip the string without decoding it.
+            p.i += 1;
+            loop {
+                p.i = special_from(p.b, p.i);
+                match p.peek() {
+                    Some(b'"') => {
+                        p.i += 1;
+                        break;
+                    }
+                    Some(b'\\') => p.i += 2,
+                    _ => return true,
+                }
+            }
+            p.ws();
+            match p.peek() {
+                Some(b',') => p.i += 1,
+                _ => return true,
+            }
         }
     }
 
@@ -889,7 +1015,7 @@ pub fn pointer_of(body: &[u8], ex: &Extracted, value_index: usize) -> Option<Str
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
     use super::*;
-    use crate::policy::Provider;
+    use crate::wire::Format as Provider;
     use serde_json::json;
 
     fn piece_of<'a>(e: &'a Extracted, starts: &str) -> &'a Piece {

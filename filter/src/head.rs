@@ -196,7 +196,7 @@ fn percent_decode(s: &str) -> Option<String> {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
     use super::*;
-    use crate::policy::Provider;
+    use crate::wire::Format as Provider;
 
     fn h(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         pairs

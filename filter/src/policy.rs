@@ -11,9 +11,24 @@ use serde::{Deserialize, Serialize};
 use crate::error::PolicyError;
 use crate::wire::Format;
 
-/// Wire format a route or destination speaks (the policy's `format`, `formats`): the formats
-/// themselves are described in [`crate::wire`].
-pub use crate::wire::Format as Provider;
+/// The two API families of the wire formats: whose error shape, headers and chat-style request
+/// a body is built in (the CLI's tests, the corpus tests). Each converts to its chat format
+/// (`openai` Chat Completions, `anthropic` Messages); the other formats of a family are
+/// [`Format`]s of their own (`crate::wire`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Provider {
+    Openai,
+    Anthropic,
+}
+
+impl From<Provider> for Format {
+    fn from(p: Provider) -> Format {
+        match p {
+            Provider::Openai => Format::Openai,
+            Provider::Anthropic => Format::Anthropic,
+        }
+    }
+}
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]

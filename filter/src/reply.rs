@@ -54,7 +54,7 @@ pub fn error_reply(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::policy::Provider;
+    use crate::wire::Format as Provider;
 
     #[test]
     fn formats() {

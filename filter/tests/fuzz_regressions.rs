@@ -212,7 +212,7 @@ fn known_bug_stream_support_completes_in_later_delta() {
         "the text as a whole is ITAR technical data"
     );
     let ctx = ResponseCtx {
-        provider: Provider::Openai,
+        provider: Provider::Openai.into(),
         destination: "commercial".into(),
         identity: bodies::us_person(e),
         request_id: "r".into(),

@@ -19,13 +19,13 @@ fn engine() -> &'static Engine {
     })
 }
 
-fn ctx(provider: Provider, dest: &str) -> ResponseCtx {
+fn ctx(provider: impl Into<itar_filter::wire::Format>, dest: &str) -> ResponseCtx {
     let e = engine();
     let claims = json!({"sub": "t", "iss": "https://idp.demo.itar-gateway.invalid", "aud": "itar-gateway",
                         "person_category": "us_citizen", "groups": ["itar-gateway-users"],
                         "iat": 1.7e9, "exp": 1.7e9 + 3600.0});
     ResponseCtx {
-        provider,
+        provider: provider.into(),
         destination: dest.into(),
         identity: Identity::from_claims(e.identity.as_ref().expect("identity policy"), &claims),
         request_id: "req-1".into(),

@@ -78,7 +78,13 @@ fn unapproved(dest: &str) -> bool {
 }
 
 /// Inspect one request body and check what the verdict promises.
-fn inspect(e: &Engine, provider: Provider, body: &[u8], identity: &Identity) -> Verdict {
+fn inspect(
+    e: &Engine,
+    provider: impl Into<itar_filter::wire::Format>,
+    body: &[u8],
+    identity: &Identity,
+) -> Verdict {
+    let provider: itar_filter::wire::Format = provider.into();
     let mut scratch = e.new_scratch();
     let mut audit = AuditRecord {
         request_id: "fuzz".into(),
@@ -135,12 +141,14 @@ fn inspect(e: &Engine, provider: Provider, body: &[u8], identity: &Identity) -> 
     v
 }
 
-/// Request-body extraction and full request inspection on arbitrary bytes (first byte: format).
+/// Request-body extraction and full request inspection on arbitrary bytes (first byte: format,
+/// bits 0 and 2-7, every wire format; bit 1: identity).
 pub fn request(data: &[u8]) {
     let Some((&sel, body)) = data.split_first() else {
         return;
     };
-    let provider = provider_of(sel);
+    let formats = itar_filter::wire::FORMATS;
+    let provider = formats[usize::from((sel & 1) | ((sel >> 2) << 1)) % formats.len()];
     if let Ok(ex) = extract(provider, body) {
         for p in &ex.pieces {
             let (s, l) = (p.doc_start as usize, p.len as usize);
@@ -537,7 +545,7 @@ fn stream_check(data: &[u8], strict: bool) {
     let destination = if sel & 2 == 0 { "commercial" } else { "usgov" };
     let e = engine();
     let ctx = ResponseCtx {
-        provider,
+        provider: provider.into(),
         destination: destination.into(),
         identity: us_person(e),
         request_id: "fuzz".into(),

@@ -20,7 +20,8 @@ use std::process::ExitCode;
 use itar_filter::audit::AuditRecord;
 use itar_filter::engine::{Engine, Verdict};
 use itar_filter::identity::Identity;
-use itar_filter::policy::{Policy, Provider};
+use itar_filter::policy::Policy;
+use itar_filter::wire::Format;
 use serde_json::{json, Value};
 
 const USAGE: &str = "\
@@ -217,17 +218,21 @@ fn run_tests(engine: &Engine, policy: &Policy) -> ExitCode {
     let default_model = policy.models.keys().next().cloned().unwrap_or_default();
     let (mut passed, mut failed) = (0, 0);
     for t in &policy.tests {
-        let provider = t.format.unwrap_or(Provider::Openai);
+        let provider = t.format.unwrap_or(Format::Openai);
         let model = t.model.clone().unwrap_or_else(|| default_model.clone());
         let body = match (&t.body, &t.text) {
             (Some(b), _) => b.clone(),
             (None, Some(text)) => match provider {
-                Provider::Openai => {
+                Format::Openai => {
                     json!({"model": model, "messages": [{"role": "user", "content": text}]})
                 }
-                Provider::Anthropic => {
+                Format::Anthropic => {
                     json!({"model": model, "max_tokens": 64, "messages": [{"role": "user", "content": text}]})
                 }
+                Format::OpenaiResponses | Format::OpenaiEmbeddings => {
+                    json!({"model": model, "input": text})
+                }
+                Format::OpenaiCompletions => json!({"model": model, "prompt": text}),
             },
             (None, None) => json!({}),
         };

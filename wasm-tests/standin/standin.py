@@ -3,8 +3,9 @@
 
 One process runs one HTTP/1.1 server (keep-alive, chunked streaming) per
 destination, bound to 127.0.0.1 only.  Each speaks enough of the OpenAI Chat
-Completions and Anthropic Messages wire formats for the official `openai` and
-`anthropic` Python SDKs to work against it, streaming and non-streaming.
+Completions, Responses, embeddings and legacy completions APIs and of Anthropic
+Messages (with count_tokens) for the official `openai` and `anthropic` Python
+SDKs to work against it, streaming and non-streaming.
 Standard library only.
 
 Usage:
@@ -19,6 +20,14 @@ Exits 0 on SIGTERM/SIGINT.
 Endpoints (on every server):
     POST /v1/chat/completions   OpenAI chat.completion / chat.completion.chunk SSE
     POST /v1/messages           Anthropic message / named-event SSE
+    POST /v1/messages/count_tokens  Anthropic {"input_tokens": N}
+    POST /v1/responses          OpenAI Responses: a response object / named-event SSE
+                                (response.created ... response.completed); what the output
+                                is: x-standin-output (below)
+    POST /v1/responses/input_tokens  {"object": "response.input_tokens", "input_tokens": N}
+    POST /v1/embeddings         OpenAI embeddings: one 8-float vector per input string
+                                (float list, or base64 with "encoding_format": "base64")
+    POST /v1/completions        OpenAI legacy completions: text_completion / chunk SSE
     POST /model/ID/invoke       Amazon Bedrock InvokeModel for Anthropic models:
                                 validates the body as Bedrock does (an
                                 anthropic_version of "bedrock-2023-05-31", no
@@ -45,6 +54,11 @@ Test control request headers (all optional; "b64" = standard base64):
                                 content-type text/event-stream (override with
                                 x-standin-content-type).  Works on any path and
                                 whether or not the request asked to stream.
+    x-standin-output            /v1/responses only: what the reply deltas are: "text"
+                                (default; an output_text part), "refusal" (a refusal
+                                part), "function_call" (the arguments of a call to
+                                "lookup"), "reasoning" (a reasoning summary, then the
+                                message "Done.").
     x-standin-status            HTTP status.  >= 400: provider-format error body
                                 (Anthropic format on /v1/messages, OpenAI
                                 elsewhere) plus "x-should-retry: false".  Below
@@ -147,10 +161,22 @@ def collect_text(content) -> list[str]:
 
 
 def input_chars(req: dict) -> int:
-    texts = collect_text(req.get("system"))
+    texts = collect_text(req.get("system")) + collect_text(req.get("instructions"))
     for msg in req.get("messages") or []:
         if isinstance(msg, dict):
             texts.extend(collect_text(msg.get("content")))
+    for key in ("input", "prompt"):  # Responses, embeddings, legacy completions
+        value = req.get(key)
+        if isinstance(value, str):
+            texts.append(value)
+        elif isinstance(value, list):
+            for item in value:
+                if isinstance(item, str):
+                    texts.append(item)
+                elif isinstance(item, dict):
+                    texts.extend(collect_text(item.get("content")))
+                    if isinstance(item.get("output"), str):
+                        texts.append(item["output"])
     return sum(len(t) for t in texts)
 
 
@@ -424,7 +450,10 @@ class Handler(BaseHTTPRequestHandler):
                                  anthropic_fmt, extra={"x-should-retry": "false"})
             return
 
-        if self.command == "POST" and path in ("/v1/chat/completions", "/v1/messages"):
+        if self.command == "POST" and path in ("/v1/chat/completions", "/v1/messages",
+                                               "/v1/messages/count_tokens", "/v1/responses",
+                                               "/v1/responses/input_tokens", "/v1/embeddings",
+                                               "/v1/completions"):
             try:
                 req = json.loads(body.decode("utf-8"))
                 if not isinstance(req, dict):
@@ -436,6 +465,17 @@ class Handler(BaseHTTPRequestHandler):
             ids = hashlib.sha256(body).hexdigest()[:24]
             if path == "/v1/messages":
                 self.anthropic(req, deltas, ids, status or 200)
+            elif path == "/v1/messages/count_tokens":
+                self.send_json(status or 200, {"input_tokens": tokens(input_chars(req))})
+            elif path == "/v1/responses":
+                self.openai_responses(req, deltas, ids, status or 200)
+            elif path == "/v1/responses/input_tokens":
+                self.send_json(status or 200, {"object": "response.input_tokens",
+                                               "input_tokens": tokens(input_chars(req))})
+            elif path == "/v1/embeddings":
+                self.embeddings(req, status or 200)
+            elif path == "/v1/completions":
+                self.completions(req, deltas, ids, status or 200)
             else:
                 self.openai(req, deltas, ids, status or 200)
         elif self.command == "POST" and path.startswith("/model/") and path.endswith("/invoke"):
@@ -514,6 +554,162 @@ class Handler(BaseHTTPRequestHandler):
             yield chunk({}, "stop")
             if include_usage:
                 obj = {**base, "object": "chat.completion.chunk", "choices": [], "usage": usage}
+                yield b"data: " + json.dumps(obj).encode("utf-8") + b"\n\n"
+            yield b"data: [DONE]\n\n"
+
+        self.send_stream(status, events())
+
+    # ------------------------------------------------------ OpenAI Responses
+
+    def openai_responses(self, req: dict, deltas: list[str], ids: str, status: int) -> None:
+        model = req.get("model")
+        kind = (self.control.get("x-standin-output") or "text").strip()
+        if kind not in ("text", "refusal", "function_call", "reasoning"):
+            raise ControlError(f"x-standin-output: unknown output {kind!r}")
+        text = "".join(deltas)
+        in_tok, out_tok = tokens(input_chars(req)), tokens(len(text))
+        usage = {"input_tokens": in_tok, "input_tokens_details": {"cached_tokens": 0},
+                 "output_tokens": out_tok, "output_tokens_details": {"reasoning_tokens": 0},
+                 "total_tokens": in_tok + out_tok}
+        rid = f"resp_standin_{ids}"
+
+        def message(content: list, status_: str = "completed") -> dict:
+            return {"type": "message", "id": f"msg_standin_{ids}", "status": status_,
+                    "role": "assistant", "content": content}
+
+        if kind == "function_call":
+            items = [{"type": "function_call", "id": f"fc_standin_{ids}", "call_id": "call_1",
+                      "name": "lookup", "arguments": text, "status": "completed"}]
+        elif kind == "reasoning":
+            items = [{"type": "reasoning", "id": f"rs_standin_{ids}",
+                      "summary": [{"type": "summary_text", "text": text}]},
+                     message([{"type": "output_text", "text": "Done.", "annotations": []}])]
+        elif kind == "refusal":
+            items = [message([{"type": "refusal", "refusal": text}])]
+        else:
+            items = [message([{"type": "output_text", "text": text, "annotations": []}])]
+
+        def response(status_: str, output: list, with_usage: bool) -> dict:
+            return {"id": rid, "object": "response", "created_at": CREATED, "status": status_,
+                    "model": model, "output": output, "instructions": req.get("instructions"),
+                    "tools": req.get("tools") or [], "tool_choice": "auto",
+                    "parallel_tool_calls": True, "error": None, "incomplete_details": None,
+                    "metadata": req.get("metadata") or {},
+                    "usage": usage if with_usage else None}
+
+        if not req.get("stream"):
+            self.send_json(status, response("completed", items, True))
+            return
+
+        seq = [0]
+
+        def event(data: dict) -> bytes:
+            data = {**data, "sequence_number": seq[0]}
+            seq[0] += 1
+            return (f"event: {data['type']}\ndata: ".encode("utf-8")
+                    + json.dumps(data).encode("utf-8") + b"\n\n")
+
+        def events():
+            yield event({"type": "response.created", "response": response("in_progress", [], False)})
+            yield event({"type": "response.in_progress", "response": response("in_progress", [], False)})
+            for oi, item in enumerate(items):
+                iid = item["id"]
+                if item["type"] == "function_call":
+                    yield event({"type": "response.output_item.added", "output_index": oi,
+                                 "item": {**item, "arguments": "", "status": "in_progress"}})
+                    for d in deltas:
+                        yield event({"type": "response.function_call_arguments.delta",
+                                     "item_id": iid, "output_index": oi, "delta": d})
+                    yield event({"type": "response.function_call_arguments.done", "item_id": iid,
+                                 "output_index": oi, "arguments": item["arguments"]})
+                elif item["type"] == "reasoning":
+                    yield event({"type": "response.output_item.added", "output_index": oi,
+                                 "item": {**item, "summary": []}})
+                    yield event({"type": "response.reasoning_summary_part.added", "item_id": iid,
+                                 "output_index": oi, "summary_index": 0,
+                                 "part": {"type": "summary_text", "text": ""}})
+                    for d in deltas:
+                        yield event({"type": "response.reasoning_summary_text.delta",
+                                     "item_id": iid, "output_index": oi, "summary_index": 0,
+                                     "delta": d})
+                    yield event({"type": "response.reasoning_summary_text.done", "item_id": iid,
+                                 "output_index": oi, "summary_index": 0, "text": text})
+                    yield event({"type": "response.reasoning_summary_part.done", "item_id": iid,
+                                 "output_index": oi, "summary_index": 0,
+                                 "part": {"type": "summary_text", "text": text}})
+                else:
+                    part = item["content"][0]
+                    field = "refusal" if part["type"] == "refusal" else "text"
+                    body = part[field]
+                    pieces = deltas if body == text else [body]
+                    yield event({"type": "response.output_item.added", "output_index": oi,
+                                 "item": message([], "in_progress")})
+                    yield event({"type": "response.content_part.added", "item_id": iid,
+                                 "output_index": oi, "content_index": 0,
+                                 "part": {**part, field: ""}})
+                    name = "response.refusal" if field == "refusal" else "response.output_text"
+                    for d in pieces:
+                        extra = {} if field == "refusal" else {"logprobs": []}
+                        yield event({"type": f"{name}.delta", "item_id": iid, "output_index": oi,
+                                     "content_index": 0, "delta": d, **extra})
+                    yield event({"type": f"{name}.done", "item_id": iid, "output_index": oi,
+                                 "content_index": 0, field: body})
+                    yield event({"type": "response.content_part.done", "item_id": iid,
+                                 "output_index": oi, "content_index": 0, "part": part})
+                yield event({"type": "response.output_item.done", "output_index": oi, "item": item})
+            yield event({"type": "response.completed", "response": response("completed", items, True)})
+
+        self.send_stream(status, events())
+
+    # ------------------------------------------ OpenAI embeddings, completions
+
+    def embeddings(self, req: dict, status: int) -> None:
+        inputs = req.get("input")
+        if isinstance(inputs, str):
+            inputs = [inputs]
+        if not isinstance(inputs, list) or not all(isinstance(x, str) for x in inputs):
+            self.send_error_body(400, "input must be a string or an array of strings", False)
+            return
+        data = []
+        for i, text in enumerate(inputs):
+            digest = hashlib.sha256(text.encode("utf-8")).digest()
+            vec = [round(b / 255 - 0.5, 4) for b in digest[:8]]
+            if req.get("encoding_format") == "base64":
+                import struct
+                emb = base64.b64encode(struct.pack(f"<{len(vec)}f", *vec)).decode("ascii")
+            else:
+                emb = vec
+            data.append({"object": "embedding", "index": i, "embedding": emb})
+        n = tokens(sum(len(t) for t in inputs))
+        self.send_json(status, {"object": "list", "data": data, "model": req.get("model"),
+                                "usage": {"prompt_tokens": n, "total_tokens": n}})
+
+    def completions(self, req: dict, deltas: list[str], ids: str, status: int) -> None:
+        model = req.get("model")
+        text = "".join(deltas)
+        prompt, completion = tokens(input_chars(req)), tokens(len(text))
+        usage = {"prompt_tokens": prompt, "completion_tokens": completion,
+                 "total_tokens": prompt + completion}
+        base = {"id": f"cmpl-standin-{ids}", "object": "text_completion", "created": CREATED,
+                "model": model}
+        if not req.get("stream"):
+            self.send_json(status, {**base, "choices": [{
+                "text": text, "index": 0, "logprobs": None, "finish_reason": "stop"}],
+                "usage": usage})
+            return
+        include_usage = bool((req.get("stream_options") or {}).get("include_usage"))
+
+        def chunk(text_: str, finish: str | None) -> bytes:
+            obj = {**base, "choices": [{"text": text_, "index": 0, "logprobs": None,
+                                        "finish_reason": finish}]}
+            return b"data: " + json.dumps(obj).encode("utf-8") + b"\n\n"
+
+        def events():
+            for d in deltas:
+                yield chunk(d, None)
+            yield chunk("", "stop")
+            if include_usage:
+                obj = {**base, "choices": [], "usage": usage}
                 yield b"data: " + json.dumps(obj).encode("utf-8") + b"\n\n"
             yield b"data: [DONE]\n\n"
 

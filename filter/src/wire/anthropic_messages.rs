@@ -6,8 +6,8 @@ use serde_json::{json, Value};
 use crate::sse;
 
 use super::{
-    Deltas, ErrorReply, Flush, Inner, MediaPlace, Payload, Shape, Spec, StreamKey, StreamSpec,
-    UsageNames, UserId, ARGS, MEDIA_PLACES, MEDIA_TYPES as ALL_MEDIA_TYPES, TEXT,
+    Conversation, Deltas, ErrorReply, Flush, Inner, MediaPlace, Payload, Shape, Spec, StreamKey,
+    StreamSpec, UsageNames, UserId, ARGS, MEDIA_PLACES, MEDIA_TYPES as ALL_MEDIA_TYPES, TEXT,
 };
 
 /// The data of the event that ends a stream, if the format sends one.
@@ -18,7 +18,8 @@ pub static SPEC: Spec = Spec {
     shape: Shape {
         model: "model",
         stream: "stream",
-        messages: "messages",
+        conversation: Conversation::MESSAGES,
+        typed: &[],
         // `metadata.user_id` is the API's; a top-level `user` is read too.
         user_ids: &[UserId::In("metadata", "user_id"), UserId::Top("user")],
         media: MEDIA_PLACES,

@@ -25,19 +25,39 @@ use crate::audit::Usage;
 
 pub mod anthropic_messages;
 pub mod openai_chat;
+pub mod openai_completions;
+pub mod openai_embeddings;
+pub mod openai_responses;
 
 /// Wire format a route or destination speaks. The policy names it by its serde name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "lowercase")]
 pub enum Format {
     /// OpenAI Chat Completions (`/v1/chat/completions`).
+    #[serde(rename = "openai")]
     Openai,
-    /// Anthropic Messages (`/v1/messages`).
+    /// Anthropic Messages (`/v1/messages`, and `/v1/messages/count_tokens`, which takes the same
+    /// body).
+    #[serde(rename = "anthropic")]
     Anthropic,
+    /// OpenAI Responses (`/v1/responses`, `/v1/responses/input_tokens`).
+    #[serde(rename = "openai-responses")]
+    OpenaiResponses,
+    /// OpenAI Embeddings (`/v1/embeddings`).
+    #[serde(rename = "openai-embeddings")]
+    OpenaiEmbeddings,
+    /// OpenAI legacy Completions (`/v1/completions`).
+    #[serde(rename = "openai-completions")]
+    OpenaiCompletions,
 }
 
-/// Every format, in a fixed order (OpenAI first).
-pub const FORMATS: [Format; 2] = [Format::Openai, Format::Anthropic];
+/// Every format, in a fixed order (OpenAI chat first).
+pub const FORMATS: [Format; 5] = [
+    Format::Openai,
+    Format::Anthropic,
+    Format::OpenaiResponses,
+    Format::OpenaiEmbeddings,
+    Format::OpenaiCompletions,
+];
 
 impl Format {
     /// The format's table.
@@ -45,6 +65,9 @@ impl Format {
         match self {
             Format::Openai => &openai_chat::SPEC,
             Format::Anthropic => &anthropic_messages::SPEC,
+            Format::OpenaiResponses => &openai_responses::SPEC,
+            Format::OpenaiEmbeddings => &openai_embeddings::SPEC,
+            Format::OpenaiCompletions => &openai_completions::SPEC,
         }
     }
 
@@ -127,10 +150,13 @@ pub struct Shape {
     pub model: &'static str,
     /// Top-level member whose `true` asks for a stream.
     pub stream: &'static str,
-    /// Top-level member that must be an array: the conversation. `model`, `stream` and this
-    /// member are refused when duplicated (a gateway and a provider that picked different copies
-    /// would see different requests).
-    pub messages: &'static str,
+    /// The conversation: the top-level member with what the model reads, and what it may be.
+    /// `model`, `stream` and this member are refused when duplicated (a gateway and a provider
+    /// that picked different copies would see different requests).
+    pub conversation: Conversation,
+    /// Top-level arrays whose elements are typed objects of a list the gateway knows (Responses
+    /// `input` items, `tools`): an element of another type is refused, whatever it holds.
+    pub typed: &'static [TypedList],
     /// Where the client's own end-user id is (kept in the audit record); the first one met wins.
     pub user_ids: &'static [UserId],
     /// Where media payloads are: skipped by the scan (when the policy lets media through) only
@@ -139,6 +165,83 @@ pub struct Shape {
     /// Content-part and block `type`s that carry media rather than text (counted; a request with
     /// any is refused unless the policy allows uninspectable media).
     pub media_types: &'static [&'static [&'static str]],
+}
+
+/// The top-level member that carries the conversation.
+pub struct Conversation {
+    pub member: &'static str,
+    pub kind: ConversationKind,
+    /// Whether a request without it is refused.
+    pub required: bool,
+}
+
+/// What the conversation member may be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConversationKind {
+    /// An array (of messages).
+    Array,
+    /// A string or an array (of items).
+    StringOrArray,
+    /// A string or an array of strings. Token arrays (numbers) cannot be inspected: refused.
+    Texts,
+}
+
+impl Conversation {
+    /// The conversation of chat-style formats: a required `messages` array.
+    pub const MESSAGES: Conversation = Conversation {
+        member: "messages",
+        kind: ConversationKind::Array,
+        required: true,
+    };
+}
+
+/// A top-level array whose elements must be objects of known types.
+pub struct TypedList {
+    /// The top-level member (`input`, `tools`).
+    pub member: &'static str,
+    /// What an element is called in a refusal (`input item`, `tool`).
+    pub what: &'static str,
+    /// The element types the gateway inspects whole.
+    pub types: &'static [&'static str],
+    /// The type of an element without a `type` member (`message`); `None`: refused.
+    pub untyped: Option<&'static str>,
+    /// (element type, member): the members of an element that are lists of content parts.
+    pub parts: &'static [(&'static str, &'static str)],
+    /// The content-part types the gateway knows (media types among them are counted as media).
+    pub part_types: &'static [&'static str],
+}
+
+impl TypedList {
+    /// The element type an object with this `type` (or none) has, if the gateway knows it.
+    pub fn element<'t>(&self, ty: Option<&'t str>) -> Result<&'t str, String> {
+        match ty.or(self.untyped) {
+            Some(t) if self.types.contains(&t) => Ok(t),
+            Some(t) => Err(format!(
+                "{} type {t:?} is not one this gateway can inspect (known: {})",
+                self.what,
+                self.types.join(", ")
+            )),
+            None => Err(format!("every {} needs a \"type\"", self.what)),
+        }
+    }
+
+    /// Whether `member` of an element of type `ty` is a list of content parts.
+    pub fn is_parts(&self, ty: Option<&str>, member: &str) -> bool {
+        let ty = ty.or(self.untyped).unwrap_or("");
+        self.parts.iter().any(|&(t, m)| t == ty && m == member)
+    }
+
+    /// Whether a content part of this type is known.
+    pub fn part(&self, ty: Option<&str>) -> Result<(), String> {
+        match ty {
+            Some(t) if self.part_types.contains(&t) => Ok(()),
+            Some(t) => Err(format!(
+                "content part type {t:?} is not one this gateway can inspect (known: {})",
+                self.part_types.join(", ")
+            )),
+            None => Err("every content part needs a \"type\"".to_string()),
+        }
+    }
 }
 
 /// A place of the client's own end-user id.
@@ -324,7 +427,25 @@ mod tests {
             Format::for_unknown_path("/v1/messages/count_tokens"),
             Format::Anthropic
         );
-        assert_eq!(Format::for_unknown_path("/v1/embeddings"), Format::Openai);
+        assert_eq!(
+            Format::for_unknown_path("/v1/embeddings"),
+            Format::OpenaiEmbeddings
+        );
+        assert_eq!(
+            Format::for_unknown_path("/v1/responses/resp_1"),
+            Format::OpenaiResponses
+        );
+        assert_eq!(Format::for_unknown_path("/v1/files"), Format::Openai);
+        // every OpenAI API answers errors in the same shape
+        for f in [
+            Format::OpenaiResponses,
+            Format::OpenaiEmbeddings,
+            Format::OpenaiCompletions,
+        ] {
+            let a = error_reply(f, 403, "controlled_content", "no", "abc");
+            let b = error_reply(Format::Openai, 403, "controlled_content", "no", "abc");
+            assert_eq!(a, b, "{f:?}");
+        }
     }
 
     #[test]
@@ -332,7 +453,7 @@ mod tests {
         let openai_part =
             json!({"type":"input_audio","input_audio":{"data":"QUJD","format":"wav"}});
         let anthropic_part = json!({"type":"image","source":{"type":"base64","media_type":"image/png","data":"QUJD"}});
-        for f in FORMATS {
+        for f in [Format::Openai, Format::Anthropic] {
             for part in [&openai_part, &anthropic_part] {
                 let body = json!({"model":"m","messages":[{"role":"user","content":[part]}]});
                 let e = extract(f, body.to_string().as_bytes()).unwrap();

@@ -6,8 +6,9 @@ use serde_json::{json, Value};
 use crate::sse;
 
 use super::{
-    Deltas, ErrorReply, Flush, Inner, MediaPlace, Payload, Shape, Spec, StreamKey, StreamSpec,
-    UsageNames, UserId, ARGS, MEDIA_PLACES, MEDIA_TYPES as ALL_MEDIA_TYPES, RESPONSE_USAGE, TEXT,
+    Conversation, Deltas, ErrorReply, Flush, Inner, MediaPlace, Payload, Shape, Spec, StreamKey,
+    StreamSpec, UsageNames, UserId, ARGS, MEDIA_PLACES, MEDIA_TYPES as ALL_MEDIA_TYPES,
+    RESPONSE_USAGE, TEXT,
 };
 
 /// The data of the event that ends a stream, if the format sends one.
@@ -18,14 +19,15 @@ pub static SPEC: Spec = Spec {
     shape: Shape {
         model: "model",
         stream: "stream",
-        messages: "messages",
+        conversation: Conversation::MESSAGES,
+        typed: &[],
         // `user` is the API's; clients put their own id in `metadata.user_id` too.
         user_ids: &[UserId::Top("user"), UserId::In("metadata", "user_id")],
         media: MEDIA_PLACES,
         media_types: ALL_MEDIA_TYPES,
     },
     path_prefix: "/v1/chat/",
-    headers: &["openai-organization", "openai-project", "openai-beta"],
+    headers: HEADERS,
     error_type,
     error_body,
     stream: StreamSpec {
@@ -41,8 +43,11 @@ pub static SPEC: Spec = Spec {
     },
 };
 
+/// Request headers the official OpenAI SDKs send (every OpenAI API takes the same).
+pub const HEADERS: &[&str] = &["openai-organization", "openai-project", "openai-beta"];
+
 /// The error `type` for a status, as the official API uses them.
-fn error_type(status: u16) -> &'static str {
+pub(crate) fn error_type(status: u16) -> &'static str {
     match status {
         401 => "authentication_error",
         403 => "permission_error",
@@ -54,7 +59,7 @@ fn error_type(status: u16) -> &'static str {
 }
 
 /// `{"error": {"message", "type", "code", "param": null}}`.
-fn error_body(e: &ErrorReply<'_>) -> Value {
+pub(crate) fn error_body(e: &ErrorReply<'_>) -> Value {
     json!({
         "error": {
             "message": e.message,
@@ -215,7 +220,7 @@ fn delta_event(key: StreamKey, text: &str, template: &Value, out: &mut Vec<u8>) 
 }
 
 /// An unnamed event with an `error` object (what the API sends when a stream fails).
-fn error_event(code: &str, message: &str, out: &mut Vec<u8>) {
+pub(crate) fn error_event(code: &str, message: &str, out: &mut Vec<u8>) {
     let v = json!({"error": {"message": message, "type": "permission_error", "code": code}});
     sse::encode(None, &v.to_string(), out);
 }
