@@ -46,6 +46,8 @@ def test_one_record_per_request_and_chain_verifies(trail):
     recs = [json.loads(x) for x in lines]
     assert {r["decision"] for r in recs} >= {"allow", "block", "redact", "reroute", "refuse", "reject"}
     assert all(r["schema"] == "itar-audit/2" and r.get("chain") for r in recs)
+    # Chain ids name the Envoy node they came from (the bootstrap's node.id).
+    assert all(r["chain"]["id"].startswith("itar-gateway/") for r in recs), recs[0]["chain"]
     assert all(r["policy"]["digest"] for r in recs)
     # Lines are a tail of the chains (earlier tests wrote the start): allow a truncated start.
     out = verify(write(d, "ok.jsonl", lines), "--allow-truncated-start")

@@ -232,6 +232,46 @@ impl Chain {
     }
 }
 
+/// The first string field number `field` of a serialized protobuf message (how the host may
+/// hand over Envoy's `Node`): `None` when absent or the bytes are not a message it can walk.
+pub fn proto_string_field(msg: &[u8], field: u64) -> Option<String> {
+    fn varint(b: &[u8], i: &mut usize) -> Option<u64> {
+        let mut v = 0u64;
+        for shift in (0..64).step_by(7) {
+            let byte = *b.get(*i)?;
+            *i += 1;
+            v |= u64::from(byte & 0x7f) << shift;
+            if byte & 0x80 == 0 {
+                return Some(v);
+            }
+        }
+        None
+    }
+    let mut i = 0;
+    while i < msg.len() {
+        let key = varint(msg, &mut i)?;
+        let (num, wire) = (key >> 3, key & 7);
+        match wire {
+            0 => {
+                varint(msg, &mut i)?;
+            }
+            1 => i = i.checked_add(8)?,
+            5 => i = i.checked_add(4)?,
+            2 => {
+                let len = usize::try_from(varint(msg, &mut i)?).ok()?;
+                let end = i.checked_add(len)?;
+                let bytes = msg.get(i..end)?;
+                if num == field {
+                    return String::from_utf8(bytes.to_vec()).ok();
+                }
+                i = end;
+            }
+            _ => return None,
+        }
+    }
+    None
+}
+
 /// A chain id: `<node>/<start time>/<12 hex digits of sha256(time, entropy)>`. `node` names the
 /// Envoy instance (e.g. its node id; "" leaves it out); `entropy` is anything that differs
 /// between VMs started in the same microsecond (root context id, a random value, the thread).
@@ -464,6 +504,19 @@ mod tests {
         assert!(s.contains(r#"caf\u00e9 \ud83d\ude80 \"q\"\n"#), "{s}");
         let v: serde_json::Value = serde_json::from_str(&s).unwrap();
         assert_eq!(v["message"], r.message.as_str());
+    }
+
+    #[test]
+    fn a_string_field_is_read_from_a_serialized_message() {
+        // Node { id: "gw-1" (1), cluster: "c" (2), metadata: {} (3) } with a varint field first.
+        let msg = [
+            0x20, 0x96, 0x01, 0x0a, 4, b'g', b'w', b'-', b'1', 0x12, 1, b'c', 0x1a, 0,
+        ];
+        assert_eq!(proto_string_field(&msg, 1).as_deref(), Some("gw-1"));
+        assert_eq!(proto_string_field(&msg, 2).as_deref(), Some("c"));
+        assert_eq!(proto_string_field(&msg, 7), None);
+        assert_eq!(proto_string_field(&[0x0a, 9, b'x'], 1), None);
+        assert_eq!(proto_string_field(b"plain text", 1), None);
     }
 
     #[test]

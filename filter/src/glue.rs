@@ -46,12 +46,25 @@ thread_local! {
     static CHAIN: RefCell<Option<Chain>> = const { RefCell::new(None) };
 }
 
+/// The Envoy node's id (the bootstrap's `node.id`): the field path where the host resolves it,
+/// else field 1 (`id`) of the serialized `Node` message; "" when neither answers.
+fn node_id() -> String {
+    let prop = |path: Vec<&str>| host::get_property(path).ok().flatten();
+    for path in [vec!["node", "id"], vec!["xds", "node", "id"]] {
+        if let Some(id) = prop(path).and_then(|b| String::from_utf8(b).ok()) {
+            if !id.is_empty() {
+                return id;
+            }
+        }
+    }
+    prop(vec!["node"])
+        .or_else(|| prop(vec!["xds", "node"]))
+        .and_then(|b| crate::audit::proto_string_field(&b, 1))
+        .unwrap_or_default()
+}
+
 fn new_chain() -> Chain {
-    let node = host::get_property(vec!["node", "id"])
-        .ok()
-        .flatten()
-        .and_then(|b| String::from_utf8(b).ok())
-        .unwrap_or_default();
+    let node = node_id();
     let nanos = now_nanos();
     // Entropy that differs between VMs started in the same microsecond: std's RandomState is
     // seeded from the host's random source (WASI random_get, which Envoy provides).
