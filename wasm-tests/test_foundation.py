@@ -122,6 +122,26 @@ def test_unknown_path_denied_and_listed_path_passes(gateway, fresh):
     assert [x["decision"] for x in fresh.audit(3)] == ["reject", "passthrough", "refuse"]
 
 
+# Uploads and other surfaces the gateway does not inspect (docs/destinations.md, "Not served").
+UNSERVED = [
+    ("POST", "/v1/files"), ("POST", "/v1/uploads"), ("POST", "/v1/batches"),
+    ("POST", "/v1/fine_tuning/jobs"), ("GET", "/v1/realtime?model=gpt-4o-realtime"),
+    ("POST", "/v1/audio/transcriptions"), ("POST", "/v1/images/generations"),
+    ("POST", "/v1/vector_stores"), ("POST", "/v1/assistants"), ("POST", "/v1/threads/runs"),
+    ("GET", "/v1/responses/resp_123"), ("POST", "/v1/messages/batches"), ("POST", "/v1/files?purpose=batch"),
+]
+
+
+@pytest.mark.parametrize("method,path", UNSERVED)
+def test_unserved_surfaces_refused_naming_the_path(gateway, fresh, method, path):
+    body = None if method == "GET" else b"{}"
+    r = gateway.request(method, path, body, {"authorization": f"Bearer {US}"})
+    err = r.json()["error"]
+    assert r.status == 404 and err["code"] == "path_not_allowed", r
+    assert path.split("?")[0] in err["message"] and "not served" in err["message"], err
+    assert fresh.new_bodies() == ""
+
+
 def test_unknown_model_refused(gateway, fresh):
     r = gateway.chat("hello", US, model="gpt-5-unlisted")
     assert r.status == 403 and r.json()["error"]["code"] == "model_not_allowed"
