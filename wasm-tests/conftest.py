@@ -243,7 +243,7 @@ class Gateway:
         body = {"model": model, "messages": [{"role": "user", "content": text}], **extra}
         return self.post("/v1/chat/completions", body, tok, headers)
 
-    def messages(self, text: str, tok: str | None = None, model: str = "claude-sonnet-4-5", headers=None) -> Response:
+    def messages(self, text: str, tok: str | None = None, model: str = "claude-sonnet-5-5", headers=None) -> Response:
         body = {"model": model, "max_tokens": 64, "messages": [{"role": "user", "content": text}]}
         return self.post("/v1/messages", body, tok, headers)
 

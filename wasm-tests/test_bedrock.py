@@ -14,18 +14,18 @@ from conftest import POLICY, Gateway, token
 
 US = token(sub="us-eng", clearance="SECRET")
 ITAR = "ITAR CONTROLLED: technical data. Fin actuator torque 24 Nm on a 312 mm bolt circle."
-BEDROCK_MODEL = "anthropic.claude-sonnet-4-5-20250929-v1:0"
+BEDROCK_MODEL = "anthropic.claude-sonnet-5-5-v1:0"
 
 
 def bedrock_policy(workdir, name: str, cluster: str = "usgov", model_id: str = BEDROCK_MODEL):
-    """The default policy with a Bedrock destination (on `cluster`) serving claude-sonnet-4-5
+    """The default policy with a Bedrock destination (on `cluster`) serving claude-sonnet-5-5
     after `commercial`, as `model_id`."""
     p = json.loads(POLICY.read_text())
     p["destinations"]["bedrock-govcloud"] = {
         "cluster": cluster, "residency": "US", "region": "us-gov-west-1", "formats": ["anthropic"],
         "api": "bedrock", "approved_labels": ["ITAR", "EAR", "CUI", "PII"],
         "requires": {"us_person": True}}
-    p["models"]["claude-sonnet-4-5"] = {
+    p["models"]["claude-sonnet-5-5"] = {
         "destinations": ["commercial", "bedrock-govcloud"],
         "upstream_names": {"bedrock-govcloud": model_id}}
     p["version"] = f"{p['version']}+{name}"
@@ -50,7 +50,7 @@ def test_controlled_prompt_goes_to_bedrock_translated(bedrock_gw, standins):
     bedrock_gw.settle()  # earlier tests' records are in
     before, start = len(standins.records("usgov")), len(bedrock_gw.audit())
     msg = client(bedrock_gw).messages.create(
-        model="claude-sonnet-4-5", max_tokens=64, system="Answer briefly.",
+        model="claude-sonnet-5-5", max_tokens=64, system="Answer briefly.",
         messages=[{"role": "user", "content": ITAR}])
     # The SDK parsed Bedrock's answer (an Anthropic message) as usual.
     assert msg.content[0].text.startswith(f"Hello from the usgov stand-in (model {BEDROCK_MODEL})")
@@ -70,10 +70,10 @@ def test_controlled_prompt_goes_to_bedrock_translated(bedrock_gw, standins):
 def test_benign_prompt_stays_native(bedrock_gw, standins):
     before = len(standins.records("commercial"))
     msg = client(bedrock_gw).messages.create(
-        model="claude-sonnet-4-5", max_tokens=64, messages=[{"role": "user", "content": "Write a haiku."}])
+        model="claude-sonnet-5-5", max_tokens=64, messages=[{"role": "user", "content": "Write a haiku."}])
     assert msg.content[0].text.startswith("Hello from the commercial stand-in")
     [rec] = standins.records("commercial")[before:]
-    assert rec["path"] == "/v1/messages" and json.loads(rec["body"])["model"] == "claude-sonnet-4-5"
+    assert rec["path"] == "/v1/messages" and json.loads(rec["body"])["model"] == "claude-sonnet-5-5"
 
 
 def test_streaming_controlled_prompt_is_not_sent_to_bedrock(bedrock_gw, standins):
@@ -84,7 +84,7 @@ def test_streaming_controlled_prompt_is_not_sent_to_bedrock(bedrock_gw, standins
     before, start = len(standins.records("usgov")), len(bedrock_gw.audit())
     with pytest.raises(anthropic.BadRequestError) as e:
         with client(bedrock_gw).messages.stream(
-                model="claude-sonnet-4-5", max_tokens=64, messages=[{"role": "user", "content": ITAR}]) as s:
+                model="claude-sonnet-5-5", max_tokens=64, messages=[{"role": "user", "content": ITAR}]) as s:
             s.get_final_message()
     assert "without" in e.value.body["error"]["message"], e.value.body
     [a] = bedrock_gw.audit_after(start)
@@ -97,19 +97,19 @@ def test_caller_cannot_steer_bedrock_with_aws_headers(bedrock_gw, standins):
     bedrock_gw.settle()
     before = len(standins.records("usgov"))
     client(bedrock_gw).messages.create(
-        model="claude-sonnet-4-5", max_tokens=64, messages=[{"role": "user", "content": ITAR}],
+        model="claude-sonnet-5-5", max_tokens=64, messages=[{"role": "user", "content": ITAR}],
         extra_headers={"x-amzn-bedrock-guardrailidentifier": "none", "x-amz-security-token": "forged"})
     [rec] = standins.records("usgov")[before:]
     assert not [k for k in rec["headers"] if k.startswith("x-amz")], rec["headers"]
 
 
 def test_inference_profile_arn_is_encoded_in_the_path(workdir, standins):
-    arn = "arn:aws-us-gov:bedrock:us-gov-west-1:123456789012:inference-profile/us-gov.anthropic.claude-sonnet-4-5-20250929-v1:0"
+    arn = "arn:aws-us-gov:bedrock:us-gov-west-1:123456789012:inference-profile/us-gov.anthropic.claude-sonnet-5-5-v1:0"
     path = bedrock_policy(workdir, "bedrock-arn", model_id=arn)
     g = Gateway(workdir / "gw-bedrock-arn", standins, policy=path, port=28048, admin=28049)
     try:
         before = len(standins.records("usgov"))
-        msg = client(g).messages.create(model="claude-sonnet-4-5", max_tokens=64,
+        msg = client(g).messages.create(model="claude-sonnet-5-5", max_tokens=64,
                                         messages=[{"role": "user", "content": ITAR}])
         assert f"(model {arn})" in msg.content[0].text
         [rec] = standins.records("usgov")[before:]
@@ -125,7 +125,7 @@ def test_bedrock_answer_is_inspected(bedrock_gw, standins):
     reply = "SECRET//NOFORN\n(S//NF) Battery relocation schedule."
     with pytest.raises(anthropic.APIStatusError) as e:
         client(bedrock_gw).messages.create(
-            model="claude-sonnet-4-5", max_tokens=64, messages=[{"role": "user", "content": ITAR}],
+            model="claude-sonnet-5-5", max_tokens=64, messages=[{"role": "user", "content": ITAR}],
             extra_headers=bedrock_gw.standins.script(
                 {"x-standin-reply-b64": base64.b64encode(reply.encode()).decode()}))
     assert e.value.status_code == 403
@@ -149,7 +149,7 @@ def test_unreachable_bedrock_answers_in_anthropic_format(workdir, standins):
     g = Gateway(workdir / "gw-bedrock-dead", Ups(), policy=path, port=28046, admin=28047)
     try:
         with pytest.raises(anthropic.APIStatusError) as e:
-            client(g).messages.create(model="claude-sonnet-4-5", max_tokens=64,
+            client(g).messages.create(model="claude-sonnet-5-5", max_tokens=64,
                                       messages=[{"role": "user", "content": ITAR}])
         assert e.value.status_code == 503
         assert e.value.body["type"] == "error", e.value.body

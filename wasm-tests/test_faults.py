@@ -245,7 +245,7 @@ def test_duplicate_keys_refused(gw, mark):
 
 
 def test_invalid_utf8(gw, mark):
-    r = gw.post("/v1/messages", b'{"model": "claude-sonnet-4-5", "max_tokens": 5, "messages": [{"role":"user","content":"SECRET\xc0//NOFORN"}]}', US)
+    r = gw.post("/v1/messages", b'{"model": "claude-sonnet-5-5", "max_tokens": 5, "messages": [{"role":"user","content":"SECRET\xc0//NOFORN"}]}', US)
     assert r.status == 400 and r.json()["type"] == "error"
     assert mark.bodies() == ""
     [a] = mark.audit()

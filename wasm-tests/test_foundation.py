@@ -83,7 +83,7 @@ def test_malformed_json_gets_400(gateway, fresh):
     r = gateway.post("/v1/chat/completions", b'{"model": "gpt-4o", "messages": [', US)
     assert r.status == 400, r
     assert r.json()["error"]["code"] == "malformed_json"
-    r = gateway.post("/v1/messages", b'{"model": "claude-sonnet-4-5", "messages": [', US)
+    r = gateway.post("/v1/messages", b'{"model": "claude-sonnet-5-5", "messages": [', US)
     assert r.status == 400 and r.json()["type"] == "error"
     assert fresh.new_bodies() == ""
     assert len(fresh.audit(2)) == 2
@@ -206,13 +206,13 @@ def test_anthropic_sdk_through_gateway(gateway, fresh):
 
     for auth in ({"api_key": US}, {"auth_token": US}):
         client = anthropic.Anthropic(base_url=gateway.url(), max_retries=0, **auth)
-        out = client.messages.create(model="claude-sonnet-4-5", max_tokens=64, messages=[{"role": "user", "content": "hi"}])
+        out = client.messages.create(model="claude-sonnet-5-5", max_tokens=64, messages=[{"role": "user", "content": "hi"}])
         assert out.content[0].text.startswith("Hello from the commercial stand-in")
-        with client.messages.stream(model="claude-sonnet-4-5", max_tokens=64, messages=[{"role": "user", "content": "hi"}]) as s:
+        with client.messages.stream(model="claude-sonnet-5-5", max_tokens=64, messages=[{"role": "user", "content": "hi"}]) as s:
             text = "".join(s.text_stream)
         assert text.startswith("Hello from the commercial stand-in")
     with pytest.raises(anthropic.PermissionDeniedError):
-        client.messages.create(model="claude-sonnet-4-5", max_tokens=64, messages=[{"role": "user", "content": "TOP SECRET//NOFORN"}])
+        client.messages.create(model="claude-sonnet-5-5", max_tokens=64, messages=[{"role": "user", "content": "TOP SECRET//NOFORN"}])
 
 
 def test_bad_policy_rejected_at_start(workdir, standins, tmp_path):

@@ -122,7 +122,7 @@ def chat(text="Say hello.", model="gpt-4o", **extra):
     return {"model": model, "messages": [{"role": "user", "content": text}], **extra}
 
 
-def messages(text="Say hello.", model="claude-sonnet-4-5", **extra):
+def messages(text="Say hello.", model="claude-sonnet-5-5", **extra):
     return {"model": model, "max_tokens": 32, "messages": [{"role": "user", "content": text}], **extra}
 
 
@@ -224,7 +224,7 @@ def test_controlled_header_reroutes_with_the_body(send, fresh):
     messages(metadata={"user_id": "u1"}, extra={"url": "data:," + MARK}),
     chat(metadata={"url": "data:text/plain;base64," + base64.b64encode(MARK.encode()).decode()}),
     chat(metadata={"type": "base64", "data": base64.b64encode(MARK.encode()).decode()}),
-    {"model": "claude-sonnet-4-5", "max_tokens": 32, "messages": [
+    {"model": "claude-sonnet-5-5", "max_tokens": 32, "messages": [
         {"role": "user", "content": "use the tool"},
         {"role": "assistant", "content": [{"type": "tool_use", "id": "t1", "name": "f", "input": {
             "source": {"type": "base64", "media_type": "text/plain", "data": base64.b64encode(MARK.encode()).decode()}}}]},

@@ -86,7 +86,7 @@ def test_stream_split_marking_cut_off(gateway, fresh, fmt):
     chunks = ["Here is the summary.\n", "SEC", "RET//NO", "FORN\n", "Troop movements at dawn."]
     path, body = (("/v1/chat/completions", {"model": "gpt-4o", "stream": True, "messages": [{"role": "user", "content": "go"}]})
                   if fmt == "openai" else
-                  ("/v1/messages", {"model": "claude-sonnet-4-5", "max_tokens": 64, "stream": True, "messages": [{"role": "user", "content": "go"}]}))
+                  ("/v1/messages", {"model": "claude-sonnet-5-5", "max_tokens": 64, "stream": True, "messages": [{"role": "user", "content": "go"}]}))
     status, headers, reads = raw_stream(gateway, path, body, chunks_header(chunks))
     assert status == 200
     raw = b"".join(reads)
@@ -138,7 +138,7 @@ def test_stream_cut_surfaces_in_sdks(gateway, fresh):
     aclient = anthropic.Anthropic(base_url=gateway.url(), api_key=US, max_retries=0)
     got = ""
     with pytest.raises(anthropic.APIError):
-        with aclient.messages.stream(model="claude-sonnet-4-5", max_tokens=64, messages=[{"role": "user", "content": "go"}],
+        with aclient.messages.stream(model="claude-sonnet-5-5", max_tokens=64, messages=[{"role": "user", "content": "go"}],
                                      extra_headers=gateway.standins.script(chunks_header(chunks))) as s:
             for t in s.text_stream:
                 got += t
@@ -166,7 +166,7 @@ def test_streaming_corpus_through_envoy(gateway, fresh, row):
     wire = row["wire"]
     anth = wire.startswith("anthropic")
     path = "/v1/messages" if anth else "/v1/chat/completions"
-    body = {"model": "claude-sonnet-4-5" if anth else "gpt-4o", "max_tokens": 64, "stream": True,
+    body = {"model": "claude-sonnet-5-5" if anth else "gpt-4o", "max_tokens": 64, "stream": True,
             "messages": [{"role": "user", "content": row.get("prompt") or "go"}]}
     if "chunks" in row:
         headers = chunks_header(row["chunks"])

@@ -82,8 +82,8 @@ def test_sdks_against_scripts_run(demo):
     chunks = list(oc.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "hi"}], stream=True))
     assert any(c.choices and c.choices[0].delta.content for c in chunks)
     ac = anthropic.Anthropic(base_url=f"http://127.0.0.1:{GW}", api_key=tok, max_retries=0)
-    assert ac.messages.create(model="claude-sonnet-4-5", max_tokens=32, messages=[{"role": "user", "content": "hi"}]).content[0].text
-    with ac.messages.stream(model="claude-sonnet-4-5", max_tokens=32, messages=[{"role": "user", "content": "hi"}]) as s:
+    assert ac.messages.create(model="claude-sonnet-5-5", max_tokens=32, messages=[{"role": "user", "content": "hi"}]).content[0].text
+    with ac.messages.stream(model="claude-sonnet-5-5", max_tokens=32, messages=[{"role": "user", "content": "hi"}]) as s:
         assert "".join(s.text_stream)
 
 

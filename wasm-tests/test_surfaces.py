@@ -310,18 +310,18 @@ def test_completions_stream_controlled_answer_cut(gateway, fresh):
 
 def test_count_tokens_benign_and_refused(gateway, fresh):
     client = ant(gateway)
-    n = client.messages.count_tokens(model="claude-sonnet-4-5",
+    n = client.messages.count_tokens(model="claude-sonnet-5-5",
                                      messages=[{"role": "user", "content": "How long is this?"}])
     assert n.input_tokens >= 1
     with pytest.raises(anthropic.PermissionDeniedError) as e:
-        client.messages.count_tokens(model="claude-sonnet-4-5", messages=[{"role": "user", "content": MARK}])
+        client.messages.count_tokens(model="claude-sonnet-5-5", messages=[{"role": "user", "content": MARK}])
     assert e.value.body["type"] == "error" and e.value.body["error"]["type"] == "permission_error"
     # mediation: the system prompt and a tool's schema go to the provider too
     for kw in ({"system": MARK},
                {"tools": [{"name": "lookup", "input_schema": {"type": "object", "properties": {
                    "q": {"type": "string", "description": MARK}}}}]}):
         with pytest.raises(anthropic.PermissionDeniedError):
-            client.messages.count_tokens(model="claude-sonnet-4-5",
+            client.messages.count_tokens(model="claude-sonnet-5-5",
                                          messages=[{"role": "user", "content": "hi"}], **kw)
     nothing_left(fresh)
     a = fresh.audit(4)

@@ -20,7 +20,7 @@ def qgw(workdir, standins, tmp_path_factory):
     pol = json.loads((ROOT / "policies" / "default.json").read_text())
     pol["quotas"] = [
         {"id": "per-user-requests", "scope": "user", "window_seconds": WINDOW, "requests": 20},
-        {"id": "team-tokens", "scope": "team", "window_seconds": WINDOW, "tokens": 2000, "models": ["claude-sonnet-4-5"]},
+        {"id": "team-tokens", "scope": "team", "window_seconds": WINDOW, "tokens": 2000, "models": ["claude-sonnet-5-5"]},
     ]
     p = tmp_path_factory.mktemp("quota") / "quota-policy.json"
     p.write_text(json.dumps(pol))
@@ -55,7 +55,7 @@ def test_other_users_unaffected(qgw):
 
 
 def test_token_quota_settled_with_reported_usage(qgw):
-    """Team tokens (2000) on claude-sonnet-4-5: each reply reports ~250 output tokens (the stand-in
+    """Team tokens (2000) on claude-sonnet-5-5: each reply reports ~250 output tokens (the stand-in
     counts ceil(chars/4) of a scripted 1000-character reply), so the team runs out after a handful
     of requests even though each prompt's estimate is small, and gets 429 in Anthropic's format."""
     import base64

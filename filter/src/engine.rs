@@ -1691,7 +1691,7 @@ mod tests {
 
     #[test]
     fn controlled_content_rerouted_to_bedrock_is_translated() {
-        let e = bedrock_engine("anthropic.claude-3-5-sonnet-20240620-v1:0");
+        let e = bedrock_engine("anthropic.claude-sonnet-5-5-v1:0");
         let req = |text: &str, stream: bool| {
             json!({"model": "claude", "max_tokens": 64, "stream": stream, "temperature": 0.5,
                    "system": "be brief", "messages": [{"role": "user", "content": text}]})
@@ -1713,7 +1713,7 @@ mod tests {
         let (v, a) = messages(&e, &req("ITAR CONTROLLED drawing, ssn 123-45-6789", false));
         assert_eq!(
             (a.decision.as_str(), a.upstream_model.as_deref()),
-            ("reroute", Some("anthropic.claude-3-5-sonnet-20240620-v1:0"))
+            ("reroute", Some("anthropic.claude-sonnet-5-5-v1:0"))
         );
         let Verdict::Forward {
             destination,
@@ -1725,7 +1725,7 @@ mod tests {
             panic!("{v:?}")
         };
         assert_eq!(destination, "bedrock");
-        assert_eq!(p, "/model/anthropic.claude-3-5-sonnet-20240620-v1:0/invoke");
+        assert_eq!(p, "/model/anthropic.claude-sonnet-5-5-v1:0/invoke");
         let out: Value = serde_json::from_slice(&b).unwrap();
         assert_eq!(out["anthropic_version"], "bedrock-2023-05-31");
         assert!(

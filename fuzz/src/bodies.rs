@@ -227,7 +227,7 @@ pub fn request_text(data: &[u8]) {
     let provider = provider_of(sel);
     let model = match (sel >> 1) % 4 {
         0 => "gpt-4o",
-        1 => "claude-sonnet-4-5",
+        1 => "claude-sonnet-5-5",
         2 => "mistral-large",
         _ => "llama-3.1-70b",
     };

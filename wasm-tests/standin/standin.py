@@ -107,7 +107,7 @@ import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 CREATED = 1_700_000_000
-MODELS = ["gpt-4o", "claude-sonnet-4-5", "llama-3.1-70b", "mistral-large"]
+MODELS = ["gpt-4o", "claude-sonnet-5-5", "llama-3.1-70b", "mistral-large"]
 REPLY_DELTA_CHARS = 16
 DEFAULT_DELTAS = 4
 

@@ -428,7 +428,7 @@ def test_gzip(standin, tid):
 
 def test_models_healthz_404(standin, tid):
     ids = [m.id for m in oai(standin).models.list(extra_headers={"x-test-id": tid})]
-    assert ids == ["gpt-4o", "claude-sonnet-4-5", "llama-3.1-70b", "mistral-large"]
+    assert ids == ["gpt-4o", "claude-sonnet-5-5", "llama-3.1-70b", "mistral-large"]
     rec = the_record(standin, tid)
     assert rec["method"] == "GET" and rec["path"] == "/v1/models" and rec["body"] == ""
 
