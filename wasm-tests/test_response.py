@@ -145,6 +145,111 @@ def test_stream_cut_surfaces_in_sdks(gateway, fresh):
     assert "CONTROLLED" not in got
 
 
+TOOL = {"x-standin-output": "tool_call"}
+
+
+def stream_request(fmt: str):
+    if fmt == "openai":
+        return "/v1/chat/completions", {"model": "gpt-4o", "stream": True,
+                                        "messages": [{"role": "user", "content": "go"}]}
+    return "/v1/messages", {"model": "claude-sonnet-5-5", "max_tokens": 64, "stream": True,
+                            "messages": [{"role": "user", "content": "go"}]}
+
+
+def tool_args_of(raw: bytes) -> str:
+    """The tool-call argument text the client received (OpenAI tool_calls deltas, Anthropic
+    input_json_delta events), every event valid JSON."""
+    out = ""
+    for block in raw.decode().split("\n\n"):
+        for line in block.splitlines():
+            if not line.startswith("data: ") or line[6:] == "[DONE]":
+                continue
+            v = json.loads(line[6:])
+            for ch in v.get("choices") or []:
+                for call in (ch.get("delta") or {}).get("tool_calls") or []:
+                    out += (call.get("function") or {}).get("arguments") or ""
+            if v.get("type") == "content_block_delta" and v["delta"].get("type") == "input_json_delta":
+                out += v["delta"]["partial_json"]
+    return out
+
+
+@pytest.mark.parametrize("fmt", ["openai", "anthropic"])
+def test_stream_tool_call_arguments_held_back_and_cut(gateway, fresh, fmt):
+    """Streamed tool-call arguments are held back and scanned like text: a marking split over
+    three events never reaches the client, and the stream ends with the format's error event."""
+    chunks = ['{"note": "Here is the summary. ', "SEC", "RET//NO", 'FORN", "detail": "troop movements at dawn"}']
+    path, body = stream_request(fmt)
+    status, _, reads = raw_stream(gateway, path, body, {**chunks_header(chunks), **TOOL})
+    assert status == 200
+    for piece in reads:
+        assert b"NOFORN" not in piece and b"troop" not in piece
+    raw = b"".join(reads)
+    assert b"controlled_content_in_response" in raw
+    assert b"[DONE]" not in raw and b"message_stop" not in raw
+    released = tool_args_of(raw)
+    assert released == chunks[0]  # the text before the marking goes on; the marking's start is held
+    a = fresh.audit()[0]
+    assert a["response_decision"] == "block" and a["response_reason"] == "controlled_content_in_response"
+
+
+@pytest.mark.parametrize("fmt", ["openai", "anthropic"])
+def test_stream_tool_call_arguments_redacted(gateway, fresh, fmt):
+    chunks = ['{"name": "Pat", "ssn": "148-3', "6-77", '25", "ok": true}']
+    path, body = stream_request(fmt)
+    status, _, reads = raw_stream(gateway, path, body, {**chunks_header(chunks), **TOOL})
+    assert status == 200
+    raw = b"".join(reads)
+    assert b"7725" not in raw
+    assert json.loads(tool_args_of(raw)) == {"name": "Pat", "ssn": "[REDACTED:SSN]", "ok": True}
+    assert fresh.audit()[0]["response_decision"] == "redact"
+
+
+def test_tool_calls_through_sdks(gateway, fresh):
+    """The official clients get benign streamed and buffered tool calls byte for byte, and see a
+    cut tool-call stream and a controlled buffered tool call as errors."""
+    import anthropic
+    import openai
+
+    benign = ['{"city": "Par', 'is", "units": ', '"metric"}']
+    controlled = ['{"q": "ITAR CONT', 'ROLLED: fin actuator ', 'torque 24 Nm"}']
+    client = openai.OpenAI(base_url=gateway.url("/v1"), api_key=US, max_retries=0)
+    aclient = anthropic.Anthropic(base_url=gateway.url(), api_key=US, max_retries=0)
+    msgs = [{"role": "user", "content": "weather?"}]
+
+    def script(chunks):
+        return gateway.standins.script({**chunks_header(chunks), **TOOL})
+
+    args = "".join(c.choices[0].delta.tool_calls[0].function.arguments or ""
+                   for c in client.chat.completions.create(model="gpt-4o", messages=msgs, stream=True,
+                                                           extra_headers=script(benign))
+                   if c.choices and c.choices[0].delta.tool_calls)
+    assert args == "".join(benign)
+    with aclient.messages.stream(model="claude-sonnet-5-5", max_tokens=64, messages=msgs,
+                                 extra_headers=script(benign)) as s:
+        final = s.get_final_message()
+    assert final.content[0].type == "tool_use" and final.content[0].input == {"city": "Paris", "units": "metric"}
+
+    got = ""
+    with pytest.raises(openai.APIError) as e:
+        for c in client.chat.completions.create(model="gpt-4o", messages=msgs, stream=True,
+                                                extra_headers=script(controlled)):
+            if c.choices and c.choices[0].delta.tool_calls:
+                got += c.choices[0].delta.tool_calls[0].function.arguments or ""
+    assert "ITAR content" in str(e.value) and "CONTROLLED" not in got
+    with pytest.raises(anthropic.APIError):
+        with aclient.messages.stream(model="claude-sonnet-5-5", max_tokens=64, messages=msgs,
+                                     extra_headers=script(controlled)) as s:
+            for _ in s:
+                pass
+    with pytest.raises(openai.PermissionDeniedError):
+        client.chat.completions.create(model="gpt-4o", messages=msgs, extra_headers=script(controlled))
+    with pytest.raises(anthropic.PermissionDeniedError):
+        aclient.messages.create(model="claude-sonnet-5-5", max_tokens=64, messages=msgs,
+                                extra_headers=script(controlled))
+    decisions = [a["response_decision"] for a in fresh.audit(6)]
+    assert decisions == ["pass", "pass", "block", "block", "block", "block"]
+
+
 def test_encoded_response_fails_closed(gateway, fresh):
     r = gateway.chat("hello", US, headers={"x-standin-content-encoding": "gzip"})
     assert r.status == 502 and r.json()["error"]["code"] == "response_encoded"

@@ -54,11 +54,17 @@ Test control request headers (all optional; "b64" = standard base64):
                                 content-type text/event-stream (override with
                                 x-standin-content-type).  Works on any path and
                                 whether or not the request asked to stream.
-    x-standin-output            /v1/responses only: what the reply deltas are: "text"
+    x-standin-output            what the reply deltas are. /v1/responses: "text"
                                 (default; an output_text part), "refusal" (a refusal
                                 part), "function_call" (the arguments of a call to
                                 "lookup"), "reasoning" (a reasoning summary, then the
-                                message "Done.").
+                                message "Done."). /v1/chat/completions and
+                                /v1/messages: "text" (default) or "tool_call" (the
+                                arguments of a call to the tool "lookup": OpenAI
+                                tool_calls deltas, Anthropic tool_use block with
+                                input_json_delta events; buffered, the joined deltas
+                                are the arguments, parsed as the input object by
+                                Anthropic).
     x-standin-status            HTTP status.  >= 400: provider-format error body
                                 (Anthropic format on /v1/messages, OpenAI
                                 elsewhere) plus "x-should-retry: false".  Below
@@ -521,6 +527,13 @@ class Handler(BaseHTTPRequestHandler):
                 f"(model {req.get('model')}). Your request had {n} characters.")
         return split_words(text, DEFAULT_DELTAS)
 
+    def tool_output(self) -> bool:
+        """x-standin-output on chat completions and messages: True for "tool_call"."""
+        kind = (self.control.get("x-standin-output") or "text").strip()
+        if kind not in ("text", "tool_call"):
+            raise ControlError(f"x-standin-output: unknown output {kind!r} for this path")
+        return kind == "tool_call"
+
     # ---------------------------------------------------------------- OpenAI
 
     def openai(self, req: dict, deltas: list[str], ids: str, status: int) -> None:
@@ -531,11 +544,17 @@ class Handler(BaseHTTPRequestHandler):
                  "total_tokens": prompt + completion}
         base = {"id": f"chatcmpl-standin-{ids}", "created": CREATED, "model": model,
                 "system_fingerprint": None}
+        tool = self.tool_output()
+        call_id = f"call_standin_{ids[:12]}"
+        finish = "tool_calls" if tool else "stop"
         if not req.get("stream"):
+            message = ({"role": "assistant", "content": None, "refusal": None, "tool_calls": [
+                {"id": call_id, "type": "function",
+                 "function": {"name": "lookup", "arguments": text}}]} if tool else
+                {"role": "assistant", "content": text, "refusal": None})
             self.send_json(status, {**base, "object": "chat.completion", "choices": [{
-                "index": 0,
-                "message": {"role": "assistant", "content": text, "refusal": None},
-                "logprobs": None, "finish_reason": "stop"}], "usage": usage})
+                "index": 0, "message": message,
+                "logprobs": None, "finish_reason": finish}], "usage": usage})
             return
 
         include_usage = bool((req.get("stream_options") or {}).get("include_usage"))
@@ -548,10 +567,17 @@ class Handler(BaseHTTPRequestHandler):
             return b"data: " + json.dumps(obj).encode("utf-8") + b"\n\n"
 
         def events():
-            yield chunk({"role": "assistant", "content": "", "refusal": None}, None)
-            for d in deltas:
-                yield chunk({"content": d}, None)
-            yield chunk({}, "stop")
+            if tool:
+                yield chunk({"role": "assistant", "content": None, "tool_calls": [
+                    {"index": 0, "id": call_id, "type": "function",
+                     "function": {"name": "lookup", "arguments": ""}}]}, None)
+                for d in deltas:
+                    yield chunk({"tool_calls": [{"index": 0, "function": {"arguments": d}}]}, None)
+            else:
+                yield chunk({"role": "assistant", "content": "", "refusal": None}, None)
+                for d in deltas:
+                    yield chunk({"content": d}, None)
+            yield chunk({}, finish)
             if include_usage:
                 obj = {**base, "object": "chat.completion.chunk", "choices": [], "usage": usage}
                 yield b"data: " + json.dumps(obj).encode("utf-8") + b"\n\n"
@@ -747,11 +773,21 @@ class Handler(BaseHTTPRequestHandler):
         text = "".join(deltas)
         in_tok, out_tok = tokens(input_chars(req)), tokens(len(text))
         msg_id = f"msg_standin_{ids}"
+        tool = self.tool_output()
+        tool_id = f"toolu_standin_{ids[:12]}"
+        stop = "tool_use" if tool else "end_turn"
         if not req.get("stream"):
+            if tool:
+                try:
+                    tool_input = json.loads(text)
+                except ValueError:
+                    tool_input = {"text": text}
+                content = [{"type": "tool_use", "id": tool_id, "name": "lookup", "input": tool_input}]
+            else:
+                content = [{"type": "text", "text": text}]
             self.send_json(status, {
                 "id": msg_id, "type": "message", "role": "assistant", "model": model,
-                "content": [{"type": "text", "text": text}],
-                "stop_reason": "end_turn", "stop_sequence": None,
+                "content": content, "stop_reason": stop, "stop_sequence": None,
                 "usage": {"input_tokens": in_tok, "output_tokens": out_tok}})
             return
 
@@ -764,15 +800,19 @@ class Handler(BaseHTTPRequestHandler):
                 "id": msg_id, "type": "message", "role": "assistant", "model": model,
                 "content": [], "stop_reason": None, "stop_sequence": None,
                 "usage": {"input_tokens": in_tok, "output_tokens": 1}}})
+            block = ({"type": "tool_use", "id": tool_id, "name": "lookup", "input": {}} if tool
+                     else {"type": "text", "text": ""})
             yield event("content_block_start", {"type": "content_block_start", "index": 0,
-                                                "content_block": {"type": "text", "text": ""}})
+                                                "content_block": block})
             yield event("ping", {"type": "ping"})
             for d in deltas:
+                delta = ({"type": "input_json_delta", "partial_json": d} if tool
+                         else {"type": "text_delta", "text": d})
                 yield event("content_block_delta", {"type": "content_block_delta", "index": 0,
-                                                    "delta": {"type": "text_delta", "text": d}})
+                                                    "delta": delta})
             yield event("content_block_stop", {"type": "content_block_stop", "index": 0})
             yield event("message_delta", {"type": "message_delta",
-                                          "delta": {"stop_reason": "end_turn",
+                                          "delta": {"stop_reason": stop,
                                                     "stop_sequence": None},
                                           "usage": {"output_tokens": out_tok}})
             yield event("message_stop", {"type": "message_stop"})

@@ -339,6 +339,35 @@ def test_chunks_header(standin, tid):
     assert [e.delta.text for e in events if e.type == "content_block_delta"] == pieces
 
 
+def test_tool_call_output(standin, tid):
+    pieces = ['{"city": ', '"Par', 'is"}']
+    h = {"x-standin-chunks-b64": b64(json.dumps(pieces)), "x-standin-output": "tool_call",
+         "x-test-id": tid}
+    c = oai(standin).chat.completions.create(model="gpt-4o", messages=MSGS, extra_headers=h)
+    call = c.choices[0].message.tool_calls[0]
+    assert (call.function.name, call.function.arguments) == ("lookup", "".join(pieces))
+    assert c.choices[0].finish_reason == "tool_calls"
+    chunks = list(oai(standin).chat.completions.create(
+        model="gpt-4o", messages=MSGS, stream=True, extra_headers=h))
+    assert chunks[0].choices[0].delta.tool_calls[0].function.name == "lookup"
+    args = [c.choices[0].delta.tool_calls[0].function.arguments for c in chunks[1:-1]]
+    assert args == pieces and chunks[-1].choices[0].finish_reason == "tool_calls"
+    m = ant(standin).messages.create(model=CLAUDE, max_tokens=5,
+                                     messages=[{"role": "user", "content": "x"}], extra_headers=h)
+    assert (m.content[0].type, m.content[0].name, m.content[0].input) == ("tool_use", "lookup", {"city": "Paris"})
+    with ant(standin).messages.stream(model=CLAUDE, max_tokens=5,
+                                      messages=[{"role": "user", "content": "x"}],
+                                      extra_headers=h) as s:
+        partial = [e.delta.partial_json for e in s
+                   if e.type == "content_block_delta" and e.delta.type == "input_json_delta"]
+        final = s.get_final_message()
+    assert partial == pieces and final.content[0].input == {"city": "Paris"}
+    assert final.stop_reason == "tool_use"
+    with pytest.raises(openai.BadRequestError):
+        oai(standin).chat.completions.create(model="gpt-4o", messages=MSGS,
+                                             extra_headers={"x-standin-output": "refusal"})
+
+
 def test_raw_replay(standin, tid):
     sse = ('data: {"id":"r1","object":"chat.completion.chunk","created":1,"model":"gpt-4o",'
            '"choices":[{"index":0,"delta":{"role":"assistant","content":"Hel"},"finish_reason":null}]}\n\n'
