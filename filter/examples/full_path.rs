@@ -102,6 +102,7 @@ fn main() {
             destination: dest,
             identity,
             request_id: head.request_id.clone(),
+            masks: Default::default(),
         };
         match engine.inspect_response(&mut scratch, &ctx, REPLY, &mut audit) {
             ResponseVerdict::Pass => {}
@@ -122,6 +123,7 @@ fn main() {
             destination: "commercial".into(),
             identity: identity.clone(),
             request_id: "x".into(),
+            masks: Default::default(),
         };
         let mut inspected = engine.audit_start(&head, String::new());
         timed("inspect_response", n, || {

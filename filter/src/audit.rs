@@ -140,6 +140,10 @@ pub struct AuditRecord {
     /// Most bytes of streamed model text the filter held back at once.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stream_held_max: Option<usize>,
+    /// How many distinct values a `mask` label replaced with placeholders (the values are not
+    /// recorded).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub masked: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_text: Option<String>,
 }

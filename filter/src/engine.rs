@@ -13,6 +13,7 @@ use crate::error::{InspectError, PolicyError};
 use crate::extract::{apply_edits, extract, head_only, pointer_of, Extracted};
 use crate::head::{query_pieces, HeadPiece, HeaderRules};
 use crate::identity::{Identity, IdentityState};
+use crate::mask::Masks;
 use crate::normalize::{normalize_into, Normalized};
 use crate::policy::{
     Capture, DestinationApi, IdentityPolicy, LabelAction, LabelPolicy, Limits, Policy, QueryPolicy,
@@ -96,6 +97,8 @@ pub enum Verdict {
         body: Option<Vec<u8>>,
         /// The upstream path when the destination's API wants another one (Bedrock).
         path: Option<String>,
+        /// The values masked in the body, to put back in the answer.
+        masks: Masks,
     },
     Refuse(Reply),
 }
@@ -729,16 +732,27 @@ impl Engine {
         audit.hash_pending = Some(std::mem::take(&mut ex.doc));
         // 3. Redact what the policy redacts; what remains is decided.
         let mut edits = Vec::new();
+        let mut masks = Masks::default();
         let mut controlled: Vec<&LabelHit> = Vec::new();
         for h in &hits {
             match h.action {
                 LabelAction::Redact if !h.unredactable => {
                     redaction_edits(h, &ex, &mut edits);
                 }
+                LabelAction::Mask if !h.unredactable => {}
                 LabelAction::Allow => {}
                 _ => controlled.push(h),
             }
         }
+        // Masks after redactions: a value a redaction overlaps is redacted with it.
+        for h in hits
+            .iter()
+            .filter(|h| h.action == LabelAction::Mask && !h.unredactable)
+        {
+            let doc = audit.hash_pending.as_deref().unwrap_or("");
+            mask_edits(h, &ex, doc, &mut edits, &mut masks);
+        }
+        let masked_only = edits.iter().all(|e| e.3.starts_with(crate::mask::PREFIX));
         // Block labels first, then identity requirements, then destinations.
         if let Some(h) = controlled.iter().find(|h| h.action == LabelAction::Block) {
             let msg = format!(
@@ -871,12 +885,22 @@ impl Engine {
         .into();
         audit.reason = match audit.decision.as_str() {
             "reroute" => "approved_destination",
+            "redact" if masked_only => "masked",
             "redact" => "redacted",
             _ if controlled.is_empty() => "no_controlled_content",
             _ => "destination_approved",
         }
         .into();
-        if self.capture == Capture::Redacted && controlled.is_empty() {
+        if !masks.is_empty() {
+            audit.masked = Some(masks.len());
+        }
+        // A masked value never enters the record: full capture keeps the text as it was sent.
+        let captures = match self.capture {
+            Capture::Redacted => controlled.is_empty(),
+            Capture::Full => !masks.is_empty(),
+            _ => false,
+        };
+        if captures {
             audit.request_text = Some(if redacted {
                 redacted_text.unwrap_or_default()
             } else {
@@ -890,6 +914,7 @@ impl Engine {
             cluster: dest.cluster.clone(),
             body: body_out,
             path,
+            masks,
         }
     }
 
@@ -1083,8 +1108,9 @@ impl Engine {
                 confidence: (f64::from(h.confidence) * 100.0).round() / 100.0,
                 action: match h.action {
                     LabelAction::Control => "control",
-                    LabelAction::Redact if h.unredactable => "control",
+                    LabelAction::Redact | LabelAction::Mask if h.unredactable => "control",
                     LabelAction::Redact => "redact",
+                    LabelAction::Mask => "mask",
                     LabelAction::Block => "block",
                     LabelAction::Allow => "allow",
                 }
@@ -1113,7 +1139,7 @@ impl Engine {
         }
         // Unredactable redact-findings are controlled instead.
         for h in hits.iter_mut() {
-            if h.action == LabelAction::Redact && h.unredactable {
+            if matches!(h.action, LabelAction::Redact | LabelAction::Mask) && h.unredactable {
                 h.action = LabelAction::Control;
             }
         }
@@ -1134,14 +1160,18 @@ impl Engine {
         let hits = self.scan_extracted(scratch, body, &ex, &mut audit)?;
         let mut edits = Vec::new();
         let mut controlled = false;
+        let mut masks = Masks::default();
         for h in &hits {
             match h.action {
                 LabelAction::Redact => {
                     redaction_edits(h, &ex, &mut edits);
                 }
-                LabelAction::Allow => {}
+                LabelAction::Mask | LabelAction::Allow => {}
                 _ => controlled = true,
             }
+        }
+        for h in hits.iter().filter(|h| h.action == LabelAction::Mask) {
+            mask_edits(h, &ex, &ex.doc, &mut edits, &mut masks);
         }
         let redacted_body = if edits.is_empty() {
             None
@@ -1284,6 +1314,37 @@ fn redaction_edits(h: &LabelHit, ex: &Extracted, edits: &mut Vec<(usize, usize, 
     }
 }
 
+/// The edits that replace a mask label's values with their placeholders. A value overlapping a
+/// redaction (or another mask) is redacted with it: an edit covering two values could not be put
+/// back as one.
+fn mask_edits(
+    h: &LabelHit,
+    ex: &Extracted,
+    doc: &str,
+    edits: &mut Vec<(usize, usize, usize, String)>,
+    masks: &mut Masks,
+) {
+    let tag = h.tag.as_deref().unwrap_or(&h.label);
+    for &(piece, s, e) in &h.spans {
+        let Some(p) = ex.pieces.get(piece) else {
+            continue;
+        };
+        let Some(vi) = p.value_index else {
+            continue;
+        };
+        let overlaps = edits.iter().any(|x| x.0 == vi && x.1 < e && s < x.2);
+        let start = p.doc_start as usize;
+        let value = doc.get(start + s..start + e);
+        match value {
+            Some(v) if !overlaps => {
+                let placeholder = masks.assign(tag, v);
+                edits.push((vi, s, e, placeholder));
+            }
+            _ => edits.push((vi, s, e, format!("[REDACTED:{tag}]"))),
+        }
+    }
+}
+
 fn label_name(h: &LabelHit) -> String {
     match (&h.level, &h.tag) {
         (Some(l), _) if h.label == "CLASSIFIED" => format!("classified ({l})"),
@@ -1417,6 +1478,125 @@ mod tests {
             Verdict::Forward { destination, .. } => destination,
             Verdict::Refuse(_) => "",
         }
+    }
+
+    #[test]
+    fn masked_values_go_as_placeholders_and_come_back_to_the_caller() {
+        use crate::engine::response::{ResponseCtx, ResponseVerdict};
+        let mut p: Value = serde_json::from_slice(&policy()).unwrap();
+        p["labels"]["PII"]["action"] = json!("mask");
+        let e = Engine::from_policy_json(&serde_json::to_vec(&p).unwrap()).unwrap();
+        let mut s = e.new_scratch();
+        let us = who("us_citizen", Some("SECRET"), &[]);
+        let text = "ssn 148-36-7725, again 148-36-7725; spouse 321-54-9876";
+        let body = serde_json::to_vec(
+            &json!({"model": "gpt-4o", "messages": [{"role": "user", "content": text}]}),
+        )
+        .unwrap();
+        let mut audit = AuditRecord {
+            request_id: "r1".into(),
+            ..AuditRecord::default()
+        };
+        let v = e.inspect_request(&mut s, Provider::Openai, &body, &us, &mut audit);
+        let Verdict::Forward {
+            destination,
+            body: Some(sent),
+            masks,
+            ..
+        } = v
+        else {
+            panic!("{v:?}")
+        };
+        assert_eq!(destination, "commercial");
+        let sent: Value = serde_json::from_slice(&sent).unwrap();
+        assert_eq!(
+            sent["messages"][0]["content"],
+            "ssn [MASKED:SSN:1], again [MASKED:SSN:1]; spouse [MASKED:SSN:2]"
+        );
+        assert_eq!(
+            (audit.decision.as_str(), audit.reason.as_str()),
+            ("redact", "masked")
+        );
+        assert_eq!(audit.masked, Some(2));
+        assert_eq!(audit.labels[0].action, "mask");
+        let record = serde_json::to_string(&audit).unwrap();
+        assert!(
+            !record.contains("7725") && !record.contains("9876"),
+            "{record}"
+        );
+
+        // The answer: placeholders put back; a value the model wrote itself is redacted.
+        let ctx = ResponseCtx {
+            provider: Format::Openai,
+            destination,
+            identity: us,
+            request_id: "r1".into(),
+            masks,
+        };
+        let answer = json!({"choices": [{"index": 0, "message": {"role": "assistant",
+            "content": "Yours is [MASKED:SSN:1]; [MASKED:SSN:3] is unknown; theirs 148-36-7726"}}]});
+        let mut ra = AuditRecord::default();
+        let rv = e.inspect_response(&mut s, &ctx, answer.to_string().as_bytes(), &mut ra);
+        let ResponseVerdict::Rewrite(out) = rv else {
+            panic!("{rv:?}")
+        };
+        let out: Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(
+            out["choices"][0]["message"]["content"],
+            "Yours is 148-36-7725; [MASKED:SSN:3] is unknown; theirs [REDACTED:SSN]"
+        );
+
+        // Streamed, with a placeholder split over three events.
+        let mut st = e.new_stream(ctx.clone());
+        let mut client = String::new();
+        for d in ["Yours is [MAS", "KED:SSN", ":2] and [MASKED:SSN:1", "]."] {
+            let ev = json!({"id": "c", "object": "chat.completion.chunk", "created": 1, "model": "m",
+                "choices": [{"index": 0, "delta": {"content": d}, "finish_reason": null}]});
+            let w = format!("data: {ev}\n\n");
+            let got = e.stream_chunk(&mut s, &mut st, w.as_bytes(), false);
+            client.push_str(&String::from_utf8(got).unwrap());
+        }
+        let got = e.stream_chunk(&mut s, &mut st, b"data: [DONE]\n\n", true);
+        client.push_str(&String::from_utf8(got).unwrap());
+        let mut text = String::new();
+        for line in client.lines().filter_map(|l| l.strip_prefix("data: ")) {
+            if line == "[DONE]" {
+                continue;
+            }
+            let v: Value = serde_json::from_str(line).unwrap();
+            let piece = v["choices"][0]["delta"]["content"].as_str().unwrap_or("");
+            assert!(!piece.contains("[MAS") || piece.contains(']'), "{piece:?}");
+            text.push_str(piece);
+        }
+        assert_eq!(text, "Yours is 321-54-9876 and 148-36-7725.");
+
+        // Without masks nothing is restored (another request's placeholders mean nothing).
+        let plain = ResponseCtx {
+            masks: Default::default(),
+            ..ctx
+        };
+        let rv = e.inspect_response(&mut s, &plain, answer.to_string().as_bytes(), &mut ra);
+        let ResponseVerdict::Rewrite(out) = rv else {
+            panic!("{rv:?}")
+        };
+        assert!(String::from_utf8(out)
+            .unwrap()
+            .contains("Yours is [MASKED:SSN:1]"));
+    }
+
+    #[test]
+    fn a_masked_value_in_the_head_is_not_sent() {
+        let mut p: Value = serde_json::from_slice(&policy()).unwrap();
+        p["labels"]["PII"]["action"] = json!("mask");
+        let e = Engine::from_policy_json(&serde_json::to_vec(&p).unwrap()).unwrap();
+        let mut s = e.new_scratch();
+        let us = who("us_citizen", Some("SECRET"), &[]);
+        let body = br#"{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}]}"#;
+        let mut head = Vec::new();
+        query_pieces("ssn=148-36-7725", &mut head).unwrap();
+        let mut audit = AuditRecord::default();
+        let v = e.inspect_request_with_head(&mut s, Provider::Openai, body, &head, &us, &mut audit);
+        assert_eq!(status(&v), 403, "{v:?}");
     }
 
     #[test]

@@ -18,6 +18,7 @@ use crate::engine::response::{ResponseCtx, ResponsePlan, ResponseVerdict, Stream
 use crate::engine::{Engine, RequestHead, Route, Scratch, Verdict};
 use crate::head::HeadPiece;
 use crate::identity::{decode_pairs_struct, Identity, PeerCert};
+use crate::mask::Masks;
 use crate::reply::Reply;
 use crate::wire::Format;
 
@@ -264,6 +265,7 @@ impl RootContext for Root {
             forwarded: None,
             response: Resp::None,
             charges: Vec::new(),
+            masks: Masks::default(),
         }))
     }
 
@@ -292,6 +294,8 @@ struct Http {
     response: Resp,
     /// Quota charges of an admitted request, settled when the response ends.
     charges: Vec<Charge>,
+    /// Values the request masked, until the response takes them.
+    masks: Masks,
 }
 
 /// proxy-wasm shared data (one store for every worker VM), for quotas.
@@ -787,7 +791,9 @@ impl Http {
                 cluster,
                 body: new_body,
                 path,
+                masks,
             } => {
+                self.masks = masks;
                 if engine.has_quotas() {
                     let Some(mut audit) = self.audit.take() else {
                         return Action::Continue;
@@ -856,7 +862,7 @@ impl Http {
         self.reply(&reply)
     }
 
-    fn response_ctx(&self, destination: &str) -> ResponseCtx {
+    fn response_ctx(&mut self, destination: &str) -> ResponseCtx {
         let audit = self.audit.as_ref();
         ResponseCtx {
             provider: self.provider.unwrap_or(Format::Openai),
@@ -865,6 +871,7 @@ impl Http {
                 .and_then(|a| a.identity.clone())
                 .unwrap_or_else(Identity::missing),
             request_id: audit.map(|a| a.request_id.clone()).unwrap_or_default(),
+            masks: std::mem::take(&mut self.masks),
         }
     }
 

@@ -13,6 +13,7 @@ pub mod error;
 pub mod extract;
 pub mod head;
 pub mod identity;
+pub mod mask;
 pub mod metrics;
 pub mod network;
 pub mod normalize;

@@ -300,6 +300,10 @@ pub enum LabelAction {
     Control,
     /// Replace the spans that raised it, then decide on what remains.
     Redact,
+    /// Replace each value that raised it with a placeholder on the way to the model and put the
+    /// value back in the answer, for the caller only ([`crate::mask`]); where it cannot be
+    /// replaced (the request head), as `Redact`.
+    Mask,
     /// Refuse, wherever the request was going.
     Block,
     /// Record only.

@@ -23,6 +23,7 @@ use crate::audit::{hex, AuditRecord, LabelRecord, Usage};
 use crate::error::InspectError;
 use crate::extract::{apply_edits, extract_response, Extracted, Piece};
 use crate::identity::Identity;
+use crate::mask::Masks;
 use crate::normalize::normalize_into;
 use crate::policy::{LabelAction, TextDigests};
 use crate::reply::{error_reply, Reply};
@@ -58,6 +59,8 @@ pub struct ResponseCtx {
     pub destination: String,
     pub identity: Identity,
     pub request_id: String,
+    /// The values the request masked, put back in the answer.
+    pub masks: Masks,
 }
 
 #[derive(Debug, Default)]
@@ -193,7 +196,7 @@ impl Engine {
         let mut edits = Vec::new();
         for h in &hits {
             match self.response_action(h, ctx) {
-                LabelAction::Redact => {
+                LabelAction::Redact | LabelAction::Mask => {
                     redaction_edits(h, &ex, &mut edits);
                 }
                 LabelAction::Block | LabelAction::Control => {
@@ -214,13 +217,16 @@ impl Engine {
         }
         if edits.is_empty() {
             audit.response_decision = Some("pass".into());
-            return ResponseVerdict::Pass;
+            return match restore_body(&ctx.masks, body) {
+                Some(b) => ResponseVerdict::Rewrite(b),
+                None => ResponseVerdict::Pass,
+            };
         }
         let doc = audit.response_hash_pending.as_deref().unwrap_or("");
         match apply_edits(body, &ex, doc, &mut edits, None) {
             Ok((b, _)) => {
                 audit.response_decision = Some("redact".into());
-                ResponseVerdict::Rewrite(b)
+                ResponseVerdict::Rewrite(restore_body(&ctx.masks, &b).unwrap_or(b))
             }
             Err(e) => ResponseVerdict::Block(self.response_refusal(
                 ctx,
@@ -234,7 +240,8 @@ impl Engine {
     /// What a label found in a response means here: Redact, Allow, or Block (Control resolved).
     fn response_action(&self, h: &LabelHit, ctx: &ResponseCtx) -> LabelAction {
         match h.action {
-            LabelAction::Redact if !h.unredactable => LabelAction::Redact,
+            // A mask label's value the model wrote itself was never masked: it is redacted.
+            LabelAction::Redact | LabelAction::Mask if !h.unredactable => LabelAction::Redact,
             LabelAction::Allow => LabelAction::Allow,
             LabelAction::Block => LabelAction::Block,
             _ => {
@@ -694,7 +701,10 @@ impl Engine {
             while r > 0 && !buf.pending.is_char_boundary(r) {
                 r -= 1;
             }
-            r
+            // A placeholder of a masked value is released whole, to be put back.
+            buf.pending
+                .get(..r)
+                .map_or(r, |released| st.ctx.masks.partial_tail(released))
         };
         let released: String = buf.pending.drain(..release_to).collect();
         st.held_max = st.held_max.max(buf.pending.len());
@@ -706,7 +716,22 @@ impl Engine {
             }
             buf.ctx.drain(..cut);
         }
-        Ok(Fed::Release(released))
+        Ok(Fed::Release(match st.ctx.masks.restore(&released) {
+            std::borrow::Cow::Owned(s) => s,
+            std::borrow::Cow::Borrowed(_) => released,
+        }))
+    }
+}
+
+/// A buffered answer with the request's masked values put back, if it names any.
+fn restore_body(masks: &Masks, body: &[u8]) -> Option<Vec<u8>> {
+    if masks.is_empty() {
+        return None;
+    }
+    let text = std::str::from_utf8(body).ok()?;
+    match masks.restore_json(text) {
+        std::borrow::Cow::Owned(s) => Some(s.into_bytes()),
+        std::borrow::Cow::Borrowed(_) => None,
     }
 }
 

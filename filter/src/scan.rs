@@ -648,10 +648,11 @@ impl Scanner {
                 validate: r.validate,
                 positive_support: r.support.iter().map(|s| s.weight.max(0.0)).sum(),
                 specific_support: r.support.iter().any(|s| s.specificity > 0.0),
-                redacts: r
-                    .action
-                    .or_else(|| policy.labels.get(&r.label).map(|l| l.action))
-                    == Some(LabelAction::Redact),
+                redacts: matches!(
+                    r.action
+                        .or_else(|| policy.labels.get(&r.label).map(|l| l.action)),
+                    Some(LabelAction::Redact | LabelAction::Mask)
+                ),
             });
         }
         let mut stream_held = Vec::new();

@@ -216,6 +216,7 @@ fn known_bug_stream_support_completes_in_later_delta() {
         destination: "commercial".into(),
         identity: bodies::us_person(e),
         request_id: "r".into(),
+        masks: Default::default(),
     };
     let mut st = e.new_stream(ctx);
     let mut out = Vec::new();

@@ -29,6 +29,7 @@ fn ctx(provider: impl Into<itar_filter::wire::Format>, dest: &str) -> ResponseCt
         destination: dest.into(),
         identity: Identity::from_claims(e.identity.as_ref().expect("identity policy"), &claims),
         request_id: "req-1".into(),
+        masks: Default::default(),
     }
 }
 

@@ -98,6 +98,7 @@ fn inspect(
             cluster,
             body: out,
             path,
+            ..
         } => {
             assert!(!cluster.is_empty());
             // Only a Bedrock destination moves the request to another path.
@@ -549,6 +550,7 @@ fn stream_check(data: &[u8], strict: bool) {
         destination: destination.into(),
         identity: us_person(e),
         request_id: "fuzz".into(),
+        masks: Default::default(),
     };
     let wrapped;
     let (input, text_mode): (&[u8], bool) = if sel & 4 == 0 {
