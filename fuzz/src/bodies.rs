@@ -550,8 +550,9 @@ fn stream_check(data: &[u8], strict: bool) {
         destination: destination.into(),
         identity: us_person(e),
         request_id: "fuzz".into(),
-        masks: Default::default(),
+        masks: fuzz_masks(sel & 8 != 0),
     };
+    let masked = sel & 8 != 0;
     let wrapped;
     let (input, text_mode): (&[u8], bool) = if sel & 4 == 0 {
         (rest, false)
@@ -604,6 +605,27 @@ fn stream_check(data: &[u8], strict: bool) {
     let Ok(out) = String::from_utf8(client) else {
         panic!("the client received invalid UTF-8");
     };
+    if text_mode && masked {
+        // A placeholder of the request's own values never reaches the client whole.
+        let mut text = String::new();
+        for line in out.lines() {
+            let Some(v) = line
+                .strip_prefix("data: ")
+                .and_then(|d| serde_json::from_str::<Value>(d).ok())
+            else {
+                continue;
+            };
+            for p in ["/choices/0/delta/content", "/delta/text"] {
+                if let Some(s) = v.pointer(p).and_then(Value::as_str) {
+                    text.push_str(s);
+                }
+            }
+        }
+        assert!(
+            !text.contains("[MASKED:SSN:1]") && !text.contains("[MASKED:NAME:2]"),
+            "a placeholder reached the client: {text:?}"
+        );
+    }
     if strict && text_mode && destination == "commercial" {
         // What the client reassembles from a commercial model must not be controlled.
         let mut text = String::new();
@@ -632,6 +654,16 @@ fn stream_check(data: &[u8], strict: bool) {
             );
         }
     }
+}
+
+/// The masks of a request that masked two values (or none).
+fn fuzz_masks(on: bool) -> itar_filter::mask::Masks {
+    let mut m = itar_filter::mask::Masks::default();
+    if on {
+        m.assign("SSN", "148-36-7725");
+        m.assign("NAME", "O\"Neil [x]");
+    }
+    m
 }
 
 /// Claims: the pairs decoding and identity from arbitrary claims never panic, and a verified
