@@ -431,3 +431,20 @@ def test_envoy_gateway_patch_carries_the_gateway_settings(istio):
     assert text.count("schema: itar-audit/2") == 4
     assert f"value: {LIMITS['MAX_CONNECTIONS']}" in text  # ClientTrafficPolicy connectionLimit
     assert text.count("remove: [x-itar-client-request-id, x-forwarded-client-cert]") == text.count("{name: x-itar-destination, value:")
+
+
+def test_support_matrix_minimum_envoy_is_met_here():
+    """docs/deployment.md's support matrix names the minimum Envoy; the Envoy every test runs meets
+    it, and the filter configuration uses the option that sets that minimum."""
+    doc = (ROOT / "docs" / "deployment.md").read_text()
+    m = re.search(r"^\| Envoy \| (\d+)\.(\d+) \|", doc, re.M)
+    assert m, "docs/deployment.md has no support matrix row for Envoy"
+    minimum = (int(m.group(1)), int(m.group(2)))
+    out = subprocess.run([ENVOY, "--version"], capture_output=True, text=True, check=True).stdout
+    v = re.search(r"/(\d+)\.(\d+)\.\d+/", out)
+    assert v, out
+    assert (int(v.group(1)), int(v.group(2))) >= minimum, out
+    wasm_config = (ROOT / "envoy" / "itar-filter.wasm.yaml").read_text()
+    assert "allow_on_headers_stop_iteration: true" in wasm_config
+    for row in ("| Istio | 1.27 |", "| Envoy Gateway | 1.6 |", "| Gateway API CRDs | 1.4 |"):
+        assert row in doc, row
