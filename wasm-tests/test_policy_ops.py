@@ -116,10 +116,6 @@ def test_shadow_policy_records_without_enforcing(ogw, tmp_path):
     assert "1 disagreements" in out and "allow -> reroute" in out
     stats = ogw.stats_when("itar_shadow_disagreements", lambda s: any(v >= 1 for v in s.values()))
     assert any(v >= 1 for v in stats.values()), stats
-    # Enforcing + shadow compiled side by side, after a swap (the old pair is freed, but linear
-    # memory never shrinks): docs/policy-operations.md gives the measured cost.
-    mem = max(ogw.stats("itar_vm_memory_bytes").values())
-    assert mem <= 64 * 2**20, mem
 
 
 def test_policy_example_cases_hold():
@@ -135,3 +131,16 @@ def test_check_names_the_field(tmp_path):
     p.write_text(json.dumps(pol))
     out = subprocess.run([str(POLICY_CLI), "check", str(p)], capture_output=True, text=True)
     assert out.returncode != 0 and "models.gpt-4o" in out.stderr and "nowhere" in out.stderr
+
+
+def test_shadow_policy_memory(workdir, standins):
+    """Enforcing + shadow compiled side by side in every VM, from the start: the cost
+    docs/policy-operations.md states (measured 36.9 MiB with the default policy as both)."""
+    g = Gateway(workdir / "gw-shadow-mem", standins, port=28076, admin=28077,
+                render_args=["--shadow-policy", str(ROOT / "policies" / "default.json")])
+    try:
+        assert g.chat("hello", US).status == 200
+        mem = max(g.stats_when("itar_vm_memory_bytes", lambda s: bool(s)).values())
+    finally:
+        g.stop()
+    assert 30 * 2**20 < mem <= 40 * 2**20, mem
