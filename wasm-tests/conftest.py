@@ -210,7 +210,7 @@ class Gateway:
                 with urllib.request.urlopen(f"http://127.0.0.1:{self.admin}/ready", timeout=1) as r:
                     if r.status == 200:
                         return
-            except (urllib.error.URLError, ConnectionError):
+            except OSError:  # refused, reset, or a slow answer on a loaded machine: not ready yet
                 pass
             time.sleep(0.05)
         raise TimeoutError(f"envoy not ready; log:\n{self.log()[-3000:]}")
