@@ -376,3 +376,85 @@ fn get_and_delete_pass_to_the_server_with_their_head_scanned() {
         matches!(e.route(&mut e.new_scratch(), &head, &mut a), Route::Refuse(ref r) if r.status == 405)
     );
 }
+
+#[test]
+fn redactable_findings_are_redacted_both_ways() {
+    // A social security number is redacted out of a tool call to the commercial server...
+    let (v, a) = call(
+        "/mcp/commercial",
+        &tool_call(json!(21), json!({"text": "Update SSN 410-28-6653 please"})),
+        &us_person(),
+    );
+    let Verdict::Forward {
+        body: Some(body), ..
+    } = v
+    else {
+        panic!("{v:?}")
+    };
+    let sent: Value = serde_json::from_slice(&body).unwrap();
+    let text = sent["params"]["arguments"]["text"].as_str().unwrap();
+    assert!(
+        !text.contains("410-28-6653") && text.contains("[REDACTED:"),
+        "{text}"
+    );
+    assert_eq!(
+        (sent["id"].clone(), a.decision.as_str()),
+        (json!(21), "redact")
+    );
+    // ... and out of an event of its answer, the rest of the stream going on.
+    let answer = json!({"jsonrpc": "2.0", "id": 8, "result": {"content": [
+        {"type": "text", "text": "Found SSN 410-28-6653 on file"}]}});
+    let (out, a) = stream("tools-commercial", &sse(&[answer]), 9);
+    let got = received(&out);
+    let text = got[0]["result"]["content"][0]["text"].as_str().unwrap();
+    assert!(
+        !text.contains("410-28-6653") && text.contains("[REDACTED:"),
+        "{text}"
+    );
+    assert_eq!(a.response_decision.as_deref(), Some("redact"));
+}
+
+#[test]
+fn the_policy_names_an_mcp_endpoints_server() {
+    let base: Value =
+        serde_json::from_slice(include_bytes!("../../policies/default.json")).unwrap();
+    let with = |f: &dyn Fn(&mut Value)| {
+        let mut p = base.clone();
+        f(&mut p);
+        Engine::from_policy_json(&serde_json::to_vec(&p).unwrap())
+            .err()
+            .map(|e| e.to_string())
+    };
+    let mcp_endpoint = |p: &mut Value| -> usize {
+        p["endpoints"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .position(|e| e["format"] == "mcp")
+            .unwrap()
+    };
+    let e = with(&|p| {
+        let i = mcp_endpoint(p);
+        p["endpoints"][i]
+            .as_object_mut()
+            .unwrap()
+            .remove("destination");
+    })
+    .unwrap();
+    assert!(e.contains("destination") && e.contains("MCP server"), "{e}");
+    let e = with(&|p| p["endpoints"][0]["destination"] = json!("onprem")).unwrap();
+    assert!(e.contains("only \"mcp\" endpoints"), "{e}");
+    let e = with(&|p| {
+        let i = mcp_endpoint(p);
+        p["endpoints"][i]["destination"] = json!("nowhere");
+    })
+    .unwrap();
+    assert!(e.contains("unknown destination"), "{e}");
+    let e = with(&|p| {
+        let i = mcp_endpoint(p);
+        p["endpoints"][i]["destination"] = json!("commercial");
+    })
+    .unwrap();
+    assert!(e.contains("does not list \"mcp\""), "{e}");
+    assert_eq!(with(&|_| {}), None);
+}
