@@ -775,8 +775,20 @@ impl Engine {
             ),
             None => format!("model {model_name:?}"),
         };
-        let Some(model) = mcp_route.or_else(|| self.models.get(&model_name)) else {
-            let msg = format!("model {model_name:?} is not approved by the gateway policy");
+        let route = if mcp {
+            mcp_route
+        } else {
+            self.models.get(&model_name)
+        };
+        let Some(model) = route else {
+            let msg = if mcp {
+                format!(
+                    "no MCP server is named for {:?} by the gateway policy",
+                    audit.path
+                )
+            } else {
+                format!("model {model_name:?} is not approved by the gateway policy")
+            };
             audit.hash_pending = Some(std::mem::take(&mut ex.doc));
             return Verdict::Refuse(deny(
                 audit,

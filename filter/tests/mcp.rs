@@ -146,6 +146,19 @@ fn sampling_answers_and_notifications_are_inspected_too() {
 }
 
 #[test]
+fn a_path_that_names_no_server_is_refused() {
+    // A method named like a model routes nowhere: only the endpoint names the server.
+    let (v, a) = call(
+        "/v1/chat/completions",
+        &tool_call(json!(1), json!({})),
+        &us_person(),
+    );
+    let (status, body) = refusal(&v);
+    assert_eq!((status, &body["id"]), (403, &json!(1)));
+    assert!(a.message.contains("no MCP server"), "{}", a.message);
+}
+
+#[test]
 fn identity_batches_and_media_are_refused_in_json_rpc() {
     let (v, a) = call(
         "/mcp/commercial",
