@@ -247,3 +247,14 @@ def test_server_stream_on_get_is_inspected(gateway, fresh):
     assert b"controlled_content_in_response" in body
     records = new_audit(gateway, fresh)
     assert records[-1]["reason"] == "mcp_server_stream" and records[-1]["response_decision"] == "block"
+
+
+def test_redactable_argument_is_redacted_before_the_server(gateway, fresh):
+    async def work(s):
+        return await s.call_tool("echo", {"text": "Update SSN 410-28-6653 for the badge"})
+
+    out = session(gateway, work)
+    assert "410-28-6653" not in out.content[0].text and "[REDACTED:" in out.content[0].text
+    assert "410-28-6653" not in "\n".join(json.dumps(r) for r in fresh.new_records("commercial"))
+    [a] = calls(new_audit(gateway, fresh), "tools/call")
+    assert a["decision"] == "redact" and a["destination"] == "tools-commercial"
