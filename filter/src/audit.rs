@@ -76,6 +76,16 @@ pub struct AuditRecord {
     pub identity: Option<Identity>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub model: Option<String>,
+    /// The JSON-RPC method of an MCP message (`tools/call`, `resources/read`, ...).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mcp_method: Option<String>,
+    /// The tool or prompt name (`params.name`) or resource URI (`params.uri`) the MCP message
+    /// names.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mcp_name: Option<String>,
+    /// The MCP request's JSON-RPC id, echoed by the gateway's refusals. Never serialized.
+    #[serde(skip)]
+    pub rpc_id: Option<serde_json::Value>,
     /// The model name sent upstream when the destination knows the model by another name.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub upstream_model: Option<String>,

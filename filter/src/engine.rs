@@ -82,6 +82,8 @@ pub enum Route {
         destination: String,
         cluster: String,
         remove: Vec<String>,
+        /// The wire format of the answer (an MCP endpoint's GET stream is read as MCP).
+        format: Format,
     },
     /// Answer now.
     Refuse(Reply),
@@ -134,6 +136,8 @@ struct LabelHit {
 pub struct Engine {
     pub policy_ref: PolicyRef,
     endpoints: Vec<(String, Format, QueryPolicy)>,
+    /// MCP endpoints: path -> the server (destination) it goes to, as a one-destination route.
+    mcp_servers: Vec<(String, ModelInfo)>,
     /// Listed paths: method, path, destination index, query policy.
     passthrough: Vec<(String, String, usize, QueryPolicy)>,
     headers: HeaderRules,
@@ -251,8 +255,24 @@ impl Engine {
             })?;
             passthrough.push((p.method.to_ascii_uppercase(), p.path.clone(), i, p.query));
         }
+        let mut mcp_servers = Vec::new();
+        for e in &policy.endpoints {
+            if let Some(d) = &e.destination {
+                let i = dest_index(d).ok_or_else(|| PolicyError::Invalid {
+                    at: format!("endpoints {}", e.path),
+                    why: format!("unknown destination {d:?}"),
+                })?;
+                let info = ModelInfo {
+                    dests: vec![i],
+                    reroute: false,
+                    upstream_names: Vec::new(),
+                };
+                mcp_servers.push((e.path.clone(), info));
+            }
+        }
         let scanner = Scanner::compile(&policy)?;
         Ok(Engine {
+            mcp_servers,
             policy_ref: PolicyRef {
                 id: policy.id.clone(),
                 version: policy.version.clone(),
@@ -278,6 +298,14 @@ impl Engine {
             rate_limit_descriptors: policy.rate_limit_descriptors,
             network: crate::network::Network::compile(&policy.network)?,
         })
+    }
+
+    /// The destination index of the MCP server an endpoint path goes to.
+    fn mcp_server(&self, path: &str) -> Option<usize> {
+        self.mcp_servers
+            .iter()
+            .find(|(p, _)| p == path)
+            .and_then(|(_, m)| m.dests.first().copied())
     }
 
     pub fn new_scratch(&self) -> Scratch {
@@ -340,6 +368,25 @@ impl Engine {
         if let Some(&(_, provider, query_policy)) = self.endpoints.iter().find(|(p, ..)| p == path)
         {
             audit.provider = Some(provider.as_str());
+            // An MCP endpoint's GET (the server's own event stream) and DELETE (end of a
+            // session) carry no body: they pass like a listed path, to the endpoint's server.
+            if provider == Format::Mcp && matches!(head.method.as_str(), "GET" | "DELETE") {
+                if let Some(dest) = self.mcp_server(path).and_then(|d| self.destinations.get(d)) {
+                    let reason = if head.method == "GET" {
+                        "mcp_server_stream"
+                    } else {
+                        "mcp_session_end"
+                    };
+                    return self.pass_listed(
+                        scratch,
+                        head,
+                        audit,
+                        dest,
+                        (query, query_policy),
+                        (provider, reason),
+                    );
+                }
+            }
             if head.method != "POST" {
                 return self.refuse(
                     audit,
@@ -389,36 +436,14 @@ impl Engine {
             .find(|(m, p, ..)| *m == head.method && p == path)
         {
             if let Some(dest) = self.destinations.get(d) {
-                // Listed paths carry no content, but not to anyone: the same identity gate.
-                let identity = audit.identity.clone().unwrap_or_else(Identity::missing);
-                if let Some(msg) = self.identity_refusal(&identity) {
-                    return self.refuse(
-                        audit,
-                        Format::Openai,
-                        401,
-                        "unauthenticated",
-                        "refuse",
-                        &msg,
-                    );
-                }
-                let (pieces, remove) =
-                    match self.head_plan(&dest.formats, head, query, query_policy) {
-                        Ok(plan) => plan,
-                        Err((code, msg)) => {
-                            return self.refuse(audit, Format::Openai, 400, code, "reject", &msg)
-                        }
-                    };
-                if let Err(reply) = self.inspect_head(scratch, dest, &pieces, &identity, audit) {
-                    return Route::Refuse(reply);
-                }
-                audit.decision = "passthrough".into();
-                audit.reason = "listed_path".into();
-                audit.destination = Some(dest.name.clone());
-                return Route::Passthrough {
-                    destination: dest.name.clone(),
-                    cluster: dest.cluster.clone(),
-                    remove,
-                };
+                return self.pass_listed(
+                    scratch,
+                    head,
+                    audit,
+                    dest,
+                    (query, query_policy),
+                    (Format::Openai, "listed_path"),
+                );
             }
         }
         let provider = Format::for_unknown_path(path);
@@ -430,6 +455,40 @@ impl Engine {
             "reject",
             &format!("{} {} is not served by this gateway", head.method, path),
         )
+    }
+
+    /// A request without a body to `dest` (a listed path, an MCP endpoint's GET or DELETE): the
+    /// identity gate, then its head is scanned and it passes, or it is refused in `format`.
+    fn pass_listed(
+        &self,
+        scratch: &mut Scratch,
+        head: &RequestHead,
+        audit: &mut AuditRecord,
+        dest: &DestInfo,
+        (query, query_policy): (Option<&str>, QueryPolicy),
+        (format, reason): (Format, &str),
+    ) -> Route {
+        // Listed paths carry no content, but not to anyone: the same identity gate.
+        let identity = audit.identity.clone().unwrap_or_else(Identity::missing);
+        if let Some(msg) = self.identity_refusal(&identity) {
+            return self.refuse(audit, format, 401, "unauthenticated", "refuse", &msg);
+        }
+        let (pieces, remove) = match self.head_plan(&dest.formats, head, query, query_policy) {
+            Ok(plan) => plan,
+            Err((code, msg)) => return self.refuse(audit, format, 400, code, "reject", &msg),
+        };
+        if let Err(reply) = self.inspect_head(scratch, dest, &pieces, &identity, audit, format) {
+            return Route::Refuse(reply);
+        }
+        audit.decision = "passthrough".into();
+        audit.reason = reason.into();
+        audit.destination = Some(dest.name.clone());
+        Route::Passthrough {
+            destination: dest.name.clone(),
+            cluster: dest.cluster.clone(),
+            remove,
+            format,
+        }
     }
 
     /// The parts of the head that go upstream (for the scan) and the headers to remove; or why
@@ -467,11 +526,12 @@ impl Engine {
         pieces: &[HeadPiece],
         identity: &Identity,
         audit: &mut AuditRecord,
+        format: Format,
     ) -> Result<(), Reply> {
         let hits = self.scan_head(scratch, pieces, audit).map_err(|e| {
             deny(
                 audit,
-                Format::Openai,
+                format,
                 e.status(),
                 "reject",
                 e.reason(),
@@ -499,7 +559,7 @@ impl Engine {
             );
             return Err(deny(
                 audit,
-                Format::Openai,
+                format,
                 403,
                 "block",
                 "controlled_content",
@@ -645,6 +705,15 @@ impl Engine {
                 },
             );
         }
+        // An MCP message: its id (echoed by every refusal), method and the tool, prompt or
+        // resource it names; a batch or an unreadable message is refused after the identity gate.
+        let mcp = provider == Format::Mcp;
+        let mcp_message = mcp.then(|| crate::wire::mcp::message(body));
+        if let Some(Ok(m)) = &mcp_message {
+            audit.rpc_id = m.id.clone();
+            audit.mcp_method = m.method.clone();
+            audit.mcp_name = m.target.clone();
+        }
         // 1. Who is asking.
         if let Some(msg) = self.identity_refusal(identity) {
             return Verdict::Refuse(deny(
@@ -656,14 +725,25 @@ impl Engine {
                 &msg,
             ));
         }
+        if let Some(Err(msg)) = mcp_message {
+            return fail(audit, InspectError::Shape(msg));
+        }
         // 2. What it says.
         let mut ex = match extract(provider, body) {
             Ok(e) => e,
             Err(e) => return fail(audit, e),
         };
-        audit.model = ex.model.clone();
+        if mcp {
+            // Media is wherever MCP puts it (image and audio content, resource blobs): counted
+            // here, scanned like any string (no place of an MCP message is skipped).
+            ex.media_parts += serde_json::from_slice::<Value>(body)
+                .map(|v| crate::wire::mcp::media_count(&v))
+                .unwrap_or(0);
+        } else {
+            audit.model = ex.model.clone();
+            audit.stream = Some(ex.stream);
+        }
         audit.client_user = ex.client_user.take();
-        audit.stream = Some(ex.stream);
         if self.capture == Capture::Full {
             audit.request_text = Some(ex.doc.clone());
         }
@@ -681,8 +761,37 @@ impl Engine {
             ));
         }
         let model_name = ex.model.clone().unwrap_or_default();
-        let Some(model) = self.models.get(&model_name) else {
-            let msg = format!("model {model_name:?} is not approved by the gateway policy");
+        // An MCP endpoint goes to the server it names, as a model goes to its destinations.
+        let mcp_route = if mcp {
+            let path = audit.path.split('?').next().unwrap_or("");
+            self.mcp_servers
+                .iter()
+                .find(|(p, _)| p == path)
+                .map(|(_, m)| m)
+        } else {
+            None
+        };
+        let target = match mcp_route.and_then(|m| m.dests.first()) {
+            Some(&d) => format!(
+                "MCP server {:?}",
+                self.destinations.get(d).map_or("", |d| d.name.as_str())
+            ),
+            None => format!("model {model_name:?}"),
+        };
+        let route = if mcp {
+            mcp_route
+        } else {
+            self.models.get(&model_name)
+        };
+        let Some(model) = route else {
+            let msg = if mcp {
+                format!(
+                    "no MCP server is named for {:?} by the gateway policy",
+                    audit.path
+                )
+            } else {
+                format!("model {model_name:?} is not approved by the gateway policy")
+            };
             audit.hash_pending = Some(std::mem::take(&mut ex.doc));
             return Verdict::Refuse(deny(
                 audit,
@@ -834,7 +943,7 @@ impl Engine {
             _ => {
                 let names: Vec<String> = controlled.iter().map(|h| label_name(h)).collect();
                 let msg = format!(
-                    "the request contains {} content and no destination approved for it serves model {model_name:?}",
+                    "the request contains {} content and no destination approved for it serves {target}",
                     names.join(", ")
                 );
                 return self.block(audit, provider, "controlled_content", &msg);
@@ -1301,7 +1410,11 @@ pub(crate) fn deny(
     audit.decision = decision.into();
     audit.reason = code.into();
     audit.message = message.into();
-    error_reply(provider, status, code, message, &audit.request_id)
+    let mut reply = error_reply(provider, status, code, message, &audit.request_id);
+    if let (Format::Mcp, Some(id)) = (provider, &audit.rpc_id) {
+        reply.body = crate::wire::mcp::with_id(reply.body, id);
+    }
+    reply
 }
 
 /// The edits that replace a redact label's spans with its typed placeholder.

@@ -112,6 +112,7 @@ pub fn extract(format: Format, body: &[u8]) -> Result<Extracted, InspectError> {
             ConversationKind::Array => "an array",
             ConversationKind::StringOrArray => "a string or an array",
             ConversationKind::Texts => "a string or an array of strings",
+            ConversationKind::Object => "an object",
         };
         return Err(InspectError::Shape(format!(
             "{:?} must be {what}",
@@ -532,6 +533,7 @@ impl<'a> Parser<'a> {
                             !self.conversation_tokens
                         }
                         ConversationKind::Texts => string,
+                        ConversationKind::Object => self.peek() == Some(b'{'),
                     };
                 }
             }

@@ -479,8 +479,11 @@ impl HttpContext for Http {
             Route::Passthrough {
                 destination,
                 cluster,
+                format,
                 ..
             } => {
+                // The answer is read in the path's format (an MCP server's own event stream).
+                self.provider = Some(format);
                 if end_of_stream {
                     self.pass_through(destination, &cluster);
                     return Action::Continue;
@@ -601,7 +604,9 @@ impl HttpContext for Http {
         {
             ResponsePlan::Stream => {
                 let _ = host::set_map_value(MapType::HttpResponseHeaders, "content-length", None);
-                self.response = Resp::Stream(Box::new(shared.engine.new_stream(ctx)));
+                let rpc_id = self.audit.as_ref().and_then(|a| a.rpc_id.clone());
+                let stream = shared.engine.new_stream(ctx).answering(rpc_id);
+                self.response = Resp::Stream(Box::new(stream));
                 Action::Continue
             }
             ResponsePlan::Buffer => {

@@ -95,6 +95,10 @@ pub struct PolicyTest {
     pub format: Option<Format>,
     #[serde(default)]
     pub model: Option<String>,
+    /// The endpoint path the request is sent to (default: the first endpoint of its format);
+    /// an `mcp` endpoint's path names the MCP server.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
     /// Verified claims of the caller; absent = no identity.
     #[serde(default)]
     pub claims: Option<serde_json::Value>,
@@ -193,6 +197,10 @@ pub struct Endpoint {
     /// A query string on this endpoint: refused (400, the default) or scanned with the body.
     #[serde(default)]
     pub query: QueryPolicy,
+    /// The destination (an MCP server) this endpoint goes to: required for format `mcp`, which
+    /// has no model to route by; not allowed for the other formats (their model routes them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -634,6 +642,31 @@ impl Policy {
         Ok(policy)
     }
 
+    /// An MCP endpoint names one destination that exists, speaks `mcp` and takes requests in
+    /// their own format; no other endpoint names one.
+    fn check_endpoint_destination(&self, e: &Endpoint) -> Result<(), String> {
+        match (&e.destination, e.format) {
+            (None, Format::Mcp) => Err(
+                "an \"mcp\" endpoint names the destination (MCP server) it goes to".into(),
+            ),
+            (None, _) => Ok(()),
+            (Some(_), f) if f != Format::Mcp => Err(format!(
+                "only \"mcp\" endpoints name a destination; {:?} endpoints are routed by their model",
+                f.as_str()
+            )),
+            (Some(d), _) => match self.destinations.get(d) {
+                None => Err(format!("unknown destination {d:?}")),
+                Some(x) if !x.formats.contains(&Format::Mcp) => Err(format!(
+                    "destination {d:?} does not list \"mcp\" in its formats"
+                )),
+                Some(x) if x.api != DestinationApi::Native => {
+                    Err(format!("destination {d:?} is not a native-API destination"))
+                }
+                Some(_) => Ok(()),
+            },
+        }
+    }
+
     fn check(&self) -> Result<(), PolicyError> {
         let invalid = |at: String, why: String| Err(PolicyError::Invalid { at, why });
         if self.id.trim().is_empty() || self.version.trim().is_empty() {
@@ -651,6 +684,9 @@ impl Policy {
         for (i, e) in self.endpoints.iter().enumerate() {
             if !e.path.starts_with('/') {
                 return invalid(format!("endpoints[{i}].path"), "must start with '/'".into());
+            }
+            if let Err(why) = self.check_endpoint_destination(e) {
+                return invalid(format!("endpoints[{i}].destination"), why);
             }
         }
         let levels = self

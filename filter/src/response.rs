@@ -95,6 +95,17 @@ pub struct StreamState {
     /// Per hold-back pattern: how long a completed match of it is held (the window of the rules
     /// it is the primary of that could still cut or redact for this caller); made on first use.
     windows: Option<Vec<u32>>,
+    /// The JSON-RPC id of the MCP request this stream answers (null: none), for the error that
+    /// ends a cut MCP stream.
+    rpc_id: Value,
+}
+
+impl StreamState {
+    /// The stream answers the MCP request with this JSON-RPC id.
+    pub fn answering(mut self, id: Option<Value>) -> StreamState {
+        self.rpc_id = id.unwrap_or(Value::Null);
+        self
+    }
 }
 
 enum Fed {
@@ -139,7 +150,11 @@ impl Engine {
         } else {
             502
         };
-        error_reply(ctx.provider, status, code, message, &ctx.request_id)
+        let mut reply = error_reply(ctx.provider, status, code, message, &ctx.request_id);
+        if let (Format::Mcp, Some(id)) = (ctx.provider, &audit.rpc_id) {
+            reply.body = wire::mcp::with_id(reply.body, id);
+        }
+        reply
     }
 
     /// A whole (buffered) response body.
@@ -179,6 +194,19 @@ impl Engine {
             Ok(e) => e,
             Err(e) => return uninspectable(audit, e),
         };
+        if ctx.provider == Format::Mcp && !self.limits.allow_uninspectable_media {
+            let media = serde_json::from_slice::<Value>(body)
+                .map(|v| wire::mcp::media_count(&v))
+                .unwrap_or(0);
+            if media > 0 {
+                return ResponseVerdict::Block(self.response_refusal(
+                    ctx,
+                    "uninspectable_media",
+                    "the MCP server's answer carries images, audio or blobs, which this gateway cannot inspect",
+                    audit,
+                ));
+            }
+        }
         audit.usage = ex
             .usage_span
             .and_then(|(a, b)| body.get(a..b))
@@ -273,6 +301,7 @@ impl Engine {
             events: Vec::new(),
             skeletons: Vec::new(),
             windows: None,
+            rpc_id: Value::Null,
         }
     }
 
@@ -396,7 +425,62 @@ impl Engine {
         st.cut = Some(code.to_string());
         st.texts.clear();
         let message = format!("{message} (request id {})", st.ctx.request_id);
-        (st.ctx.provider.spec().stream.error_event)(code, &message, out);
+        if st.ctx.provider == Format::Mcp {
+            wire::mcp::error_event_for(code, &message, &st.rpc_id, out);
+        } else {
+            (st.ctx.provider.spec().stream.error_event)(code, &message, out);
+        }
+    }
+
+    /// One event of an MCP stream: a whole JSON-RPC message (an answer, a notification, or a
+    /// request of the server's own such as `sampling/createMessage`), inspected whole like a
+    /// buffered answer before any of it goes on: passed, redacted, or the stream is cut with a
+    /// JSON-RPC error answering the request.
+    fn mcp_event(
+        &self,
+        scratch: &mut Scratch,
+        st: &mut StreamState,
+        ev: sse::Event,
+        out: &mut Vec<u8>,
+    ) {
+        if ev.data.trim().is_empty() {
+            // A priming or keep-alive event: no message to deliver (and none is dispatched).
+            return;
+        }
+        let mut tmp = AuditRecord {
+            rpc_id: Some(st.rpc_id.clone()),
+            ..AuditRecord::default()
+        };
+        let verdict = self.inspect_response(scratch, &st.ctx, ev.data.as_bytes(), &mut tmp);
+        st.labels.append(&mut tmp.response_labels);
+        let name = ev.name.as_deref().or(Some("message"));
+        match verdict {
+            ResponseVerdict::Pass => {
+                self.hash_released(st, &ev.data);
+                sse::encode(name, &ev.data, out);
+            }
+            ResponseVerdict::Rewrite(b) => {
+                let data = String::from_utf8_lossy(&b).into_owned();
+                // (a rewrite that only put masked values back is not a redaction)
+                st.redacted |= tmp.response_decision.as_deref() == Some("redact");
+                self.hash_released(st, &data);
+                sse::encode(name, &data, out);
+            }
+            ResponseVerdict::Block(r) => {
+                st.blocked = true;
+                st.cut = tmp
+                    .response_reason
+                    .or(Some("response_uninspectable".into()));
+                st.texts.clear();
+                sse::encode(Some("message"), &String::from_utf8_lossy(&r.body), out);
+            }
+        }
+    }
+
+    fn hash_released(&self, st: &mut StreamState, text: &str) {
+        if let Some(h) = st.hasher.as_mut() {
+            h.update(text.as_bytes());
+        }
     }
 
     fn stream_event(
@@ -408,6 +492,10 @@ impl Engine {
     ) -> Result<(), String> {
         if !ev.has_fields {
             return Ok(()); // comments / keep-alives
+        }
+        if st.ctx.provider == Format::Mcp {
+            self.mcp_event(scratch, st, ev, out);
+            return Ok(());
         }
         let spec = &st.ctx.provider.spec().stream;
         if spec.done.is_some_and(|d| ev.data.trim() == d) {

@@ -233,6 +233,8 @@ fn run_tests(engine: &Engine, policy: &Policy) -> ExitCode {
                     json!({"model": model, "input": text})
                 }
                 Format::OpenaiCompletions => json!({"model": model, "prompt": text}),
+                Format::Mcp => json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+                    "params": {"name": "test", "arguments": {"text": text}}}),
             },
             (None, None) => json!({}),
         };
@@ -241,7 +243,21 @@ fn run_tests(engine: &Engine, policy: &Policy) -> ExitCode {
             _ => Identity::missing(),
         };
         let bytes = serde_json::to_vec(&body).unwrap_or_default();
-        let mut audit = AuditRecord::default();
+        let mut audit = AuditRecord {
+            path: t
+                .path
+                .clone()
+                .or_else(|| {
+                    // An MCP message needs the endpoint that names its server.
+                    policy
+                        .endpoints
+                        .iter()
+                        .find(|e| e.format == provider && provider == Format::Mcp)
+                        .map(|e| e.path.clone())
+                })
+                .unwrap_or_default(),
+            ..AuditRecord::default()
+        };
         let verdict = engine.inspect_request(&mut scratch, provider, &bytes, &identity, &mut audit);
         let forwarded = match &verdict {
             Verdict::Forward { body: Some(b), .. } => String::from_utf8_lossy(b).into_owned(),

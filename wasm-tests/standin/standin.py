@@ -35,6 +35,19 @@ Endpoints (on every server):
                                 an Anthropic message (model = the path's ID,
                                 percent-decoded); 400 {"message": ...} otherwise
     GET  /v1/models             fixed OpenAI-style model list
+    POST /mcp...                an MCP server (streamable HTTP, JSON-RPC 2.0) on every path
+                                that starts with /mcp: initialize (Mcp-Session-Id), ping,
+                                tools/list (echo, lookup), tools/call (echo: the arguments'
+                                text back as content and structuredContent; lookup: the reply
+                                text), resources/list, resources/read (text; a URI ending in
+                                .bin: a blob), prompts/list, prompts/get (the prompt's
+                                arguments as a user message); notifications and answers: 202.
+                                Answers application/json, or text/event-stream when the
+                                x-standin-mcp-sse control is set (its value: a base64 JSON
+                                array of messages sent before a tools/call answer, e.g. a
+                                sampling/createMessage request or a progress notification).
+    GET  /mcp...                405 (no server stream) unless x-standin-raw-b64 scripts one;
+    DELETE /mcp...              200 (session ended)
     GET  /healthz               200 "ok"
     anything else               404 JSON
 
@@ -451,6 +464,10 @@ class Handler(BaseHTTPRequestHandler):
             self.send_stream(status or 200, pieces, ctype)
             return
 
+        if path.startswith("/mcp"):
+            self.mcp(body, status)
+            return
+
         if status is not None and status >= 400:
             self.send_error_body(status, f"stand-in scripted error (status {status})",
                                  anthropic_fmt, extra={"x-should-retry": "false"})
@@ -497,6 +514,89 @@ class Handler(BaseHTTPRequestHandler):
         else:
             self.send_error_body(404, f"no route for {self.command} {path}", anthropic_fmt,
                                  etype="not_found_error")
+
+    # ------------------------------------------------------------------- MCP
+
+    def mcp(self, body: bytes, status: int | None) -> None:
+        """A small MCP server over streamable HTTP (see the module docstring)."""
+        if self.command == "DELETE":
+            self.send_bytes(200, b"", "text/plain")
+            return
+        if self.command != "POST":
+            self.send_bytes(405, b"", "text/plain", {"Allow": "POST, DELETE"})
+            return
+        try:
+            msg = json.loads(body.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError) as e:
+            self.send_json(400, {"jsonrpc": "2.0", "id": None,
+                                 "error": {"code": -32700, "message": f"parse error: {e}"}})
+            return
+        if not isinstance(msg, dict) or "method" not in msg or "id" not in msg:
+            # A notification or an answer to one of the server's requests.
+            self.send_bytes(202, b"", "text/plain")
+            return
+        method, params, rid = msg["method"], msg.get("params") or {}, msg["id"]
+        reply = (b64_header(self.control["x-standin-reply-b64"], "x-standin-reply-b64").decode("utf-8")
+                 if "x-standin-reply-b64" in self.control
+                 else f"Hello from the {self.server.destination} stand-in MCP server.")
+        extra: dict[str, str] = {}
+        if method == "initialize":
+            extra["Mcp-Session-Id"] = "standin-" + hashlib.sha256(body).hexdigest()[:16]
+            result = {"protocolVersion": params.get("protocolVersion", "2025-06-18"),
+                      "capabilities": {"tools": {}, "resources": {}, "prompts": {}},
+                      "serverInfo": {"name": f"standin-{self.server.destination}", "version": "1"}}
+        elif method == "ping":
+            result = {}
+        elif method == "tools/list":
+            schema = {"type": "object", "properties": {"text": {"type": "string"}}}
+            result = {"tools": [
+                {"name": "echo", "description": "Echo the text back.", "inputSchema": schema},
+                {"name": "lookup", "description": "Look something up.", "inputSchema": schema}]}
+        elif method == "tools/call":
+            args = params.get("arguments") or {}
+            text = str(args.get("text", "")) if params.get("name") == "echo" else reply
+            result = {"content": [{"type": "text", "text": text}],
+                      "structuredContent": {"text": text}, "isError": False}
+        elif method == "resources/list":
+            result = {"resources": [{"uri": "file:///notes.txt", "name": "notes"}]}
+        elif method == "resources/read":
+            uri = str(params.get("uri", ""))
+            content = ({"uri": uri, "mimeType": "application/octet-stream",
+                        "blob": base64.b64encode(reply.encode("utf-8")).decode()}
+                       if uri.endswith(".bin") else {"uri": uri, "mimeType": "text/plain", "text": reply})
+            result = {"contents": [content]}
+        elif method == "prompts/list":
+            result = {"prompts": [{"name": "summarize", "arguments": [{"name": "text"}]}]}
+        elif method == "prompts/get":
+            text = " ".join(str(v) for v in (params.get("arguments") or {}).values()) or reply
+            result = {"messages": [{"role": "user", "content": {"type": "text", "text": text}}]}
+        else:
+            answer = {"jsonrpc": "2.0", "id": rid,
+                      "error": {"code": -32601, "message": f"method not found: {method}"}}
+            self.send_json(status or 200, answer, extra)
+            return
+        answer = {"jsonrpc": "2.0", "id": rid, "result": result}
+        before = self.control.get("x-standin-mcp-sse")
+        if before is None:
+            self.send_json(status or 200, answer, extra)
+            return
+        msgs = (json.loads(b64_header(before, "x-standin-mcp-sse").decode("utf-8"))
+                if before and method == "tools/call" else [])
+        events = [b"id: 0\ndata: \n\n"]  # a priming event, as 2025-11-25 servers send
+        for i, m in enumerate([*msgs, answer], start=1):
+            events.append(f"event: message\nid: {i}\ndata: {json.dumps(m)}\n\n".encode("utf-8"))
+        self.send_response(status or 200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-cache")
+        self.send_header("Transfer-Encoding", "chunked")
+        for k, v in extra.items():
+            self.send_header(k, v)
+        self.end_headers()
+        for i, e in enumerate(events):
+            if i and self.chunk_delay:
+                time.sleep(self.chunk_delay)
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(e), e))
+        self.wfile.write(b"0\r\n\r\n")
 
     def send_error_body(self, status: int, message: str, anthropic_fmt: bool,
                         etype: str | None = None, extra: dict[str, str] | None = None) -> None:

@@ -24,6 +24,7 @@ use serde_json::Value;
 use crate::audit::Usage;
 
 pub mod anthropic_messages;
+pub mod mcp;
 pub mod openai_chat;
 pub mod openai_completions;
 pub mod openai_embeddings;
@@ -48,15 +49,19 @@ pub enum Format {
     /// OpenAI legacy Completions (`/v1/completions`).
     #[serde(rename = "openai-completions")]
     OpenaiCompletions,
+    /// MCP over streamable HTTP (JSON-RPC 2.0; no model: the endpoint names the server).
+    #[serde(rename = "mcp")]
+    Mcp,
 }
 
 /// Every format, in a fixed order (OpenAI chat first).
-pub const FORMATS: [Format; 5] = [
+pub const FORMATS: [Format; 6] = [
     Format::Openai,
     Format::Anthropic,
     Format::OpenaiResponses,
     Format::OpenaiEmbeddings,
     Format::OpenaiCompletions,
+    Format::Mcp,
 ];
 
 impl Format {
@@ -68,6 +73,7 @@ impl Format {
             Format::OpenaiResponses => &openai_responses::SPEC,
             Format::OpenaiEmbeddings => &openai_embeddings::SPEC,
             Format::OpenaiCompletions => &openai_completions::SPEC,
+            Format::Mcp => &mcp::SPEC,
         }
     }
 
@@ -184,6 +190,8 @@ pub enum ConversationKind {
     StringOrArray,
     /// A string or an array of strings. Token arrays (numbers) cannot be inspected: refused.
     Texts,
+    /// An object (JSON-RPC `params`).
+    Object,
 }
 
 impl Conversation {
