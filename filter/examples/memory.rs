@@ -3,11 +3,71 @@
 //!   cargo run --release -p itar-filter --example memory -- [POLICY]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+
+/// Counts live heap bytes and their high-water mark (what a Wasm VM's linear memory follows).
+struct Counting;
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
+        let now = LIVE.fetch_add(l.size(), Relaxed) + l.size();
+        PEAK.fetch_max(now, Relaxed);
+        System.alloc(l)
+    }
+    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
+        LIVE.fetch_sub(l.size(), Relaxed);
+        System.dealloc(p, l)
+    }
+}
+
+#[global_allocator]
+static A: Counting = Counting;
+
+fn mb(b: usize) -> f64 {
+    b as f64 / 1e6
+}
+
 fn main() {
     let path = std::env::args()
         .nth(1)
         .unwrap_or_else(|| "policies/default.json".into());
     let text = std::fs::read(&path).expect("policy file");
+    // The whole configure step as the filter runs it: parse, check, compile, first scratch.
+    let base = LIVE.load(Relaxed);
+    PEAK.store(base, Relaxed);
+    {
+        let engine = itar_filter::engine::Engine::from_policy_json(&text).expect("engine");
+        let scratch = engine.new_scratch();
+        println!(
+            "configure: {:.2} MB kept (engine and scratch), {:.2} MB at the peak while compiling",
+            mb(LIVE.load(Relaxed) - base),
+            mb(PEAK.load(Relaxed) - base)
+        );
+        drop(scratch);
+        drop(engine);
+    }
+    let base = LIVE.load(Relaxed);
+    PEAK.store(base, Relaxed);
+    let parsed = itar_filter::policy::Policy::parse(&text).expect("policy");
+    let kept_policy = LIVE.load(Relaxed) - base;
+    println!(
+        "  of which parsing the policy: {:.2} MB kept, {:.2} MB at the peak",
+        mb(kept_policy),
+        mb(PEAK.load(Relaxed) - base)
+    );
+    let base2 = LIVE.load(Relaxed);
+    PEAK.store(base2, Relaxed);
+    let compiled = itar_filter::scan::Scanner::compile(&parsed).expect("compile");
+    println!(
+        "  and compiling its scanner: {:.2} MB kept, {:.2} MB at the peak",
+        mb(LIVE.load(Relaxed) - base2),
+        mb(PEAK.load(Relaxed) - base2)
+    );
+    drop(compiled);
+    drop(parsed);
     let policy = itar_filter::policy::Policy::parse(&text).expect("policy");
     let scanner = itar_filter::scan::Scanner::compile(&policy).expect("compile");
     let mut total = 0;
