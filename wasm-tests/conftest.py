@@ -210,7 +210,8 @@ class Gateway:
                 with urllib.request.urlopen(f"http://127.0.0.1:{self.admin}/ready", timeout=1) as r:
                     if r.status == 200:
                         return
-            except (urllib.error.URLError, ConnectionError):
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                # (a loaded machine: the admin answers late while the workers compile the policy)
                 pass
             time.sleep(0.05)
         raise TimeoutError(f"envoy not ready; log:\n{self.log()[-3000:]}")

@@ -233,6 +233,10 @@ fn run_tests(engine: &Engine, policy: &Policy) -> ExitCode {
                     json!({"model": model, "input": text})
                 }
                 Format::OpenaiCompletions => json!({"model": model, "prompt": text}),
+                // (the model is in the path on the gateway; the body may name it)
+                Format::Gemini => {
+                    json!({"model": model, "contents": [{"role": "user", "parts": [{"text": text}]}]})
+                }
             },
             (None, None) => json!({}),
         };
