@@ -117,7 +117,8 @@ pub static SPEC: Spec = Spec {
         media_types: ALL_MEDIA_TYPES,
         media_keys: MEDIA_KEYS,
     },
-    path_prefixes: &["/v1beta/", "/v1beta1/", "/v1/projects/", "/v1/models/"],
+    // (not `/v1/models/`: OpenAI's model list and retrieval are there too)
+    path_prefixes: &["/v1beta/", "/v1beta1/", "/v1/projects/"],
     stream_path: Some(":streamGenerateContent"),
     stream_query: Some("alt=sse"),
     headers: HEADERS,
@@ -438,6 +439,10 @@ mod tests {
         assert_eq!(
             Format::for_unknown_path("/v1/projects/p/locations/l/endpoints/e:predict"),
             Format::Gemini
+        );
+        assert_eq!(
+            Format::for_unknown_path("/v1/models/gpt-4o"),
+            Format::Openai
         );
     }
 
