@@ -209,6 +209,19 @@ def test_azure_query_and_path_are_mediated(gateway, fresh):
 
 # ---------------------------------------------------------------- Google Gemini
 
+def test_gemini_sdk_default_api_version(gateway, fresh):
+    """google-genai's default Gemini API version is v1 (/v1/models/...)."""
+    client = genai.Client(api_key=US, http_options=types.HttpOptions(
+        base_url=gateway.url(), retry_options=types.HttpRetryOptions(attempts=1)))
+    assert client.models.generate_content(model=GEMINI, contents="hi").text.startswith(
+        "Hello from the commercial stand-in")
+    with pytest.raises(genai_errors.ClientError) as e:
+        client.models.generate_content(model=GEMINI, contents=MARK)
+    assert e.value.code == 403
+    nothing_left(fresh)
+    assert [r["path"] for r in fresh.new_records("commercial")] == [f"/v1/models/{GEMINI}:generateContent"]
+
+
 def test_gemini_benign_with_usage_and_no_key_upstream(gateway, fresh):
     out = gemini(gateway).models.generate_content(
         model=GEMINI, contents="What is the capital of France?",
