@@ -21,6 +21,7 @@ use crate::policy::{
 };
 use crate::reply::{error_reply, Reply};
 use crate::scan::{ScanCache, Scanner};
+use crate::template::{PathTemplate, MODEL};
 use crate::wire::Format;
 
 #[path = "response.rs"]
@@ -50,6 +51,41 @@ struct ModelInfo {
     reroute: bool,
     /// Per destination index: the name to send upstream, when it differs from the requested one.
     upstream_names: Vec<(usize, String)>,
+}
+
+/// An inspected endpoint: its path (exact or a template), format and query rules.
+#[derive(Debug, Clone)]
+struct EndpointRule {
+    template: PathTemplate,
+    format: Format,
+    query: QueryPolicy,
+    /// Query parameters accepted whatever `query` says (scanned).
+    query_params: Vec<String>,
+}
+
+/// A request path matched to its endpoint, with the values of the path's placeholders.
+type Matched<'e, 'p> = (&'e EndpointRule, Vec<(&'e str, &'p str)>);
+
+/// The path and the query (None when absent or empty) of a `:path`.
+fn split_path(full: &str) -> (&str, Option<&str>) {
+    match full.split_once('?') {
+        Some((p, q)) => (p, Some(q).filter(|q| !q.is_empty())),
+        None => (full, None),
+    }
+}
+
+/// Why a request that asks for a stream in its path is refused: its query lacks the parameter
+/// that makes the stream server-sent events (Gemini `alt=sse`; without it the answer streams as
+/// one JSON array whose text pieces the scan would read apart).
+fn stream_framing_refusal(provider: Format, path: &str, query: Option<&str>) -> Option<String> {
+    let spec = provider.spec();
+    let (suffix, wanted) = (spec.stream_path?, spec.stream_query?);
+    if !path.ends_with(suffix) || query.is_some_and(|q| q.split('&').any(|p| p == wanted)) {
+        return None;
+    }
+    Some(format!(
+        "a stream is inspected as server-sent events only: add ?{wanted} to {suffix} requests"
+    ))
 }
 
 /// What scanning found, without a decision (CLI, corpus tests).
@@ -97,7 +133,8 @@ pub enum Verdict {
         cluster: String,
         /// The rewritten body when redaction changed it.
         body: Option<Vec<u8>>,
-        /// The upstream path when the destination's API wants another one (Bedrock).
+        /// The upstream path when the destination wants another one (Bedrock; a model in the
+        /// path under the destination's name for it).
         path: Option<String>,
         /// The values masked in the body, to put back in the answer.
         masks: Masks,
@@ -135,7 +172,7 @@ struct LabelHit {
 
 pub struct Engine {
     pub policy_ref: PolicyRef,
-    endpoints: Vec<(String, Format, QueryPolicy)>,
+    endpoints: Vec<EndpointRule>,
     /// MCP endpoints: path -> the server (destination) it goes to, as a one-destination route.
     mcp_servers: Vec<(String, ModelInfo)>,
     /// Listed paths: method, path, destination index, query policy.
@@ -281,8 +318,20 @@ impl Engine {
             endpoints: policy
                 .endpoints
                 .iter()
-                .map(|e| (e.path.clone(), e.format, e.query))
-                .collect(),
+                .map(|e| {
+                    Ok(EndpointRule {
+                        template: PathTemplate::parse(&e.path).map_err(|why| {
+                            PolicyError::Invalid {
+                                at: format!("endpoints {:?}", e.path),
+                                why,
+                            }
+                        })?,
+                        format: e.format,
+                        query: e.query,
+                        query_params: e.query_params.clone(),
+                    })
+                })
+                .collect::<Result<_, PolicyError>>()?,
             passthrough,
             headers: HeaderRules::new(&policy.request_headers.forward),
             destinations,
@@ -342,19 +391,14 @@ impl Engine {
         head: &RequestHead,
         audit: &mut AuditRecord,
     ) -> Route {
-        let (path, query) = match head.path.split_once('?') {
-            Some((p, q)) => (p, Some(q).filter(|q| !q.is_empty())),
-            None => (head.path.as_str(), None),
-        };
+        let (path, query) = split_path(&head.path);
         if !head.source.is_empty() {
             audit.client_address = Some(head.source.clone());
         }
         if let Err(refusal) = self.network.check(&head.source, head.country.as_deref()) {
             let provider = self
-                .endpoints
-                .iter()
-                .find(|(p, ..)| p == path)
-                .map_or(Format::Openai, |(_, f, _)| *f);
+                .endpoint(path)
+                .map_or(Format::for_unknown_path(path), |(e, _)| e.format);
             audit.network_rule = Some(refusal.rule.clone());
             return self.refuse(
                 audit,
@@ -365,8 +409,8 @@ impl Engine {
                 &refusal.message,
             );
         }
-        if let Some(&(_, provider, query_policy)) = self.endpoints.iter().find(|(p, ..)| p == path)
-        {
+        if let Some((ep, captures)) = self.endpoint(path) {
+            let provider = ep.format;
             audit.provider = Some(provider.as_str());
             // An MCP endpoint's GET (the server's own event stream) and DELETE (end of a
             // session) carry no body: they pass like a listed path, to the endpoint's server.
@@ -382,7 +426,7 @@ impl Engine {
                         head,
                         audit,
                         dest,
-                        (query, query_policy),
+                        (query, ep.query, &ep.query_params),
                         (provider, reason),
                     );
                 }
@@ -396,6 +440,9 @@ impl Engine {
                     "reject",
                     "only POST is accepted on this endpoint",
                 );
+            }
+            if let Some(msg) = stream_framing_refusal(provider, path, query) {
+                return self.refuse(audit, provider, 400, "unsupported_request", "reject", &msg);
             }
             let enc = head.content_encoding.trim();
             if !enc.is_empty() && !enc.eq_ignore_ascii_case("identity") {
@@ -421,12 +468,21 @@ impl Engine {
                     &e.to_string(),
                 );
             }
-            return match self.head_plan(&[provider], head, query, query_policy) {
-                Ok((pieces, remove)) => Route::Inspect {
-                    provider,
-                    head: pieces,
-                    remove,
-                },
+            return match self.head_plan(&[provider], head, query, ep.query, &ep.query_params) {
+                Ok((mut pieces, remove)) => {
+                    // A template's placeholders go upstream in the path: scanned with the head.
+                    for (name, value) in captures {
+                        pieces.push(HeadPiece {
+                            location: format!("path {{{name}}}"),
+                            text: value.to_string(),
+                        });
+                    }
+                    Route::Inspect {
+                        provider,
+                        head: pieces,
+                        remove,
+                    }
+                }
                 Err((code, msg)) => self.refuse(audit, provider, 400, code, "reject", &msg),
             };
         }
@@ -441,7 +497,7 @@ impl Engine {
                     head,
                     audit,
                     dest,
-                    (query, query_policy),
+                    (query, query_policy, &[]),
                     (Format::Openai, "listed_path"),
                 );
             }
@@ -465,7 +521,7 @@ impl Engine {
         head: &RequestHead,
         audit: &mut AuditRecord,
         dest: &DestInfo,
-        (query, query_policy): (Option<&str>, QueryPolicy),
+        (query, query_policy, query_params): (Option<&str>, QueryPolicy, &[String]),
         (format, reason): (Format, &str),
     ) -> Route {
         // Listed paths carry no content, but not to anyone: the same identity gate.
@@ -473,10 +529,11 @@ impl Engine {
         if let Some(msg) = self.identity_refusal(&identity) {
             return self.refuse(audit, format, 401, "unauthenticated", "refuse", &msg);
         }
-        let (pieces, remove) = match self.head_plan(&dest.formats, head, query, query_policy) {
-            Ok(plan) => plan,
-            Err((code, msg)) => return self.refuse(audit, format, 400, code, "reject", &msg),
-        };
+        let (pieces, remove) =
+            match self.head_plan(&dest.formats, head, query, query_policy, query_params) {
+                Ok(plan) => plan,
+                Err((code, msg)) => return self.refuse(audit, format, 400, code, "reject", &msg),
+            };
         if let Err(reply) = self.inspect_head(scratch, dest, &pieces, &identity, audit, format) {
             return Route::Refuse(reply);
         }
@@ -491,14 +548,24 @@ impl Engine {
         }
     }
 
+    /// The endpoint a request path (without its query) is served by, and the values of its
+    /// template's placeholders. Endpoints are tried in the policy's order.
+    fn endpoint<'e, 'p>(&'e self, path: &'p str) -> Option<Matched<'e, 'p>> {
+        self.endpoints
+            .iter()
+            .find_map(|e| e.template.matches(path).map(|caps| (e, caps)))
+    }
+
     /// The parts of the head that go upstream (for the scan) and the headers to remove; or why
-    /// the query is refused (code, message).
+    /// the query is refused (code, message). `params`: parameters accepted whatever
+    /// `query_policy` says.
     fn head_plan(
         &self,
         formats: &[Format],
         head: &RequestHead,
         query: Option<&str>,
         query_policy: QueryPolicy,
+        params: &[String],
     ) -> Result<HeadPlan, (&'static str, String)> {
         let mut pieces = Vec::new();
         let mut remove = Vec::new();
@@ -506,10 +573,22 @@ impl Engine {
             .plan(formats, &head.headers, &mut remove, &mut pieces);
         if let Some(q) = query {
             if query_policy == QueryPolicy::Refuse {
-                return Err((
-                    "query_not_allowed",
-                    "this path takes no query string".to_string(),
-                ));
+                let refused = q
+                    .split('&')
+                    .filter(|p| !p.is_empty())
+                    .map(|p| p.split_once('=').map_or(p, |(name, _)| name))
+                    .find(|name| !params.iter().any(|a| a == name));
+                if let Some(name) = refused {
+                    let msg = if params.is_empty() {
+                        "this path takes no query string".to_string()
+                    } else {
+                        format!(
+                            "query parameter {name:?} is not accepted on this path (accepted: {})",
+                            params.join(", ")
+                        )
+                    };
+                    return Err(("query_not_allowed", msg));
+                }
             }
             query_pieces(q, &mut pieces).map_err(|e| ("malformed_query", e.to_string()))?;
         }
@@ -733,6 +812,13 @@ impl Engine {
             Ok(e) => e,
             Err(e) => return fail(audit, e),
         };
+        // A path template's `{model}` is the model (Azure deployments, Gemini).
+        let full_path = audit.path.clone();
+        let (path, query) = split_path(&full_path);
+        let routed = self.endpoint(path);
+        let path_model = routed
+            .as_ref()
+            .and_then(|(_, caps)| caps.iter().find(|(n, _)| *n == MODEL).map(|(_, v)| *v));
         if mcp {
             // Media is wherever MCP puts it (image and audio content, resource blobs): counted
             // here, scanned like any string (no place of an MCP message is skipped).
@@ -740,6 +826,24 @@ impl Engine {
                 .map(|v| crate::wire::mcp::media_count(&v))
                 .unwrap_or(0);
         } else {
+            // A body that names another model than the path's is refused (the gateway and the
+            // provider would read different models).
+            if let Some(pm) = path_model {
+                if let Some(bm) = ex.model.as_deref().filter(|bm| *bm != pm) {
+                    return fail(
+                        audit,
+                        InspectError::Shape(format!(
+                            "the body's \"model\" ({bm:?}) is not the model of the path ({pm:?})"
+                        )),
+                    );
+                }
+                ex.model = Some(pm.to_string());
+            }
+            // Formats that ask for a stream in the path (Gemini `:streamGenerateContent`).
+            ex.stream |= provider
+                .spec()
+                .stream_path
+                .is_some_and(|suffix| path.ends_with(suffix));
             audit.model = ex.model.clone();
             audit.stream = Some(ex.stream);
         }
@@ -963,7 +1067,8 @@ impl Engine {
         let mut redacted_text = None;
         let bedrock = dest.api == DestinationApi::Bedrock;
         // (Bedrock takes the model from the path; its body has no "model" to rename.)
-        let rename = (renamed && !bedrock).then_some(upstream_model);
+        // (A model named only in the path has no body member to rename.)
+        let rename = (renamed && !bedrock && ex.model_span.is_some()).then_some(upstream_model);
         let body_out = if redacted || rename.is_some() {
             let doc = audit.hash_pending.as_deref().unwrap_or("");
             match apply_edits(body, &ex, doc, &mut edits, rename) {
@@ -982,7 +1087,24 @@ impl Engine {
                 Err(e) => return fail(audit, e),
             }
         } else {
-            (body_out, None)
+            // A model in the path goes upstream under the destination's name for it, with the
+            // rest of the path and the (scanned) query as the client sent them.
+            let path_out = match (&routed, path_model) {
+                (Some((ep, caps)), Some(_)) if renamed => {
+                    let values: Vec<(&str, &str)> = caps
+                        .iter()
+                        .map(|&(n, v)| (n, if n == MODEL { upstream_model } else { v }))
+                        .collect();
+                    let mut p = ep.template.render(&values);
+                    if let Some(q) = query {
+                        p.push('?');
+                        p.push_str(q);
+                    }
+                    Some(p)
+                }
+                _ => None,
+            };
+            (body_out, path_out)
         };
         audit.decision = if rank > 0 {
             "reroute"
@@ -1949,6 +2071,233 @@ mod tests {
             assert_eq!(go(&[piece("SECRET//NOFORN")]).0, 403);
         }
         assert_eq!(go(&clean), (200, "allow".to_string()));
+    }
+
+    /// The test policy with model-in-path endpoints (Azure deployments, Gemini, Vertex AI).
+    fn template_engine() -> Engine {
+        let mut p: Value = serde_json::from_slice(&policy()).unwrap();
+        p["endpoints"] = json!([
+            {"path": "/openai/deployments/{model}/chat/completions", "format": "openai",
+             "query_params": ["api-version"]},
+            {"path": "/v1beta/models/{model}:generateContent", "format": "gemini"},
+            {"path": "/v1beta/models/{model}:streamGenerateContent", "format": "gemini",
+             "query_params": ["alt"]},
+            {"path": "/v1/projects/{project}/locations/{location}/publishers/google/models/{model}:generateContent",
+             "format": "gemini"}
+        ]);
+        for d in ["commercial", "usgov"] {
+            p["destinations"][d]["formats"] = json!(["openai", "gemini"]);
+        }
+        p["models"]["gpt-4o"]["upstream_names"] = json!({"usgov": "gpt-4o-gov"});
+        p["models"]["gemini-2.5-flash"] = json!({"destinations": ["commercial", "usgov"], "upstream_names": {"usgov": "gemini-2.5-flash-gov"}});
+        Engine::from_policy_json(&serde_json::to_vec(&p).unwrap()).unwrap()
+    }
+
+    /// Route and inspect one request on `path` as the glue does.
+    fn at(e: &Engine, path: &str, body: &Value) -> (Route, Option<Verdict>, AuditRecord) {
+        let head = RequestHead {
+            method: "POST".into(),
+            path: path.into(),
+            headers: vec![(":path".into(), path.into())],
+            ..RequestHead::default()
+        };
+        let mut s = e.new_scratch();
+        let mut audit = e.audit_start(&head, String::new());
+        let route = e.route(&mut s, &head, &mut audit);
+        let verdict = match &route {
+            Route::Inspect { provider, head, .. } => {
+                let body = serde_json::to_vec(body).unwrap();
+                let id = who("us_citizen", None, &[]);
+                Some(e.inspect_request_with_head(&mut s, *provider, &body, head, &id, &mut audit))
+            }
+            _ => None,
+        };
+        (route, verdict, audit)
+    }
+
+    fn forwarded(v: &Option<Verdict>) -> (&str, Option<&str>, Option<Value>) {
+        match v {
+            Some(Verdict::Forward {
+                destination,
+                path,
+                body,
+                ..
+            }) => (
+                destination,
+                path.as_deref(),
+                body.as_ref().map(|b| serde_json::from_slice(b).unwrap()),
+            ),
+            other => panic!("not forwarded: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_model_in_the_path_is_the_model_and_goes_up_under_the_destinations_name() {
+        let e = template_engine();
+        let gemini =
+            |text: &str| json!({"contents": [{"role": "user", "parts": [{"text": text}]}]});
+        // Gemini: the model is only in the path; a stream is asked for by the path.
+        let (route, v, audit) = at(
+            &e,
+            "/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse",
+            &gemini("hello"),
+        );
+        assert!(matches!(
+            route,
+            Route::Inspect {
+                provider: Provider::Gemini,
+                ..
+            }
+        ));
+        assert_eq!(forwarded(&v), ("commercial", None, None));
+        assert_eq!(audit.model.as_deref(), Some("gemini-2.5-flash"));
+        assert_eq!(audit.stream, Some(true));
+        // Rerouted: the path carries the destination's name, the query as it came.
+        let (_, v, audit) = at(
+            &e,
+            "/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse",
+            &gemini("ITAR CONTROLLED data"),
+        );
+        assert_eq!(
+            forwarded(&v),
+            (
+                "usgov",
+                Some("/v1beta/models/gemini-2.5-flash-gov:streamGenerateContent?alt=sse"),
+                None
+            )
+        );
+        assert_eq!(
+            audit.upstream_model.as_deref(),
+            Some("gemini-2.5-flash-gov")
+        );
+        // Vertex AI: the other placeholders stay as they were.
+        let (_, v, _) = at(
+            &e,
+            "/v1/projects/p-1/locations/us-east4/publishers/google/models/gemini-2.5-flash:generateContent",
+            &gemini("ITAR CONTROLLED data"),
+        );
+        assert_eq!(
+            forwarded(&v).1,
+            Some("/v1/projects/p-1/locations/us-east4/publishers/google/models/gemini-2.5-flash-gov:generateContent")
+        );
+        // Azure: the body's model (the SDK sends it too) is renamed with the path.
+        let (_, v, _) = at(
+            &e,
+            "/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21",
+            &json!({"model": "gpt-4o", "messages": [{"role": "user", "content": "ITAR CONTROLLED"}]}),
+        );
+        let (d, path, body) = forwarded(&v);
+        assert_eq!(
+            (d, path),
+            (
+                "usgov",
+                Some("/openai/deployments/gpt-4o-gov/chat/completions?api-version=2024-10-21")
+            )
+        );
+        assert_eq!(body.unwrap()["model"], "gpt-4o-gov");
+        // ... and without a body model, only the path.
+        let (_, v, _) = at(
+            &e,
+            "/openai/deployments/gpt-4o/chat/completions",
+            &json!({"messages": [{"role": "user", "content": "ITAR CONTROLLED"}]}),
+        );
+        assert_eq!(
+            forwarded(&v),
+            (
+                "usgov",
+                Some("/openai/deployments/gpt-4o-gov/chat/completions"),
+                None
+            )
+        );
+    }
+
+    #[test]
+    fn path_models_query_parameters_and_placeholders_are_mediated() {
+        let e = template_engine();
+        let refused = |path: &str, body: &Value| match at(&e, path, body) {
+            (Route::Refuse(r), _, a) | (_, Some(Verdict::Refuse(r)), a) => (r.status, a.reason),
+            (_, v, _) => panic!("{path}: {v:?}"),
+        };
+        let chat = json!({"messages": [{"role": "user", "content": "hi"}]});
+        // a body naming another model than the path
+        let (status, reason) = refused(
+            "/openai/deployments/gpt-4o/chat/completions",
+            &json!({"model": "llama", "messages": []}),
+        );
+        assert_eq!((status, reason.as_str()), (400, "unexpected_shape"));
+        // a deployment the policy does not list
+        assert_eq!(
+            refused("/openai/deployments/gpt-5/chat/completions", &chat),
+            (403, "model_not_allowed".to_string())
+        );
+        // a query parameter the endpoint does not name
+        assert_eq!(
+            refused(
+                "/openai/deployments/gpt-4o/chat/completions?api-version=1&key=x",
+                &chat
+            ),
+            (400, "query_not_allowed".to_string())
+        );
+        assert_eq!(
+            refused(
+                "/v1beta/models/gemini-2.5-flash:generateContent?alt=sse",
+                &chat
+            ),
+            (400, "query_not_allowed".to_string())
+        );
+        // a stream in another framing than server-sent events
+        for q in ["", "?alt=json"] {
+            assert_eq!(
+                refused(
+                    &format!("/v1beta/models/gemini-2.5-flash:streamGenerateContent{q}"),
+                    &chat
+                ),
+                (400, "unsupported_request".to_string())
+            );
+        }
+        // what does not match a template is not served
+        assert_eq!(
+            refused("/openai/deployments/../chat/completions", &chat),
+            (404, "path_not_allowed".to_string())
+        );
+        // the accepted parameter's value and the placeholders are scanned with the head
+        assert_eq!(
+            refused(
+                "/openai/deployments/gpt-4o/chat/completions?api-version=SECRET%2F%2FNOFORN",
+                &chat
+            )
+            .0,
+            403
+        );
+        let gemini = json!({"contents": [{"role": "user", "parts": [{"text": "hi"}]}]});
+        let (route, ..) = at(
+            &e,
+            "/v1/projects/ITAR-CONTROLLED/locations/x/publishers/google/models/gemini-2.5-flash:generateContent",
+            &gemini,
+        );
+        let Route::Inspect { head, .. } = route else {
+            panic!("not routed")
+        };
+        assert!(head
+            .iter()
+            .any(|h| h.location == "path {project}" && h.text == "ITAR-CONTROLLED"));
+        // Gemini refusals are in Google's error shape.
+        let (_, v, _) = at(
+            &e,
+            "/v1beta/models/gemini-2.5-flash:generateContent",
+            &json!({"contents": [{"role": "user", "parts": [{"text": "SECRET//NOFORN"}]}]}),
+        );
+        let Some(Verdict::Refuse(r)) = v else {
+            panic!("passed")
+        };
+        let body: Value = serde_json::from_slice(&r.body).unwrap();
+        assert_eq!(body["error"]["status"], "PERMISSION_DENIED");
+        // an upstream name that cannot stand in a path is a policy error
+        let mut p: Value = serde_json::from_slice(&policy()).unwrap();
+        p["endpoints"] =
+            json!([{"path": "/openai/deployments/{model}/chat/completions", "format": "openai"}]);
+        p["models"]["gpt-4o"]["upstream_names"] = json!({"usgov": "gpt-4o/gov"});
+        assert!(Engine::from_policy_json(&serde_json::to_vec(&p).unwrap()).is_err());
     }
 
     fn bedrock_engine(model_id: &str) -> Engine {

@@ -24,7 +24,7 @@
 
 use crate::error::InspectError;
 use crate::head::HeadPiece;
-use crate::wire::{self, ConversationKind, Format, MediaPlace, Payload, Shape, TypedList};
+use crate::wire::{self, ConversationKind, Format, Kinds, MediaPlace, Payload, Shape, TypedList};
 
 /// serde_json's recursion limit, so both accept the same nesting.
 const MAX_DEPTH: usize = 128;
@@ -395,10 +395,31 @@ impl<'a> Parser<'a> {
                         Payload::DataUrl => Slot::DataUrl,
                         Payload::Base64 => Slot::Media,
                     });
-                } else if let Some(p) = shape.media_object(&key, ty) {
+                } else if let Some(p) = shape.media_object(&key, ty).filter(|p| {
+                    // An untyped place (Gemini's `inlineData`) is one only in a content part.
+                    !p.part.is_empty() || matches!(ctx, Ctx::Part(t) if t.kinds == Kinds::Members)
+                }) {
                     child = Ctx::Media(p);
                 } else if let Some(inner) = shape.user_id_in(&key).filter(|_| top) {
                     child = Ctx::UserIds(inner);
+                }
+            }
+            // Members of elements and parts told by their members must be known ones.
+            if let (true, Ctx::Element(t) | Ctx::Part(t)) = (emit, ctx) {
+                if t.kinds == Kinds::Members {
+                    t.member_known(&key, matches!(ctx, Ctx::Part(_)))
+                        .map_err(InspectError::Uninspectable)?;
+                }
+            }
+            if let (true, Some(shape)) = (emit, self.shape) {
+                if shape.media_keys.contains(&key.as_str()) {
+                    self.out.media_parts += 1;
+                }
+            }
+            // A typed list given as one element (Gemini `systemInstruction`).
+            if let (true, true, Some(shape), Some(b'{')) = (emit, top, self.shape, self.peek()) {
+                if let Some(t) = shape.typed.iter().find(|t| t.member == key && t.one) {
+                    child = Ctx::Element(t);
                 }
             }
             // Typed lists: a top-level list of items or tools, a part list inside an item.
@@ -474,7 +495,7 @@ impl<'a> Parser<'a> {
                 Ctx::Part(t) => Some((t, false)),
                 _ => None,
             };
-            if let Some((t, element)) = typed {
+            if let Some((t, element)) = typed.filter(|(t, _)| t.kinds == Kinds::Typed) {
                 if st.types > 0 && st.ty.is_none() {
                     return Err(InspectError::Uninspectable(format!(
                         "the \"type\" of a {} must be a string",
@@ -508,7 +529,7 @@ impl<'a> Parser<'a> {
         };
         let slot = if key == shape.model {
             0
-        } else if key == shape.stream {
+        } else if key == shape.stream && !key.is_empty() {
             1
         } else if key == shape.conversation.member {
             2
@@ -547,7 +568,7 @@ impl<'a> Parser<'a> {
         if key == model && self.b.get(vstart) == Some(&b'"') {
             self.out.model = self.string_value(vi, vstart);
             self.out.model_span = Some((vstart, self.i));
-        } else if key == wire::RESPONSE_USAGE {
+        } else if wire::USAGE_MEMBERS.contains(&key) {
             self.out.usage_span = Some((vstart, self.i));
         }
     }

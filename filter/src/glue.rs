@@ -361,8 +361,7 @@ impl Http {
                 .find(|(k, _)| k == name)
                 .map(|(_, v)| v.as_str())
         };
-        let conflicting =
-            crate::identity::conflicting_credentials(header("authorization"), header("x-api-key"));
+        let conflicting = crate::identity::conflicting_credentials(header);
         // The connection's client certificate, from Envoy's TLS stack (two host calls, only when
         // the policy looks at it).
         let peer = policy.client_certificate.as_ref().and_then(|_| {

@@ -36,11 +36,18 @@ const COMMON: &[&str] = &[
     "te",
 ];
 
-/// Headers that are never forwarded, whatever the policy says: credentials (upstream credentials
+/// Headers that are never forwarded, whatever the policy says: credentials (the caller's token in
+/// any header an SDK puts a key in, [`crate::identity::CREDENTIAL_HEADERS`]; upstream credentials
 /// are Envoy's to add), Envoy's client-certificate header (it names the client), gateway-owned
 /// `x-itar-*` (a client never picks a cluster or forges a decision) and `x-amz*` (AWS signing and
 /// Bedrock guardrails are Envoy's to set).
-pub const NEVER_FORWARDED: [&str; 3] = ["authorization", "x-api-key", "x-forwarded-client-cert"];
+pub const NEVER_FORWARDED: [&str; 5] = [
+    "authorization",
+    "x-api-key",
+    "api-key",
+    "x-goog-api-key",
+    "x-forwarded-client-cert",
+];
 
 pub fn never_forwarded(name: &str) -> bool {
     name.starts_with("x-itar-") || name.starts_with("x-amz") || NEVER_FORWARDED.contains(&name)
@@ -267,6 +274,8 @@ mod tests {
         for bad in [
             "authorization",
             "x-api-key",
+            "api-key",
+            "x-goog-api-key",
             "x-itar-destination",
             "x-itar-*",
             "x-*",

@@ -106,7 +106,7 @@ impl Identity {
 
     /// The caller's identity from what the host reported: the verified claims jwt_authn wrote to
     /// metadata (if any), jwt_authn's failure status (if any), whether two different credentials
-    /// were presented (Authorization and x-api-key), which is refused as ambiguous, and the
+    /// were presented ([`CREDENTIAL_HEADERS`]), which is refused as ambiguous, and the
     /// connection's client certificate (looked at only when the policy has `client_certificate`).
     pub fn resolve(
         policy: &IdentityPolicy,
@@ -151,7 +151,7 @@ impl Identity {
     ) -> Identity {
         if conflicting_credentials {
             return Identity::missing().invalid(
-                "two different credentials (Authorization and x-api-key); send one".into(),
+                "two different credentials (Authorization, x-api-key, api-key or x-goog-api-key); send one".into(),
             );
         }
         match claims {
@@ -362,10 +362,30 @@ fn uri_within(uri: &str, prefix: &str) -> bool {
 
 /// Whether the request carries two different credentials (`Authorization: Bearer` and
 /// `x-api-key` disagree): refused as ambiguous, whichever of them jwt_authn verified.
-pub fn conflicting_credentials(authorization: Option<&str>, api_key: Option<&str>) -> bool {
-    let bearer = authorization.map(|v| v.trim_start_matches("Bearer ").trim());
-    matches!((bearer, api_key), (Some(a), Some(b)) if a != b.trim())
+pub fn conflicting_credentials<'a>(header: impl Fn(&str) -> Option<&'a str>) -> bool {
+    let mut seen: Option<&str> = None;
+    for name in CREDENTIAL_HEADERS {
+        let Some(v) = header(name) else {
+            continue;
+        };
+        let v = if name == "authorization" {
+            v.trim_start_matches("Bearer ").trim()
+        } else {
+            v.trim()
+        };
+        match seen {
+            Some(s) if s != v => return true,
+            _ => seen = Some(v),
+        }
+    }
+    false
 }
+
+/// The headers a caller's token may come in (jwt_authn reads each; envoy/jwt-authn.yaml):
+/// `Authorization: Bearer` (OpenAI SDKs, Vertex AI), `x-api-key` (Anthropic SDK), `api-key`
+/// (Azure OpenAI SDK), `x-goog-api-key` (Google Gen AI SDK). None of them ever goes upstream.
+pub const CREDENTIAL_HEADERS: [&str; 4] =
+    ["authorization", "x-api-key", "api-key", "x-goog-api-key"];
 
 /// Dotted path into nested objects; a key containing dots can be written whole (tried first).
 fn lookup<'a>(v: &'a Value, path: &str) -> Option<&'a Value> {
@@ -902,10 +922,34 @@ mod tests {
 
     #[test]
     fn two_credentials() {
-        assert!(!conflicting_credentials(Some("Bearer abc"), Some("abc")));
-        assert!(conflicting_credentials(Some("Bearer abc"), Some("xyz")));
-        assert!(!conflicting_credentials(None, Some("xyz")));
-        assert!(!conflicting_credentials(Some("Bearer abc"), None));
+        let sent = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| pairs.iter().find(|(n, _)| *n == name).map(|(_, v)| *v)
+        };
+        assert!(!conflicting_credentials(sent(&[
+            ("authorization", "Bearer abc"),
+            ("x-api-key", "abc")
+        ])));
+        assert!(conflicting_credentials(sent(&[
+            ("authorization", "Bearer abc"),
+            ("x-api-key", "xyz")
+        ])));
+        assert!(!conflicting_credentials(sent(&[("x-api-key", "xyz")])));
+        assert!(!conflicting_credentials(sent(&[(
+            "authorization",
+            "Bearer abc"
+        )])));
+        assert!(conflicting_credentials(sent(&[
+            ("api-key", "abc"),
+            ("x-goog-api-key", "xyz")
+        ])));
+        assert!(!conflicting_credentials(sent(&[
+            ("api-key", "abc"),
+            ("x-goog-api-key", " abc")
+        ])));
+        assert!(conflicting_credentials(sent(&[
+            ("authorization", "Bearer abc"),
+            ("api-key", "xyz")
+        ])));
     }
 
     #[test]

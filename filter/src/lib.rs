@@ -21,6 +21,7 @@ pub mod policy;
 pub mod reply;
 pub mod scan;
 pub mod sse;
+pub mod template;
 pub mod wire;
 
 #[cfg(all(target_arch = "wasm32", not(feature = "floor")))]

@@ -192,6 +192,8 @@ impl Default for Limits {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Endpoint {
+    /// The request path: exact, or a template with `{name}` placeholders (`{model}` holds the
+    /// model; [`crate::template`]).
     pub path: String,
     pub format: Format,
     /// A query string on this endpoint: refused (400, the default) or scanned with the body.
@@ -201,6 +203,10 @@ pub struct Endpoint {
     /// has no model to route by; not allowed for the other formats (their model routes them).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub destination: Option<String>,
+    /// Query parameters accepted here even when `query` is `refuse` (Azure's `api-version`,
+    /// Gemini's `alt`); scanned like any query. Any other parameter follows `query`.
+    #[serde(default)]
+    pub query_params: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -682,11 +688,41 @@ impl Policy {
             );
         }
         for (i, e) in self.endpoints.iter().enumerate() {
-            if !e.path.starts_with('/') {
-                return invalid(format!("endpoints[{i}].path"), "must start with '/'".into());
+            let template = match crate::template::PathTemplate::parse(&e.path) {
+                Ok(t) => t,
+                Err(why) => return invalid(format!("endpoints[{i}].path"), why),
+            };
+            if let Some(p) = e.query_params.iter().find(|p| {
+                p.is_empty()
+                    || !p
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+            }) {
+                return invalid(
+                    format!("endpoints[{i}].query_params"),
+                    format!("{p:?} is not a parameter name (letters, digits, '-', '_', '.')"),
+                );
             }
             if let Err(why) = self.check_endpoint_destination(e) {
                 return invalid(format!("endpoints[{i}].destination"), why);
+            }
+            if !template.has_model() {
+                continue;
+            }
+            // A destination's name for a model goes into the path on such an endpoint.
+            for (model, route) in &self.models {
+                for (d, name) in &route.upstream_names {
+                    let speaks = self
+                        .destinations
+                        .get(d)
+                        .is_some_and(|x| x.formats.contains(&e.format));
+                    if speaks && !crate::template::PathTemplate::valid_value(name) {
+                        return invalid(
+                            format!("models.{model}.upstream_names.{d}"),
+                            format!("{name:?} cannot stand in the path of endpoint {:?} (letters, digits, '.', '_', '-', '@', '~')", e.path),
+                        );
+                    }
+                }
             }
         }
         let levels = self

@@ -9,6 +9,7 @@ use itar_filter::engine::response::ResponseCtx;
 use itar_filter::engine::Engine;
 use itar_filter::identity::Identity;
 use itar_filter::policy::Provider;
+use itar_filter::wire::Format;
 use serde_json::{json, Value};
 
 fn engine() -> &'static Engine {
@@ -84,6 +85,28 @@ fn anthropic_events(deltas: &[String]) -> Vec<Vec<u8>> {
     v
 }
 
+/// Gemini `streamGenerateContent?alt=sse`: unnamed events, each a GenerateContentResponse; the
+/// last candidate has a finishReason and the usage.
+fn gemini_events(deltas: &[String]) -> Vec<Vec<u8>> {
+    let n = deltas.len();
+    deltas
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let mut cand =
+                json!({"content": {"role": "model", "parts": [{"text": d}]}, "index": 0});
+            let mut usage = json!({"promptTokenCount": 7});
+            if i + 1 == n {
+                cand["finishReason"] = json!("STOP");
+                usage["candidatesTokenCount"] = json!(42);
+            }
+            let v = json!({"candidates": [cand], "usageMetadata": usage,
+                           "modelVersion": "gemini-2.5-flash", "responseId": "r1"});
+            format!("data: {v}\r\n\r\n").into_bytes()
+        })
+        .collect()
+}
+
 struct Seen {
     /// Every byte the client receives, per network write.
     writes: Vec<Vec<u8>>,
@@ -114,6 +137,12 @@ impl Seen {
                 if let Some(s) = v.pointer("/delta/text").and_then(Value::as_str) {
                     t.push_str(s);
                 }
+                if let Some(s) = v
+                    .pointer("/candidates/0/content/parts/0/text")
+                    .and_then(Value::as_str)
+                {
+                    t.push_str(s);
+                }
             }
         }
         t
@@ -123,7 +152,7 @@ impl Seen {
     }
 }
 
-fn run(provider: Provider, dest: &str, writes: &[Vec<u8>]) -> Seen {
+fn run(provider: impl Into<Format>, dest: &str, writes: &[Vec<u8>]) -> Seen {
     let e = engine();
     let mut scratch = e.new_scratch();
     let mut st = e.new_stream(ctx(provider, dest));
@@ -214,6 +243,52 @@ fn marking_split_across_chunks_cuts_the_stream_without_leaking() {
             assert!(!s.all().contains("[DONE]") && !s.all().contains("message_stop"));
             assert_eq!(s.audit.response_decision.as_deref(), Some("block"));
         }
+    }
+}
+
+#[test]
+fn gemini_stream_released_whole_or_cut_with_googles_error() {
+    let benign: Vec<String> = ["Hello", " there, ", "how can I help?"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    for step in [1, 7, 1000] {
+        let s = run(
+            Format::Gemini,
+            "commercial",
+            &recut(&gemini_events(&benign), step),
+        );
+        assert!(!s.cut(), "{}", s.all());
+        assert_eq!(s.text(), "Hello there, how can I help?");
+        let u = s.audit.usage.expect("usage");
+        assert_eq!((u.input_tokens, u.output_tokens), (Some(7), Some(42)));
+    }
+    let cut: Vec<String> = [
+        "Here is the summary.\n",
+        "SEC",
+        "RET//NO",
+        "FORN\n",
+        "Troop movements: ...",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    for step in [1, 5, 1000] {
+        let s = run(
+            Format::Gemini,
+            "commercial",
+            &recut(&gemini_events(&cut), step),
+        );
+        assert!(s.cut(), "step {step}: not cut: {}", s.all());
+        assert!(!s.text().contains("NOFORN") && !s.text().contains("Troop"));
+        assert!(s.text().starts_with("Here is the summary."), "{}", s.text());
+        assert!(!s.all().contains("finishReason"));
+        let last = s.all();
+        let last = last.trim_end().rsplit("data: ").next().unwrap_or("");
+        let err: Value = serde_json::from_str(last).expect("an error event ends the stream");
+        assert_eq!(err["error"]["status"], "PERMISSION_DENIED");
+        assert_eq!(err["error"]["code"], 403);
+        assert_eq!(s.audit.response_decision.as_deref(), Some("block"));
     }
 }
 

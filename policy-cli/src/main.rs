@@ -235,6 +235,10 @@ fn run_tests(engine: &Engine, policy: &Policy) -> ExitCode {
                 Format::OpenaiCompletions => json!({"model": model, "prompt": text}),
                 Format::Mcp => json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
                     "params": {"name": "test", "arguments": {"text": text}}}),
+                // (the model is in the path on the gateway; the body may name it)
+                Format::Gemini => {
+                    json!({"model": model, "contents": [{"role": "user", "parts": [{"text": text}]}]})
+                }
             },
             (None, None) => json!({}),
         };

@@ -3,9 +3,11 @@
 
 One process runs one HTTP/1.1 server (keep-alive, chunked streaming) per
 destination, bound to 127.0.0.1 only.  Each speaks enough of the OpenAI Chat
-Completions, Responses, embeddings and legacy completions APIs and of Anthropic
-Messages (with count_tokens) for the official `openai` and `anthropic` Python
-SDKs to work against it, streaming and non-streaming.
+Completions, Responses, embeddings and legacy completions APIs (on OpenAI's and
+Azure OpenAI's paths), of Anthropic Messages (with count_tokens) and of Google
+Gemini generateContent (on the Gemini API's and Vertex AI's paths) for the
+official `openai`, `anthropic` and `google-genai` Python SDKs to work against it,
+streaming and non-streaming.
 Standard library only.
 
 Usage:
@@ -28,6 +30,16 @@ Endpoints (on every server):
     POST /v1/embeddings         OpenAI embeddings: one 8-float vector per input string
                                 (float list, or base64 with "encoding_format": "base64")
     POST /v1/completions        OpenAI legacy completions: text_completion / chunk SSE
+    POST /openai/deployments/DEPLOYMENT/{chat/completions,embeddings,completions}
+                                Azure OpenAI: as the /v1 paths, the model being the
+                                deployment; /openai/v1/... as /v1/...
+    POST /v1beta/models/MODEL:generateContent, :streamGenerateContent, :countTokens
+    POST /v1/projects/P/locations/L/publishers/google/models/MODEL:... (and /v1beta1/...)
+                                Google Gemini / Vertex AI: a GenerateContentResponse;
+                                streamed as SSE events with ?alt=sse, else as one JSON
+                                array of chunks; {"totalTokens": N}; errors in Google's
+                                shape. x-standin-output "function_call": the reply is
+                                the argument of a functionCall part.
     POST /model/ID/invoke       Amazon Bedrock InvokeModel for Anthropic models:
                                 validates the body as Bedrock does (an
                                 anthropic_version of "bedrock-2023-05-31", no
@@ -150,6 +162,15 @@ ANTHROPIC_ERROR_TYPES = {
 }
 
 
+GOOGLE_STATUS = {400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED",
+                 404: "NOT_FOUND", 429: "RESOURCE_EXHAUSTED", 500: "INTERNAL",
+                 503: "UNAVAILABLE"}
+AZURE_PATH = re.compile(r"^/openai/deployments/([^/]+)/(chat/completions|embeddings|completions)$")
+GEMINI_PATH = re.compile(r"^/(?:v1beta|v1|v1beta1)/(?:projects/[^/]+/locations/[^/]+/publishers/"
+                         r"google/)?models/([^/:]+):(generateContent|streamGenerateContent|"
+                         r"countTokens)$")
+
+
 class ControlError(ValueError):
     """A malformed x-standin-* header."""
 
@@ -184,6 +205,9 @@ def input_chars(req: dict) -> int:
     for msg in req.get("messages") or []:
         if isinstance(msg, dict):
             texts.extend(collect_text(msg.get("content")))
+    for content in (req.get("contents") or []) + [req.get("systemInstruction")]:  # Gemini
+        if isinstance(content, dict):
+            texts.extend(collect_text(content.get("parts")))
     for key in ("input", "prompt"):  # Responses, embeddings, legacy completions
         value = req.get(key)
         if isinstance(value, str):
@@ -402,6 +426,7 @@ class Handler(BaseHTTPRequestHandler):
         self.control: dict[str, str] = {}
         path = self.path.split("?", 1)[0]
         anthropic_fmt = path.startswith("/v1/messages")
+        self.gemini_fmt = GEMINI_PATH.match(path) is not None
         try:
             body = self.read_body()
         except BadRequest as e:
@@ -473,7 +498,34 @@ class Handler(BaseHTTPRequestHandler):
                                  anthropic_fmt, extra={"x-should-retry": "false"})
             return
 
-        if self.command == "POST" and path in ("/v1/chat/completions", "/v1/messages",
+        # Azure OpenAI: the deployment is the model; /openai/v1/... is the OpenAI API.
+        deployment = None
+        azure = AZURE_PATH.match(path)
+        if azure:
+            deployment, path = azure.group(1), "/v1/" + azure.group(2)
+        elif path.startswith("/openai/v1/"):
+            path = path[len("/openai"):]
+        gemini = GEMINI_PATH.match(path)
+
+        if self.command == "POST" and gemini:
+            try:
+                req = json.loads(body.decode("utf-8"))
+                if not isinstance(req, dict):
+                    raise ValueError("body is not a JSON object")
+            except (UnicodeDecodeError, ValueError) as e:
+                self.send_error_body(400, f"invalid JSON body: {e}", False)
+                return
+            req["model"] = gemini.group(1)
+            method = gemini.group(2)
+            if method == "countTokens":
+                self.send_json(status or 200, {"totalTokens": tokens(input_chars(req))})
+                return
+            deltas = self.reply_deltas(req, body)
+            ids = hashlib.sha256(body).hexdigest()[:24]
+            sse = "alt=sse" in (self.path.split("?", 1) + [""])[1].split("&")
+            self.gemini(req, deltas, ids, status or 200,
+                        stream=method == "streamGenerateContent", sse=sse)
+        elif self.command == "POST" and path in ("/v1/chat/completions", "/v1/messages",
                                                "/v1/messages/count_tokens", "/v1/responses",
                                                "/v1/responses/input_tokens", "/v1/embeddings",
                                                "/v1/completions"):
@@ -484,6 +536,8 @@ class Handler(BaseHTTPRequestHandler):
             except (UnicodeDecodeError, ValueError) as e:
                 self.send_error_body(400, f"invalid JSON body: {e}", anthropic_fmt)
                 return
+            if deployment is not None:
+                req["model"] = deployment
             deltas = self.reply_deltas(req, body)
             ids = hashlib.sha256(body).hexdigest()[:24]
             if path == "/v1/messages":
@@ -600,7 +654,11 @@ class Handler(BaseHTTPRequestHandler):
 
     def send_error_body(self, status: int, message: str, anthropic_fmt: bool,
                         etype: str | None = None, extra: dict[str, str] | None = None) -> None:
-        if anthropic_fmt:
+        if getattr(self, "gemini_fmt", False):
+            self.send_json(status, {"error": {"code": status, "message": message,
+                                              "status": GOOGLE_STATUS.get(status, "UNKNOWN")}},
+                           extra)
+        elif anthropic_fmt:
             etype = etype or ANTHROPIC_ERROR_TYPES.get(status, "api_error")
             self.send_json(status, {"type": "error",
                                     "error": {"type": etype, "message": message}}, extra)
@@ -840,6 +898,41 @@ class Handler(BaseHTTPRequestHandler):
             yield b"data: [DONE]\n\n"
 
         self.send_stream(status, events())
+
+    # ----------------------------------------------------------------- Gemini
+
+    def gemini(self, req: dict, deltas: list[str], ids: str, status: int,
+               stream: bool, sse: bool) -> None:
+        model = req.get("model")
+        text = "".join(deltas)
+        prompt, completion = tokens(input_chars(req)), tokens(len(text))
+        call = self.control.get("x-standin-output") == "function_call"
+
+        def chunk(part_text: str, last: bool) -> dict:
+            part = ({"functionCall": {"name": "lookup", "args": {"q": part_text}}} if call
+                    else {"text": part_text})
+            cand = {"content": {"parts": [part], "role": "model"}, "index": 0}
+            usage = {"promptTokenCount": prompt}
+            if last:
+                cand["finishReason"] = "STOP"
+                usage.update(candidatesTokenCount=completion,
+                             totalTokenCount=prompt + completion)
+            return {"candidates": [cand], "usageMetadata": usage, "modelVersion": model,
+                    "responseId": f"standin-{ids}"}
+
+        if not stream:
+            self.send_json(status, chunk(text, True))
+            return
+        pieces = [deltas] if call else [[d] for d in deltas] or [[""]]
+        chunks = [chunk("".join(p), i == len(pieces) - 1) for i, p in enumerate(pieces)]
+        if sse:
+            self.send_stream(status, (b"data: " + json.dumps(c).encode("utf-8") + b"\r\n\r\n"
+                                      for c in chunks))
+        else:
+            # The API's default stream: one JSON array, written a chunk at a time.
+            out = [("[" if i == 0 else ",\r\n") + json.dumps(c) for i, c in enumerate(chunks)]
+            out[-1] += "]"
+            self.send_stream(status, (o.encode("utf-8") for o in out), "application/json")
 
     # ------------------------------------------------------------- Anthropic
 

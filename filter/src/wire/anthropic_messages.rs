@@ -24,8 +24,11 @@ pub static SPEC: Spec = Spec {
         user_ids: &[UserId::In("metadata", "user_id"), UserId::Top("user")],
         media: MEDIA_PLACES,
         media_types: ALL_MEDIA_TYPES,
+        media_keys: &[],
     },
-    path_prefix: "/v1/messages",
+    path_prefixes: &["/v1/messages"],
+    stream_path: None,
+    stream_query: None,
     headers: &[
         "anthropic-version",
         "anthropic-beta",

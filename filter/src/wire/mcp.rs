@@ -45,8 +45,11 @@ pub static SPEC: Spec = Spec {
         // No place is skipped by the scan; media is counted by [`media_count`].
         media: &[],
         media_types: &[],
+        media_keys: &[],
     },
-    path_prefix: "/mcp",
+    path_prefixes: &["/mcp"],
+    stream_path: None,
+    stream_query: None,
     headers: HEADERS,
     error_type,
     error_body,

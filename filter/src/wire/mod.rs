@@ -25,6 +25,7 @@ use crate::audit::Usage;
 
 pub mod anthropic_messages;
 pub mod mcp;
+pub mod gemini;
 pub mod openai_chat;
 pub mod openai_completions;
 pub mod openai_embeddings;
@@ -52,16 +53,21 @@ pub enum Format {
     /// MCP over streamable HTTP (JSON-RPC 2.0; no model: the endpoint names the server).
     #[serde(rename = "mcp")]
     Mcp,
+    /// Google Gemini `generateContent`, `streamGenerateContent` and `countTokens`, on the Gemini
+    /// API's and Vertex AI's paths (the model is in the path).
+    #[serde(rename = "gemini")]
+    Gemini,
 }
 
 /// Every format, in a fixed order (OpenAI chat first).
-pub const FORMATS: [Format; 6] = [
+pub const FORMATS: [Format; 7] = [
     Format::Openai,
     Format::Anthropic,
     Format::OpenaiResponses,
     Format::OpenaiEmbeddings,
     Format::OpenaiCompletions,
     Format::Mcp,
+    Format::Gemini,
 ];
 
 impl Format {
@@ -74,6 +80,7 @@ impl Format {
             Format::OpenaiEmbeddings => &openai_embeddings::SPEC,
             Format::OpenaiCompletions => &openai_completions::SPEC,
             Format::Mcp => &mcp::SPEC,
+            Format::Gemini => &gemini::SPEC,
         }
     }
 
@@ -83,11 +90,11 @@ impl Format {
     }
 
     /// The format to answer in on a path no endpoint of the policy names (404, no policy
-    /// loaded): the format whose usual path prefix it has, else OpenAI.
+    /// loaded): the format one of whose usual path prefixes it has, else OpenAI.
     pub fn for_unknown_path(path: &str) -> Format {
         FORMATS
             .into_iter()
-            .find(|f| path.starts_with(f.spec().path_prefix))
+            .find(|f| f.spec().path_prefixes.iter().any(|p| path.starts_with(p)))
             .unwrap_or(Format::Openai)
     }
 }
@@ -98,8 +105,15 @@ pub struct Spec {
     pub name: &'static str,
     /// Where the request keeps its model, stream flag, conversation, end-user id and media.
     pub shape: Shape,
-    /// The prefix of the format's usual request path, for answering on paths no endpoint names.
-    pub path_prefix: &'static str,
+    /// The prefixes of the format's usual request paths, for answering on paths no endpoint
+    /// names.
+    pub path_prefixes: &'static [&'static str],
+    /// A request whose path ends with this asks for a stream (Gemini `:streamGenerateContent`);
+    /// otherwise the body's stream flag says.
+    pub stream_path: Option<&'static str>,
+    /// The query parameter such a request must carry (Gemini `alt=sse`): without it the stream
+    /// has a framing the gateway does not inspect, and the request is refused.
+    pub stream_query: Option<&'static str>,
     /// Request headers the format's official SDKs send, besides the ones every format may send
     /// (`head.rs`). `*` ends a prefix.
     pub headers: &'static [&'static str],
@@ -147,6 +161,8 @@ pub fn usage_from(u: &Value) -> Option<Usage> {
 /// Top-level members every format's response has: the model that answered and its token counts.
 pub const RESPONSE_MODEL: &str = "model";
 pub const RESPONSE_USAGE: &str = "usage";
+/// The members of a response that hold its token counts (Gemini's is `usageMetadata`).
+pub const USAGE_MEMBERS: &[&str] = &[RESPONSE_USAGE, gemini::USAGE_MEMBER];
 
 /// Where a format's request keeps what the filter reads besides its texts. Every key and string
 /// of a request is scanned whatever the format; the shape says which members mean something.
@@ -154,7 +170,7 @@ pub struct Shape {
     /// Top-level string member naming the model (renamed for a destination that calls it
     /// otherwise).
     pub model: &'static str,
-    /// Top-level member whose `true` asks for a stream.
+    /// Top-level member whose `true` asks for a stream ("": none, the path says).
     pub stream: &'static str,
     /// The conversation: the top-level member with what the model reads, and what it may be.
     /// `model`, `stream` and this member are refused when duplicated (a gateway and a provider
@@ -171,6 +187,9 @@ pub struct Shape {
     /// Content-part and block `type`s that carry media rather than text (counted; a request with
     /// any is refused unless the policy allows uninspectable media).
     pub media_types: &'static [&'static [&'static str]],
+    /// Object members that carry media wherever they are (Gemini `inlineData`, `fileData`):
+    /// counted like media parts.
+    pub media_keys: &'static [&'static str],
 }
 
 /// The top-level member that carries the conversation.
@@ -207,19 +226,55 @@ impl Conversation {
 pub struct TypedList {
     /// The top-level member (`input`, `tools`).
     pub member: &'static str,
+    /// How an element's and a content part's kind is told: by its `type` member, or (Gemini)
+    /// by its member names, each of which must then be one the list knows.
+    pub kinds: Kinds,
+    /// The member may also be one element (an object) rather than an array of them (Gemini's
+    /// `systemInstruction`).
+    pub one: bool,
     /// What an element is called in a refusal (`input item`, `tool`).
     pub what: &'static str,
-    /// The element types the gateway inspects whole.
+    /// The element types the gateway inspects whole (for [`Kinds::Members`]: the members an
+    /// element may have).
     pub types: &'static [&'static str],
     /// The type of an element without a `type` member (`message`); `None`: refused.
     pub untyped: Option<&'static str>,
     /// (element type, member): the members of an element that are lists of content parts.
     pub parts: &'static [(&'static str, &'static str)],
-    /// The content-part types the gateway knows (media types among them are counted as media).
+    /// The content-part types the gateway knows (media types among them are counted as media;
+    /// for [`Kinds::Members`]: the members a part may have).
     pub part_types: &'static [&'static str],
 }
 
+/// How the elements and parts of a [`TypedList`] say what they are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kinds {
+    /// A `type` member (`{"type": "message", ...}`).
+    Typed,
+    /// The members present (`{"text": ...}`, `{"functionCall": ...}`): every member must be one
+    /// the list knows.
+    Members,
+}
+
 impl TypedList {
+    /// A member of an element (`part`: of a content part) of a [`Kinds::Members`] list, if the
+    /// gateway knows it.
+    pub fn member_known(&self, member: &str, part: bool) -> Result<(), String> {
+        let (known, what) = if part {
+            (self.part_types, "content part")
+        } else {
+            (self.types, self.what)
+        };
+        if known.contains(&member) {
+            Ok(())
+        } else {
+            Err(format!(
+                "{what} member {member:?} is not one this gateway can inspect (known: {})",
+                known.join(", ")
+            ))
+        }
+    }
+
     /// The element type an object with this `type` (or none) has, if the gateway knows it.
     pub fn element<'t>(&self, ty: Option<&'t str>) -> Result<&'t str, String> {
         match ty.or(self.untyped) {

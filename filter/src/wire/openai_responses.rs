@@ -32,13 +32,16 @@ use serde_json::{json, Value};
 use crate::sse;
 
 use super::{
-    openai_chat, Conversation, ConversationKind, Deltas, Flush, Shape, Spec, StreamKey, StreamSpec,
-    TypedList, UsageNames, UserId, ARGS, MEDIA_PLACES, MEDIA_TYPES as ALL_MEDIA_TYPES, TEXT,
+    openai_chat, Conversation, ConversationKind, Deltas, Flush, Kinds, Shape, Spec, StreamKey,
+    StreamSpec, TypedList, UsageNames, UserId, ARGS, MEDIA_PLACES, MEDIA_TYPES as ALL_MEDIA_TYPES,
+    TEXT,
 };
 
 /// Input items the gateway inspects whole (every string and key of them is scanned).
 const INPUT_ITEMS: TypedList = TypedList {
     member: "input",
+    kinds: Kinds::Typed,
+    one: false,
     what: "input item",
     types: &[
         "message",
@@ -83,6 +86,8 @@ const INPUT_ITEMS: TypedList = TypedList {
 /// party (`web_search*`, `mcp`, `computer_use*`) or make images (`image_generation`) are refused.
 const TOOLS: TypedList = TypedList {
     member: "tools",
+    kinds: Kinds::Typed,
+    one: false,
     what: "tool",
     types: &[
         "function",
@@ -116,8 +121,11 @@ pub static SPEC: Spec = Spec {
         ],
         media: MEDIA_PLACES,
         media_types: ALL_MEDIA_TYPES,
+        media_keys: &[],
     },
-    path_prefix: "/v1/responses",
+    path_prefixes: &["/v1/responses"],
+    stream_path: None,
+    stream_query: None,
     headers: openai_chat::HEADERS,
     error_type: openai_chat::error_type,
     error_body: openai_chat::error_body,
