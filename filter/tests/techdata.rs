@@ -190,7 +190,7 @@ fn a_finding_names_the_features_behind_it() {
 fn hidden_engineering_text_counts_more_than_plain_text() {
     use base64::Engine as _;
     let e = engine();
-    let td = "Radar receiver QX-41B: noise figure 2.7 dB, requirement 1.9 dB, \
+    let td = "Radar receiver QX-41B: noise figure 2.7 dB, target 1.9 dB, \
               drawing 8812345. Propose the fix.";
     let plain = scan(&e, td);
     assert!(

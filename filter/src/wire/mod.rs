@@ -24,8 +24,8 @@ use serde_json::Value;
 use crate::audit::Usage;
 
 pub mod anthropic_messages;
-pub mod mcp;
 pub mod gemini;
+pub mod mcp;
 pub mod openai_chat;
 pub mod openai_completions;
 pub mod openai_embeddings;
