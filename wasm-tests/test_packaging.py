@@ -116,6 +116,8 @@ def documents(text: str) -> list[list[str]]:
     """YAML documents as lists of meaningful lines (comments and blank lines dropped)."""
     docs, cur = [], []
     for line in text.splitlines():
+        if re.fullmatch(r" *ITAR_[A-Z_]+", line):
+            continue  # a template's placeholder for a generated block
         if line.strip() == "---":
             docs.append(cur)
             cur = []
@@ -166,15 +168,22 @@ EXPECTED = {
     ("networking.istio.io/v1", "DestinationRule"),
     ("networking.istio.io/v1", "Sidecar"),
     ("networking.k8s.io/v1", "NetworkPolicy"),
-    ("install.istio.io/v1alpha1", "IstioOperator"),
 }
+
+
+# The demo IdP and destinations (test_bundles.py renders for an IdP of its own and runs the result).
+DEMO_BUNDLE = ["--issuer", "https://idp.demo.itar-gateway.invalid", "--audience", "itar-gateway",
+               "--jwks-file", str(ROOT / "envoy" / "demo" / "jwks.json"),
+               "--provider-credentials", str(ROOT / "envoy" / "demo" / "provider-keys.json"),
+               "--destination", "onprem=llm.onprem.example.internal", "--destination", "usgov=llm.usgov.example.us",
+               "--destination", "commercial=api.openai.com", "--destination", "foreign=llm.eu.example.com"]
 
 
 @pytest.fixture(scope="module")
 def istio(tmp_path_factory, built):
     d = tmp_path_factory.mktemp("istio")
     r = package(d / "oci", "--istio-out", str(d / "manifests"), "--envoy-gateway-out", str(d / "eg"),
-                "--registry", "registry.example.com/itar")
+                "--registry", "registry.example.com/itar", *DEMO_BUNDLE)
     return d / "manifests", r
 
 
