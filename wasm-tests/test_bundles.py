@@ -310,3 +310,29 @@ def test_token_from_the_bundles_idp_gets_through(rendered, idp, kind, tmp_path):
             except subprocess.TimeoutExpired:
                 proc.kill()
         standins.stop()
+
+
+def test_bundle_with_a_jwks_uri_and_provider_cas_validates(idp, tmp_path):
+    """--jwks-uri instead of a file (a remote JWKS: Istio's jwksUri, Envoy Gateway's remoteJWKS)
+    and a provider CA reference: rendered, translated and accepted by Envoy."""
+    r = render(tmp_path, *inputs(idp, **{"--jwks-file": None, "--jwks-uri": "https://idp.bundle-test.invalid/keys"}),
+               "--destination-ca", "usgov=usgov-provider-ca")
+    assert r.returncode == 0, r.stderr
+    istio = documents(tmp_path / "istio")
+    [ra] = [d for d in istio if d["kind"] == "RequestAuthentication"]
+    assert ra["spec"]["jwtRules"][0]["jwksUri"] == "https://idp.bundle-test.invalid/keys"
+    [dr] = [d for d in istio if d["kind"] == "DestinationRule" and d["spec"]["host"] == HOSTS["usgov"]]
+    assert dr["spec"]["trafficPolicy"]["portLevelSettings"][0]["tls"]["credentialName"] == "usgov-provider-ca"
+    eg = documents(tmp_path / "envoy-gateway")
+    [sp] = [d for d in eg if d["kind"] == "SecurityPolicy"]
+    assert sp["spec"]["jwt"]["providers"][0]["remoteJWKS"]["uri"] == "https://idp.bundle-test.invalid/keys"
+    [tls] = [d for d in eg if d["kind"] == "BackendTLSPolicy" and d["spec"]["targetRefs"][0]["name"] == "usgov"]
+    assert tls["spec"]["validation"]["caCertificateRefs"][0]["name"] == "usgov-provider-ca"
+    for kind in ("istio", "envoy-gateway"):
+        out = tmp_path / f"local-{kind}"
+        b = subprocess.run(BUNDLE_ENVOY + ["--kind", kind, "--bundle", str(tmp_path / kind), "--out", str(out)],
+                           capture_output=True, text=True)
+        assert b.returncode == 0, b.stderr
+        v = subprocess.run([ENVOY, "--mode", "validate", "-c", str(out / "envoy.yaml"), "--log-level", "error"],
+                           capture_output=True, text=True)
+        assert v.returncode == 0, v.stdout[-3000:] + v.stderr[-3000:]
