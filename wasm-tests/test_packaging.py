@@ -20,7 +20,7 @@ import tarfile
 
 import pytest
 
-from conftest import ENVOY, ROOT, WASM
+from conftest import ENVOY, POLICY, ROOT, WASM
 
 PACKAGE = [sys.executable, str(ROOT / "scripts" / "package-oci")]
 
@@ -457,3 +457,34 @@ def test_support_matrix_minimum_envoy_is_met_here():
     assert "allow_on_headers_stop_iteration: true" in wasm_config
     for row in ("| Istio | 1.27 |", "| Envoy Gateway | 1.6 |", "| Gateway API CRDs | 1.4 |"):
         assert row in doc, row
+
+
+# --- The operator scripts' own contract -------------------------------------------------------
+
+def test_swap_policy_accepts_what_its_usage_says(tmp_path):
+    """`scripts/swap-policy [POLICY] [--out DIR]`: --help prints that usage (exit 0), --out DIR
+    (both spellings) writes DIR's ECDS file after the policy compiled, an unknown option is a
+    usage error (2), a bad policy never reaches the ECDS file (1)."""
+    swap = str(ROOT / "scripts" / "swap-policy")
+    h = subprocess.run([swap, "--help"], capture_output=True, text=True)
+    assert h.returncode == 0 and "Usage: scripts/swap-policy [POLICY] [--out DIR]" in h.stdout, h
+    for i, form in enumerate((["--out", str(tmp_path / "a")], [f"--out={tmp_path / 'b'}"])):
+        r = subprocess.run([swap, str(POLICY), *form], capture_output=True, text=True, cwd=tmp_path)
+        assert r.returncode == 0, r.stdout + r.stderr
+        ecds = tmp_path / "ab"[i] / "ecds" / "itar-filter.yaml"
+        assert ecds.exists() and json.loads(POLICY.read_text())["id"] in ecds.read_text()
+    bad = subprocess.run([swap, "--bogus"], capture_output=True, text=True)
+    assert bad.returncode == 2 and "unknown option --bogus" in bad.stderr
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"id": "x"}')
+    r = subprocess.run([swap, str(broken), "--out", str(tmp_path / "c")], capture_output=True, text=True)
+    assert r.returncode == 1 and not (tmp_path / "c" / "ecds").exists(), r.stdout + r.stderr
+
+
+@pytest.mark.parametrize("script", ["package-oci", "bundle-envoy", "render-envoy", "mint-token"])
+def test_python_scripts_have_help_and_refuse_bad_usage(script):
+    path = str(ROOT / "scripts" / script)
+    h = subprocess.run([sys.executable, path, "--help"], capture_output=True, text=True)
+    assert h.returncode == 0 and "usage:" in h.stdout, h.stderr
+    bad = subprocess.run([sys.executable, path, "--no-such-option"], capture_output=True, text=True)
+    assert bad.returncode == 2 and f"{script}: error:" in bad.stderr, bad.stderr
