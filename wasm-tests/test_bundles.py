@@ -302,6 +302,10 @@ def test_token_from_the_bundles_idp_gets_through(rendered, idp, kind, tmp_path):
         assert len(allowed) == 1 and allowed[0]["identity"]["subject"] == "alice", lines
         assert allowed[0]["identity"]["issuer"] == ISSUER and allowed[0]["destination"] == "commercial"
         assert len(lines) == 3, lines  # one line per request, the refusals included
+        # The listener buffers twice the policy's max_body_bytes (the filter decides on big bodies).
+        boot = json.loads((out / "envoy.yaml").read_text().split("\n", 1)[1])
+        limit = 2 * json.loads((idp / "policy.json").read_text())["limits"]["max_body_bytes"]
+        assert boot["static_resources"]["listeners"][0]["per_connection_buffer_limit_bytes"] == max(limit, 2 << 20)
     finally:
         if proc is not None:
             proc.terminate()
