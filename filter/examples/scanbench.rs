@@ -11,6 +11,7 @@
 
 use std::time::{Duration, Instant};
 
+use itar_filter::classify::Classifier;
 use itar_filter::engine::Engine;
 use itar_filter::normalize::{normalize_into, Normalized};
 use itar_filter::policy::{Policy, Provider};
@@ -163,10 +164,24 @@ fn main() {
     let scanner = Scanner::compile(&Policy::parse(json).expect("parses")).expect("compiles");
     let mut cache = scanner.new_cache();
     let mut norm = Normalized::with_capacity(1 << 20);
+    // The policy's classifiers, to time their judgement alone (it is part of `scan`).
+    let models: Vec<Classifier> = Policy::parse(json)
+        .expect("parses")
+        .classifiers
+        .iter()
+        .map(|c| {
+            use base64::Engine as _;
+            let data = c.data.as_deref().expect("inlined");
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(data)
+                .expect("base64");
+            Classifier::parse(&bytes, &c.label).expect("artifact")
+        })
+        .collect();
     println!(
-        "| prompt | bytes | MB/s end to end (scan_body) | MB/s normalize + scan | MB/s normalize | MB/s scan | labels |"
+        "| prompt | bytes | MB/s end to end (scan_body) | MB/s normalize + scan | MB/s normalize | MB/s scan | MB/s classifiers | labels |"
     );
-    println!("|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|");
     for (name, n) in [("4 KB", 4 << 10), ("64 KB", 64 << 10), ("1 MB", 1000 << 10)] {
         let texts: Vec<Vec<u8>> = (0..4).map(|i| body(&prompt(n, 0x9e37 + i))).collect();
         // Warm the lazy DFA cache.
@@ -209,8 +224,13 @@ fn main() {
         let only_scan = rate(&mut |s: &str| {
             scanner.scan(&mut cache, s.as_bytes()).unwrap();
         });
+        let only_models = rate(&mut |s: &str| {
+            for m in &models {
+                std::hint::black_box(m.judge(s.as_bytes()));
+            }
+        });
         println!(
-            "| {name} | {} | {e2e:.0} | {both:.0} | {only_norm:.0} | {only_scan:.0} | {labels} |",
+            "| {name} | {} | {e2e:.0} | {both:.0} | {only_norm:.0} | {only_scan:.0} | {only_models:.0} | {labels} |",
             texts[0].len(),
         );
     }

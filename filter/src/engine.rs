@@ -1491,7 +1491,18 @@ impl Engine {
             }
             let mut features = Vec::new();
             self.scanner.features(f, &mut features);
-            let m = norm.text.get(f.start..f.end).unwrap_or_default();
+            let mut m = norm.text.get(f.start..f.end).unwrap_or_default();
+            if rule.primary_signal().is_none() {
+                // A classifier: its best window (shortened) and the features weighing most in it.
+                for (label, _, found) in self.scanner.explain_classifiers(&norm.text, 8) {
+                    if rule.label == label {
+                        for (name, w) in found.map(|f| f.1).unwrap_or_default() {
+                            features.push(format!("{name}:{w:+.2}"));
+                        }
+                    }
+                }
+                m = m.get(..m.len().min(120)).unwrap_or_default();
+            }
             best.push(RuleScore {
                 rule: rule.id.clone(),
                 score: f.confidence,

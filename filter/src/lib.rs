@@ -6,6 +6,7 @@
 //! (see docs/architecture.md).
 
 pub mod audit;
+pub mod classify;
 pub mod config;
 pub mod ends;
 pub mod engine;

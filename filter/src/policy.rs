@@ -59,6 +59,9 @@ pub struct Policy {
     /// Rules turn signal matches into labels.
     #[serde(default)]
     pub rules: Vec<Rule>,
+    /// Trained classifiers (artifacts built by `itar-policy train`; docs/learning.md).
+    #[serde(default)]
+    pub classifiers: Vec<ClassifierRef>,
     /// Audit settings.
     #[serde(default)]
     pub audit: AuditPolicy,
@@ -78,6 +81,29 @@ pub struct Policy {
     /// Example cases that must hold (`itar-policy test`); the filter ignores them.
     #[serde(default)]
     pub tests: Vec<PolicyTest>,
+}
+
+/// A classifier artifact in force: its label, the probability at which it fires, and the
+/// artifact itself, named by its SHA-256 digest. The filter reads only `data` (the artifact's
+/// bytes, base64); `file` is where the reviewed artifact lives beside the policy source, and
+/// `itar-policy inline` (or `scripts/build-policy`) fills `data` from it after checking the digest.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClassifierRef {
+    pub label: String,
+    /// Fires when the best window's probability reaches this (0 < threshold < 1).
+    pub threshold: f32,
+    /// Lower-case hex SHA-256 of the artifact's bytes.
+    pub sha256: String,
+    /// Signals of which one must match inside the window the classifier judged (none: no such
+    /// condition). A model learns what technical text looks like; whether it is a defense
+    /// article's is for the vocabulary to say (docs/learning.md).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub corroborate: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<String>,
 }
 
 /// One example request and what the policy must decide for it.

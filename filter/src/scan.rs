@@ -12,10 +12,11 @@ use regex_automata::nfa::thompson;
 use regex_automata::util::syntax;
 use regex_automata::{hybrid, Anchored, Input, MatchKind};
 
+use crate::classify::Classifier;
 use crate::ends::{EndCache, EndFinder, Lanes};
 use crate::error::{InspectError, PolicyError};
 use crate::normalize::{normalize_into, Changes, Normalized};
-use crate::policy::{LabelAction, Limits, Policy, Signal, Validator, MAX_SUPPORT};
+use crate::policy::{ClassifierRef, LabelAction, Limits, Policy, Signal, Validator, MAX_SUPPORT};
 
 /// The hints go BEFORE the policy's signals: "ROT13" is also shaped like an identifier a policy
 /// signal may claim, and the hint must win at its position. A hint asks for a candidate decoding
@@ -163,6 +164,13 @@ pub struct CompiledRule {
     specific_support: bool,
 }
 
+impl CompiledRule {
+    /// The signal whose matches the rule judges (None for a classifier's rule).
+    pub fn primary_signal(&self) -> Option<usize> {
+        (self.primary != usize::MAX).then_some(self.primary)
+    }
+}
+
 /// One rule firing, in the coordinates of the text that was scanned.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Finding {
@@ -266,6 +274,9 @@ pub struct Scanner {
     lead: EndFinder,
     /// Patterns in `lead` before its probes.
     lead_count: usize,
+    /// Trained classifiers, each with the rule (in `rules`, no primary signal) its findings name
+    /// and the signals of which one must match in its window (`ClassifierRef::corroborate`).
+    classifiers: Vec<(Classifier, usize, Vec<usize>)>,
     limits: Limits,
 }
 
@@ -655,6 +666,43 @@ impl Scanner {
                 ),
             });
         }
+        let mut classifiers = Vec::with_capacity(policy.classifiers.len());
+        for c in &policy.classifiers {
+            let model = load_classifier(c)?;
+            let mut corroborate = Vec::with_capacity(c.corroborate.len());
+            for id in &c.corroborate {
+                corroborate.push(index(id).ok_or_else(|| PolicyError::Invalid {
+                    at: format!("classifiers ({})", c.label),
+                    why: format!("unknown signal {id:?} in corroborate"),
+                })?);
+            }
+            let action = policy.labels.get(&c.label).map(|l| l.action);
+            if matches!(action, Some(LabelAction::Redact | LabelAction::Mask)) {
+                return Err(PolicyError::Invalid {
+                    at: format!("classifiers ({})", c.label),
+                    why: "a classifier judges a window of text, not a span to redact: its label's action must not be redact or mask".into(),
+                });
+            }
+            classifiers.push((model, rules.len(), corroborate));
+            rules.push(CompiledRule {
+                id: format!("classifier.{}", c.label),
+                label: c.label.clone(),
+                level: None,
+                tag: None,
+                action: None,
+                primary: usize::MAX,
+                concealed: 0.0,
+                confidence: c.threshold,
+                threshold: c.threshold,
+                window: 0,
+                support: Vec::new(),
+                exclude: Vec::new(),
+                validate: None,
+                redacts: false,
+                positive_support: 0.0,
+                specific_support: false,
+            });
+        }
         let mut stream_held = Vec::new();
         let mut stream_need = longest.iter().copied().max().unwrap_or(0);
         for (ri, r) in rules.iter().enumerate() {
@@ -718,8 +766,109 @@ impl Scanner {
                 .collect(),
             rules,
             rules_by_primary,
+            classifiers,
             limits: policy.limits.clone(),
         })
+    }
+
+    /// The classifiers in force: (label, bytes of weights).
+    pub fn classifier_memory(&self) -> usize {
+        self.classifiers.iter().map(|(c, _, _)| c.memory()).sum()
+    }
+
+    /// The classifiers' judgement of `text` (all with `all`, else those at their threshold whose
+    /// window holds a corroborating match; `cache.by_signal` holds the text's matches). A
+    /// classifier with corroborating signals judges only the text around their matches (a
+    /// window's reach on either side): a text without one costs it nothing.
+    fn classify(&self, cache: &ScanCache, text: &[u8], findings: &mut Vec<Finding>, all: bool) {
+        for (model, ri, corroborate) in &self.classifiers {
+            let Some(rule) = self.rules.get(*ri) else {
+                continue;
+            };
+            let verdict = match corroborate.is_empty() {
+                true => model.judge(text),
+                false => self.judge_near(model, cache, corroborate, text),
+            };
+            let Some(v) = verdict else {
+                continue;
+            };
+            if all || v.probability + 1e-6 >= rule.threshold {
+                findings.push(Finding {
+                    rule: *ri,
+                    start: v.start,
+                    end: v.end,
+                    confidence: v.probability,
+                    features: 0,
+                });
+            }
+        }
+    }
+
+    /// The best corroborated window: `model` judges the regions around each match of the
+    /// `corroborate` signals (merged where they meet), and a region's best window counts when it
+    /// holds such a match.
+    fn judge_near(
+        &self,
+        model: &Classifier,
+        cache: &ScanCache,
+        corroborate: &[usize],
+        text: &[u8],
+    ) -> Option<crate::classify::Verdict> {
+        // Bytes a window of tokens can reach on either side of a match (words and spaces).
+        let reach = model.window().saturating_mul(8);
+        let mut hits: Vec<(usize, usize)> = Vec::new();
+        for &sig in corroborate {
+            if let Some(h) = cache.by_signal.get(sig) {
+                hits.extend(h.iter().map(|&(s, e)| (s as usize, e as usize)));
+            }
+        }
+        if hits.is_empty() {
+            return None;
+        }
+        hits.sort_unstable();
+        let mut best: Option<crate::classify::Verdict> = None;
+        let mut i = 0;
+        while let Some(&(s0, e0)) = hits.get(i) {
+            // One region: this match and every later one whose reach meets it.
+            let (lo, mut hi) = (s0.saturating_sub(reach), (e0 + reach).min(text.len()));
+            let mut j = i + 1;
+            while let Some(&(s, e)) = hits.get(j) {
+                if s.saturating_sub(reach) > hi {
+                    break;
+                }
+                hi = hi.max((e + reach).min(text.len()));
+                j += 1;
+            }
+            let region = text.get(lo..hi).unwrap_or_default();
+            if let Some(mut v) = model.judge(region) {
+                v.start += lo;
+                v.end += lo;
+                let held = hits
+                    .get(i..j)
+                    .unwrap_or_default()
+                    .iter()
+                    .any(|&(s, e)| s < v.end && v.start < e);
+                if held && best.is_none_or(|b| v.probability > b.probability) {
+                    best = Some(v);
+                }
+            }
+            i = j;
+        }
+        best
+    }
+
+    /// `itar-policy explain`: each classifier's best window of `text` and its weightiest features.
+    pub fn explain_classifiers(&self, text: &[u8], top: usize) -> Vec<ClassifierExplained> {
+        self.classifiers
+            .iter()
+            .map(|(m, ri, _)| {
+                let threshold = self.rules.get(*ri).map_or(1.0, |r| r.threshold);
+                let found = m
+                    .explain(text, top)
+                    .map(|(v, feats)| (v.probability, feats));
+                (m.label.clone(), threshold, found)
+            })
+            .collect()
     }
 
     pub fn new_cache(&self) -> ScanCache {
@@ -969,6 +1118,7 @@ impl Scanner {
             _ => Concealed::All,
         };
         self.judge(cache, text, &mut out.findings, concealed, false);
+        self.classify(cache, text, &mut out.findings, false);
         if depth >= self.limits.max_decode_depth {
             return Ok(());
         }
@@ -1391,6 +1541,7 @@ impl Scanner {
         self.gather_primaries(cache);
         let mut all = Vec::new();
         self.judge(cache, text, &mut all, Concealed::Ranges(&[]), true);
+        self.classify(cache, text, &mut all, true);
         Ok(all)
     }
 
@@ -1548,6 +1699,41 @@ impl Scanner {
     pub fn signal_id(&self, i: usize) -> Option<&str> {
         self.signal_ids.get(i).map(|s| s.as_str())
     }
+}
+
+/// A classifier's explanation of a text: label, threshold, and (when the text has tokens) the
+/// best window's probability with the features weighing most in it.
+pub type ClassifierExplained = (String, f32, Option<(f32, Vec<(String, f32)>)>);
+
+/// A policy's classifier entry as the filter reads it: the inlined artifact, its digest checked.
+fn load_classifier(c: &ClassifierRef) -> Result<Classifier, PolicyError> {
+    let at = format!("classifiers ({})", c.label);
+    let bad = |why: String| PolicyError::Invalid {
+        at: at.clone(),
+        why,
+    };
+    if !(c.threshold > 0.0 && c.threshold < 1.0) {
+        return Err(bad(format!(
+            "threshold {} is not between 0 and 1",
+            c.threshold
+        )));
+    }
+    let Some(data) = &c.data else {
+        return Err(bad(
+            "the artifact is not inlined (data): run itar-policy inline (or scripts/build-policy) on the policy".into(),
+        ));
+    };
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(data.as_bytes())
+        .map_err(|e| bad(format!("data is not base64: {e}")))?;
+    let digest = crate::audit::sha256_hex(&bytes);
+    if !digest.eq_ignore_ascii_case(&c.sha256) {
+        return Err(bad(format!(
+            "artifact digest {digest} is not the policy's sha256 {}",
+            c.sha256
+        )));
+    }
+    Classifier::parse(&bytes, &c.label).map_err(|e| bad(e.0))
 }
 
 /// How `collect` finds matches (tests compare the three).

@@ -7,7 +7,9 @@
 //!   cargo test -p itar-filter --test corpus_families -- --nocapture
 //!
 //! `CORPUS_MISSES=1` also prints the misses of families A-D (never of a sealed family: their rows
-//! must not be read while tuning rules).
+//! must not be read while tuning rules). `CORPUS_POLICY=FILE` measures another policy and
+//! `CORPUS_ONLY=A,C` some families only (then only the lines are printed, no floor is checked):
+//! scripts/measure-classifier uses both for its leave-one-family-out measure.
 //!
 //! Lines (definitions as in corpus.rs):
 //! - controlled: `block` rows without a `technique`, caught when `report.controlled` (block or
@@ -40,13 +42,13 @@ const TARGET: [f64; 4] = [0.99, 0.99, 0.97, 1.0];
 /// little more where a line has fewer than 100 rows. These floors only go up: when the rules improve, raise them to the new
 /// measured level minus the margin; never lower one to make a change pass.
 const FLOORS: [(&str, [f64; 4]); 7] = [
-    ("A", [0.88, 0.99, 0.98, 1.00]),
-    ("B", [0.97, 0.99, 0.98, 0.98]),
-    ("C", [0.91, 0.99, 0.89, 0.98]),
-    ("D", [0.94, 0.98, 0.93, 0.94]),
-    ("S", [0.37, 0.97, 0.52, 0.96]),
+    ("A", [0.94, 0.99, 0.98, 1.00]),
+    ("B", [0.99, 0.99, 0.98, 0.98]),
+    ("C", [0.92, 0.99, 0.89, 0.98]),
+    ("D", [0.96, 0.98, 0.93, 0.94]),
+    ("S", [0.39, 0.97, 0.60, 0.96]),
     ("T", [0.71, 0.92, 0.66, 0.78]),
-    ("U", [0.68, 0.96, 0.70, 0.80]),
+    ("U", [0.71, 0.96, 0.70, 0.80]),
 ];
 
 /// Sealed families: only their totals are printed, never their rows or misses, and they stay out of
@@ -212,10 +214,19 @@ fn pct(t: &Tally, i: usize) -> String {
 
 #[test]
 fn corpus_families_quality() {
-    let engine = Engine::from_policy_json(include_bytes!("../../policies/default.json"))
-        .expect("default policy compiles");
+    let other = std::env::var("CORPUS_POLICY").ok();
+    let policy = match &other {
+        Some(path) => std::fs::read(path).unwrap(),
+        None => include_bytes!("../../policies/default.json").to_vec(),
+    };
+    let engine = Engine::from_policy_json(&policy).expect("policy compiles");
     let mut scratch = engine.new_scratch();
-    let rows = all_rows();
+    let only = std::env::var("CORPUS_ONLY").ok();
+    let mut rows = all_rows();
+    if let Some(only) = &only {
+        let keep: BTreeSet<&str> = only.split(',').collect();
+        rows.retain(|r| keep.contains(r["family"].as_str().unwrap()));
+    }
     let providers = [
         ("openai", Provider::Openai),
         ("anthropic", Provider::Anthropic),
@@ -297,6 +308,9 @@ fn corpus_families_quality() {
     }
     println!("{out}");
 
+    if only.is_some() || other.is_some() {
+        return;
+    }
     let mut failures = Vec::new();
     for (f, floor) in FLOORS {
         for (pname, _) in providers {

@@ -7,11 +7,15 @@
 //!                                                 fires or below, the match, the features counted
 //!   itar-policy test POLICY             run the example cases the policy carries ("tests")
 //!   itar-policy digest POLICY           sha256 of the canonical policy (for change control)
+//!   itar-policy inline POLICY [--out F] the policy with its classifier artifacts inlined
+//!   itar-policy train ...               a classifier artifact from documents (train.rs)
 //!   itar-policy shadow-report AUDIT...  where a shadow policy disagreed with the enforcing one
 //!   itar-policy --help | --version
 //!
 //! Exit codes: 0 success; 1 the policy is invalid, a test failed or a scan failed; 2 usage;
 //! 141 stdout was closed early (`| head`): output stops quietly.
+
+mod train;
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -33,7 +37,14 @@ usage:
                                               fires or below, the match, the features counted
   itar-policy test POLICY                     run the example cases the policy carries
   itar-policy digest POLICY                   sha256 of the canonical policy (change control)
+  itar-policy inline POLICY [--out FILE]      the policy with its classifier artifacts (\"file\")
+                                              inlined after checking their digests: what the filter reads
   itar-policy shadow-report AUDIT...          where a shadow policy disagreed with the enforcing one
+  itar-policy train --label L --positive DIR... --negative DIR... --out FILE
+                    [--eval-positive DIR... --eval-negative DIR...] [--threshold P]
+                    [--bits N] [--window TOKENS] [--min-len TOKENS] [--epochs N] [--folds K]
+                                              a classifier artifact from documents (docs/learning.md);
+                                              a .jsonl file gives one document per line (\"text\")
   itar-policy --help | --version
 exit codes: 0 success; 1 invalid policy, failed test or scan; 2 usage; 141 stdout closed early";
 
@@ -54,8 +65,49 @@ macro_rules! say {
     }};
 }
 
-fn load(path: &str) -> Result<(Engine, Policy), String> {
+/// A policy's bytes with every classifier artifact it names by `file` (and not yet `data`)
+/// inlined, its digest checked: what the filter must be given (it reads no files).
+fn inlined(path: &str) -> Result<Vec<u8>, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
+    let Ok(mut v) = serde_json::from_slice::<Value>(&bytes) else {
+        return Ok(bytes); // the parser names the error
+    };
+    let dir = std::path::Path::new(path)
+        .parent()
+        .map(|d| d.to_path_buf())
+        .unwrap_or_default();
+    let mut changed = false;
+    if let Some(list) = v.get_mut("classifiers").and_then(Value::as_array_mut) {
+        for c in list {
+            if c.get("data").is_some() {
+                continue;
+            }
+            let Some(file) = c.get("file").and_then(Value::as_str) else {
+                continue;
+            };
+            let at = dir.join(file);
+            let art = std::fs::read(&at).map_err(|e| format!("{}: {e}", at.display()))?;
+            let digest = itar_filter::audit::sha256_hex(&art);
+            let named = c.get("sha256").and_then(Value::as_str).unwrap_or_default();
+            if !digest.eq_ignore_ascii_case(named) {
+                return Err(format!(
+                    "{}: sha256 {digest} is not the {named} the policy names",
+                    at.display()
+                ));
+            }
+            use base64::Engine as _;
+            c["data"] = Value::String(base64::engine::general_purpose::STANDARD.encode(&art));
+            changed = true;
+        }
+    }
+    match changed {
+        true => serde_json::to_vec_pretty(&v).map_err(|e| e.to_string()),
+        false => Ok(bytes),
+    }
+}
+
+fn load(path: &str) -> Result<(Engine, Policy), String> {
+    let bytes = inlined(path)?;
     let engine = Engine::from_policy_json(&bytes).map_err(|e| format!("{path}: {e}"))?;
     let policy = Policy::parse(&bytes).map_err(|e| format!("{path}: {e}"))?;
     Ok((engine, policy))
@@ -83,6 +135,22 @@ fn main() -> ExitCode {
     if cmd == "shadow-report" {
         return shadow_report(&args[1..]);
     }
+    if cmd == "train" {
+        let opts = match train::Options::parse(&args[1..]) {
+            Ok(o) => o,
+            Err(e) => {
+                eprintln!("itar-policy train: {e}");
+                return usage();
+            }
+        };
+        return match train::run(&opts) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("itar-policy train: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let Some(path) = args.get(1) else {
         return usage();
     };
@@ -105,6 +173,30 @@ fn main() -> ExitCode {
                 policy.rules.len(),
                 policy.tests.len()
             );
+            ExitCode::SUCCESS
+        }
+        "inline" => {
+            // The policy with its artifacts inlined, for the filter (stdout, or --out FILE).
+            let bytes = match inlined(path) {
+                Ok(b) => b,
+                Err(e) => {
+                    eprintln!("invalid policy: {e}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            match args.get(2).map(String::as_str) {
+                Some("--out") => {
+                    let Some(out) = args.get(3) else {
+                        return usage();
+                    };
+                    if let Err(e) = std::fs::write(out, &bytes) {
+                        eprintln!("{out}: {e}");
+                        return ExitCode::FAILURE;
+                    }
+                }
+                Some(_) => return usage(),
+                None => say!("{}", String::from_utf8_lossy(&bytes)),
+            }
             ExitCode::SUCCESS
         }
         "digest" => {
