@@ -150,3 +150,61 @@ def test_a_tampered_artifact_is_refused_and_the_old_one_keeps_serving(cgw, tmp_p
     assert "is not the policy's sha256" in cgw.log()
     assert cgw.chat(ONLY_MODEL, US).headers.get("x-itar-destination") == "usgov"
     assert cgw.chat(BENIGN, US).headers.get("x-itar-destination") == "commercial"
+
+
+POLICY_CLI = ROOT / "target" / "release" / "itar-policy"
+
+
+def run_cli(*args):
+    import subprocess
+    return subprocess.run([str(POLICY_CLI), *map(str, args)], capture_output=True, text=True)
+
+
+def test_train_reads_folders_is_deterministic_and_the_artifact_works(tmp_path):
+    pos, neg = tmp_path / "itar", tmp_path / "released"
+    for d in (pos, neg):
+        (d / "sub").mkdir(parents=True)
+    for i in range(12):
+        (pos / "sub" / f"r{i}.md").write_text(
+            f"Seeker gimbal limit {40 + i}.5 deg, homing ping interval 1.{i} s, ref DWG 4471-{i:03d}; retune the loop gains")
+        (neg / f"n{i}.txt").write_text(f"Cafeteria menu for week {i}: soup, salad and a vegetarian option on Friday.")
+    (pos / "scan.pdf").write_bytes(b"%PDF-1.7 not read")
+    outs = []
+    for k in range(2):
+        art = tmp_path / f"m{k}.cls"
+        r = run_cli("train", "--label", "ITAR", "--positive", pos, "--negative", neg, "--out", art, "--folds", "3")
+        assert r.returncode == 0, r.stderr
+        outs.append(art.read_bytes())
+    assert outs[0] == outs[1], "the same inputs give the same bytes"
+    assert "read 12 positive and 12 negative documents" in r.stdout
+    assert "scan.pdf (not a text format this tool reads)" in r.stdout
+    assert "3-fold cross-validation" in r.stdout and "features that weigh most" in r.stdout
+    # Put it in a policy (no corroboration: a toy model) and explain a text with it.
+    pol = json.loads((ROOT / "policies" / "default.json").read_text())
+    pol["classifiers"] = [{"label": "ITAR", "threshold": 0.9, "file": "m0.cls",
+                           "sha256": hashlib.sha256(outs[0]).hexdigest()}]
+    p = tmp_path / "toy.json"
+    p.write_text(json.dumps(pol))
+    r = run_cli("explain", p, "--scores", "seeker gimbal limit 41.5 deg, retune the loop gains")
+    assert r.returncode == 0, r.stderr
+    assert any(line.startswith("classifier.ITAR") and "fires" in line for line in r.stdout.splitlines()), r.stdout
+    # `inline` gives what the filter reads; a wrong digest is refused.
+    r = run_cli("inline", p, "--out", tmp_path / "inlined.json")
+    assert r.returncode == 0 and json.loads((tmp_path / "inlined.json").read_text())["classifiers"][0]["data"]
+    pol["classifiers"][0]["sha256"] = "0" * 64
+    p.write_text(json.dumps(pol))
+    r = run_cli("check", p)
+    assert r.returncode == 1 and "is not the" in r.stderr
+
+
+def test_compare_names_what_a_candidate_decides_differently(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "nozzle.txt").write_text(ONLY_MODEL)
+    (docs / "menu.txt").write_text(BENIGN)
+    rules_only = policy_with(tmp_path, "rules-only", classifiers=False)
+    r = run_cli("compare", rules_only, ROOT / "policies" / "default.json", docs)
+    assert r.returncode == 0, r.stderr
+    assert "nozzle.txt\tallow -> control\t[] -> [classifier.ITAR]" in r.stdout, r.stdout
+    assert "2 documents, 1 decided differently" in r.stdout
+    assert "allow -> allow: 1" in r.stdout

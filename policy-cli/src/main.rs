@@ -9,6 +9,8 @@
 //!   itar-policy digest POLICY           sha256 of the canonical policy (for change control)
 //!   itar-policy inline POLICY [--out F] the policy with its classifier artifacts inlined
 //!   itar-policy train ...               a classifier artifact from documents (train.rs)
+//!   itar-policy compare A B PATH...     where two policies (say, two classifier artifacts) disagree
+//!                                       over a folder of texts, before the candidate goes live
 //!   itar-policy shadow-report AUDIT...  where a shadow policy disagreed with the enforcing one
 //!   itar-policy --help | --version
 //!
@@ -45,6 +47,9 @@ usage:
                     [--bits N] [--window TOKENS] [--min-len TOKENS] [--epochs N] [--folds K]
                                               a classifier artifact from documents (docs/learning.md);
                                               a .jsonl file gives one document per line (\"text\")
+  itar-policy compare ENFORCING CANDIDATE PATH...
+                                              what each policy decides for each document (folders, files,
+                                              .jsonl lines): the ones they disagree on, and totals
   itar-policy --help | --version
 exit codes: 0 success; 1 invalid policy, failed test or scan; 2 usage; 141 stdout closed early";
 
@@ -134,6 +139,9 @@ fn main() -> ExitCode {
     }
     if cmd == "shadow-report" {
         return shadow_report(&args[1..]);
+    }
+    if cmd == "compare" {
+        return compare(&args[1..]);
     }
     if cmd == "train" {
         let opts = match train::Options::parse(&args[1..]) {
@@ -480,4 +488,78 @@ fn fresh_token(claims: &serde_json::Value) -> serde_json::Value {
         }
     }
     c
+}
+
+/// What a policy decides for a text, in one word: `control` (blocked or rerouted), `redact`,
+/// `allow`, or `error`; and the rules behind it.
+fn decide(
+    engine: &Engine,
+    scratch: &mut itar_filter::engine::Scratch,
+    text: &str,
+) -> (String, String) {
+    match engine.scan_text(scratch, text) {
+        Ok((r, _)) => {
+            let rules: Vec<String> = r.labels.iter().flat_map(|l| l.rules.clone()).collect();
+            let word = if r.controlled {
+                "control"
+            } else if r.redacted_body.is_some() {
+                "redact"
+            } else {
+                "allow"
+            };
+            (word.to_string(), rules.join(","))
+        }
+        Err(e) => ("error".to_string(), e.to_string()),
+    }
+}
+
+fn compare(args: &[String]) -> ExitCode {
+    let [a, b, paths @ ..] = args else {
+        return usage();
+    };
+    if paths.is_empty() {
+        return usage();
+    }
+    let (ea, eb) = match (load(a), load(b)) {
+        (Ok(x), Ok(y)) => (x.0, y.0),
+        (Err(e), _) | (_, Err(e)) => {
+            eprintln!("invalid policy: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let (docs, skipped) = match train::read_docs(paths) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("itar-policy compare: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    for s in &skipped {
+        say!("skipped {s}");
+    }
+    let (mut sa, mut sb) = (ea.new_scratch(), eb.new_scratch());
+    let mut counts: BTreeMap<(String, String), usize> = BTreeMap::new();
+    for (name, text) in &docs {
+        let (da, ra) = decide(&ea, &mut sa, text);
+        let (db, rb) = decide(&eb, &mut sb, text);
+        if da != db {
+            say!("{name}\t{da} -> {db}\t[{ra}] -> [{rb}]");
+        }
+        *counts.entry((da, db)).or_default() += 1;
+    }
+    let differ: usize = counts
+        .iter()
+        .filter(|((x, y), _)| x != y)
+        .map(|(_, n)| n)
+        .sum();
+    say!(
+        "{} documents, {differ} decided differently ({} -> {}):",
+        docs.len(),
+        ea.policy_ref.version,
+        eb.policy_ref.version
+    );
+    for ((x, y), n) in &counts {
+        say!("  {x} -> {y}: {n}");
+    }
+    ExitCode::SUCCESS
 }
