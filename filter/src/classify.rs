@@ -86,6 +86,37 @@ pub fn feature_hashes(prev: Option<&Token>, t: &Token) -> [Option<u64>; 3] {
     [Some(uni), bi, stem]
 }
 
+/// Every feature of `text` with a readable name, in order: `f(token ordinal, token, feature hash,
+/// name)` (names: the form, `prev form`, `stem*`). For training and `explain`, not the hot path.
+pub fn named_features(
+    text: &[u8],
+    words_only: bool,
+    mut f: impl FnMut(usize, &Token, u64, String),
+) {
+    let mut prev: Option<(Token, String)> = None;
+    let mut n = 0;
+    tokens(text, |t, form| {
+        if !counts(&t, words_only) {
+            return;
+        }
+        let name = form();
+        let hs = feature_hashes(prev.as_ref().map(|p| &p.0), &t);
+        let names = [
+            Some(name.clone()),
+            prev.as_ref().map(|p| format!("{} {}", p.1, name)),
+            t.stem
+                .map(|_| format!("{}*", name.chars().take(5).collect::<String>())),
+        ];
+        for (h, nm) in hs.iter().zip(names) {
+            if let (Some(h), Some(nm)) = (h, nm) {
+                f(n, &t, *h, nm);
+            }
+        }
+        n += 1;
+        prev = Some((t, name));
+    });
+}
+
 /// Whether a token counts under a feature set (`words_only`: words and characters only).
 pub fn counts(t: &Token, words_only: bool) -> bool {
     !words_only || matches!(t.kind, Kind::Word | Kind::Char)
@@ -665,33 +696,16 @@ impl Classifier {
     pub fn explain(&self, text: &[u8], top: usize) -> Option<(Verdict, Vec<(String, f32)>)> {
         let v = self.judge(text)?;
         let mut feats: Vec<(String, f32)> = Vec::new();
-        let mut prev: Option<(Token, String)> = None;
-        tokens(text, |t, form| {
-            if !counts(&t, self.words_only) {
-                return;
-            }
-            let name = form();
+        named_features(text, self.words_only, |_, t, h, name| {
             if t.start >= v.start && t.end <= v.end {
-                let hs = feature_hashes(prev.as_ref().map(|p| &p.0), &t);
-                let names = [
-                    Some(name.clone()),
-                    prev.as_ref().map(|p| format!("{} {}", p.1, name)),
-                    t.stem
-                        .map(|_| format!("{}*", name.chars().take(5).collect::<String>())),
-                ];
-                for (h, nm) in hs.iter().zip(names) {
-                    if let (Some(h), Some(nm)) = (h, nm) {
-                        let w = self.weight(*h);
-                        if w != 0.0 {
-                            match feats.iter_mut().find(|(f, _)| *f == nm) {
-                                Some(e) => e.1 += w,
-                                None => feats.push((nm, w)),
-                            }
-                        }
+                let w = self.weight(h);
+                if w != 0.0 {
+                    match feats.iter_mut().find(|(f, _)| *f == name) {
+                        Some(e) => e.1 += w,
+                        None => feats.push((name, w)),
                     }
                 }
             }
-            prev = Some((t, name));
         });
         feats.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()).then(a.0.cmp(&b.0)));
         feats.truncate(top);

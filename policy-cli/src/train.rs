@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use itar_filter::classify::{bucket, counts, feature_hashes, tokens, Classifier, Token, Trained};
+use itar_filter::classify::{bucket, named_features, Classifier, Trained};
 use itar_filter::normalize::{normalize_into, Normalized};
 
 /// Files read as text (anything else is listed as skipped).
@@ -197,30 +197,16 @@ fn doc_features(
 ) -> Vec<Vec<u32>> {
     let mut norm = Normalized::default();
     normalize_into(&mut norm, text, 0);
-    let mut out = Vec::new();
-    let mut prev: Option<(Token, String)> = None;
-    tokens(&norm.text, |t, form| {
-        if !counts(&t, words_only) {
-            return;
+    let mut out: Vec<Vec<u32>> = Vec::new();
+    named_features(&norm.text, words_only, |n, _, h, name| {
+        let i = bucket(h, bits) as u32;
+        names.entry(i).or_insert(name);
+        if out.len() <= n {
+            out.push(Vec::with_capacity(3));
         }
-        let name = form();
-        let hs = feature_hashes(prev.as_ref().map(|p| &p.0), &t);
-        let labels = [
-            Some(name.clone()),
-            prev.as_ref().map(|p| format!("{} {}", p.1, name)),
-            t.stem
-                .map(|_| format!("{}*", name.chars().take(5).collect::<String>())),
-        ];
-        let mut b = Vec::with_capacity(3);
-        for (h, l) in hs.iter().zip(labels) {
-            if let (Some(h), Some(l)) = (h, l) {
-                let i = bucket(*h, bits) as u32;
-                names.entry(i).or_insert(l);
-                b.push(i);
-            }
+        if let Some(b) = out.last_mut() {
+            b.push(i);
         }
-        out.push(b);
-        prev = Some((t, name));
     });
     out
 }
