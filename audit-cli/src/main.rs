@@ -153,7 +153,14 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
             for f in &report.findings {
                 let _ = writeln!(io::stderr(), "{f}");
             }
-            let sealed = opened.iter().filter(|o| o.line.contains("\"request_text\"") || o.line.contains("\"response_text\"") || o.failed).count();
+            let sealed = opened
+                .iter()
+                .filter(|o| {
+                    o.line.contains("\"request_text\"")
+                        || o.line.contains("\"response_text\"")
+                        || o.failed
+                })
+                .count();
             let _ = writeln!(
                 io::stderr(),
                 "itar-audit open: {}: {} records, {} with captured texts, {failed} did not open; chains: {} findings",
@@ -306,7 +313,9 @@ fn write_new(path: &std::path::Path, bytes: &[u8], mode: u32) -> Result<(), Stri
     }
     #[cfg(not(unix))]
     let _ = mode;
-    let mut f = o.open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut f = o
+        .open(path)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
     f.write_all(bytes)
         .and_then(|()| f.sync_all())
         .map_err(|e| format!("{}: {e}", path.display()))

@@ -1222,7 +1222,8 @@ impl Engine {
         audit: &mut AuditRecord,
         e: &crate::seal::SealError,
     ) -> Reply {
-        let msg = format!("the audit record of this request could not be sealed ({e}); nothing was sent");
+        let msg =
+            format!("the audit record of this request could not be sealed ({e}); nothing was sent");
         deny(audit, provider, 500, "reject", "audit_seal_failed", &msg)
     }
 

@@ -757,7 +757,9 @@ impl Policy {
                     )
                 }
                 Ok(rec) => seen.push(rec.kid),
-                Err(e) => return invalid(format!("audit.recipients[{i}].public_key"), e.to_string()),
+                Err(e) => {
+                    return invalid(format!("audit.recipients[{i}].public_key"), e.to_string())
+                }
             }
         }
         Ok(())

@@ -113,8 +113,8 @@ impl Recipient {
                 bytes.len()
             )));
         }
-        let key = PublicKey::from_bytes(&bytes)
-            .map_err(|e| SealError::BadPublicKey(format!("{e:?}")))?;
+        let key =
+            PublicKey::from_bytes(&bytes).map_err(|e| SealError::BadPublicKey(format!("{e:?}")))?;
         let r = Recipient {
             name: name.to_string(),
             kid: key_id(&bytes),
@@ -227,7 +227,12 @@ impl Sealer {
     }
 
     /// Seal `plaintext` to every recipient, bound to `aad` ([`binding`]).
-    pub fn seal(&self, seed: &SealSeed, aad: &[u8], plaintext: &[u8]) -> Result<Envelope, SealError> {
+    pub fn seal(
+        &self,
+        seed: &SealSeed,
+        aad: &[u8],
+        plaintext: &[u8],
+    ) -> Result<Envelope, SealError> {
         if seed.0.len() != self.seed_len() {
             return Err(SealError::NoSeed);
         }
@@ -325,7 +330,10 @@ impl PrivateKeyFile {
     /// Open an envelope sealed to this key, bound to `aad`.
     pub fn open(&self, env: &Envelope, aad: &[u8]) -> Result<Sealed, SealError> {
         if env.suite != SUITE {
-            return Err(SealError::Malformed(format!("unknown suite {:?}", env.suite)));
+            return Err(SealError::Malformed(format!(
+                "unknown suite {:?}",
+                env.suite
+            )));
         }
         let w = env
             .to
@@ -395,7 +403,10 @@ mod tests {
         assert_eq!(k1.open(&env, &aad).unwrap(), texts());
         assert_eq!(k2.open(&env, &aad).unwrap(), texts());
         let (k3, _) = pair();
-        assert!(matches!(k3.open(&env, &aad), Err(SealError::NotForThisKey(_))));
+        assert!(matches!(
+            k3.open(&env, &aad),
+            Err(SealError::NotForThisKey(_))
+        ));
     }
 
     #[test]
@@ -428,7 +439,10 @@ mod tests {
         let (a, b) = (s.draw().unwrap(), s.draw().unwrap());
         assert_ne!(a, b);
         let aad = binding("r", "c", 1);
-        let (ea, eb) = (s.seal(&a, &aad, b"{}").unwrap(), s.seal(&b, &aad, b"{}").unwrap());
+        let (ea, eb) = (
+            s.seal(&a, &aad, b"{}").unwrap(),
+            s.seal(&b, &aad, b"{}").unwrap(),
+        );
         assert_ne!(ea.to[0].enc, eb.to[0].enc);
         assert_ne!(ea.ct, eb.ct);
     }

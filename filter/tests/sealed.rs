@@ -15,7 +15,8 @@ const PROMPT: &str = "Please summarise plaintext-prompt-7f3a about the quarterly
 const ANSWER: &str = "Here is plaintext-answer-91c2, the summary you asked for.";
 
 fn policy(capture: &str, recipients: Value) -> Vec<u8> {
-    let mut p: Value = serde_json::from_slice(include_bytes!("../../policies/default.json")).unwrap();
+    let mut p: Value =
+        serde_json::from_slice(include_bytes!("../../policies/default.json")).unwrap();
     p["audit"] = json!({"capture": capture});
     if !recipients.is_null() {
         p["audit"]["recipients"] = recipients;
@@ -83,7 +84,13 @@ fn ctx(e: &Engine, dest: &str) -> ResponseCtx {
 }
 
 /// Request + buffered answer through the engine; returns the sealed line.
-fn buffered(e: &Engine, chain: &mut Chain, id: &str, prompt: &str, answer: &str) -> (Vec<u8>, AuditRecord) {
+fn buffered(
+    e: &Engine,
+    chain: &mut Chain,
+    id: &str,
+    prompt: &str,
+    answer: &str,
+) -> (Vec<u8>, AuditRecord) {
     let mut s = e.new_scratch();
     let mut a = start(e, id);
     let who = identity(e, json!({}));
@@ -115,7 +122,11 @@ fn sealed_record_holds_ciphertext_only_and_opens() {
     let (e, key) = sealed_engine();
     let mut chain = Chain::new("gw/test/1".into());
     let (line, a) = buffered(&e, &mut chain, "req-1", PROMPT, ANSWER);
-    for secret in ["plaintext-prompt-7f3a", "plaintext-answer-91c2", "quarterly"] {
+    for secret in [
+        "plaintext-prompt-7f3a",
+        "plaintext-answer-91c2",
+        "quarterly",
+    ] {
         assert!(!contains(&line, secret), "{secret} in the sealed line");
     }
     let rec: Value = serde_json::from_slice(&line).unwrap();
@@ -132,7 +143,13 @@ fn an_envelope_moved_to_another_record_does_not_open() {
     let (e, key) = sealed_engine();
     let mut chain = Chain::new("gw/test/2".into());
     let (l1, _) = buffered(&e, &mut chain, "req-a", PROMPT, ANSWER);
-    let (l2, _) = buffered(&e, &mut chain, "req-b", "another benign question", "another answer");
+    let (l2, _) = buffered(
+        &e,
+        &mut chain,
+        "req-b",
+        "another benign question",
+        "another answer",
+    );
     let r1: Value = serde_json::from_slice(&l1).unwrap();
     let mut r2: Value = serde_json::from_slice(&l2).unwrap();
     r2["sealed"] = r1["sealed"].clone();
@@ -174,7 +191,10 @@ fn without_drawn_randomness_the_texts_are_dropped_never_written() {
     assert!(!contains(&line, "plaintext-prompt-7f3a"));
     let rec: Value = serde_json::from_slice(&line).unwrap();
     assert!(rec.get("sealed").is_none());
-    assert!(rec["capture_error"].as_str().unwrap().starts_with("seal_failed"));
+    assert!(rec["capture_error"]
+        .as_str()
+        .unwrap()
+        .starts_with("seal_failed"));
 }
 
 #[test]
@@ -190,7 +210,10 @@ fn the_seal_refusal_is_in_the_clients_format() {
     let body: Value = serde_json::from_slice(&r.body).unwrap();
     assert_eq!(body["type"], "error");
     assert_eq!(body["error"]["code"], "audit_seal_failed");
-    assert_eq!((a.decision.as_str(), a.reason.as_str()), ("reject", "audit_seal_failed"));
+    assert_eq!(
+        (a.decision.as_str(), a.reason.as_str()),
+        ("reject", "audit_seal_failed")
+    );
 }
 
 fn openai_stream(deltas: &[&str]) -> Vec<Vec<u8>> {
@@ -216,9 +239,7 @@ fn openai_stream(deltas: &[&str]) -> Vec<Vec<u8>> {
 /// finished record.
 fn stream(e: &Engine, a: &mut AuditRecord, dest: &str, deltas: &[&str]) -> String {
     let mut s = e.new_scratch();
-    let mut st = e
-        .new_stream(ctx(e, dest))
-        .capturing(e.captures_answer(a));
+    let mut st = e.new_stream(ctx(e, dest)).capturing(e.captures_answer(a));
     let chunks = openai_stream(deltas);
     let mut client = Vec::new();
     for (i, c) in chunks.iter().enumerate() {
@@ -233,7 +254,11 @@ fn client_text(sse: &str) -> String {
     sse.lines()
         .filter_map(|l| l.strip_prefix("data: "))
         .filter_map(|d| serde_json::from_str::<Value>(d).ok())
-        .filter_map(|v| v["choices"][0]["delta"]["content"].as_str().map(String::from))
+        .filter_map(|v| {
+            v["choices"][0]["delta"]["content"]
+                .as_str()
+                .map(String::from)
+        })
         .collect()
 }
 
@@ -244,7 +269,13 @@ fn a_streamed_answer_is_sealed_as_the_client_received_it() {
     let mut a = start(&e, "req-stream");
     let who = identity(&e, json!({}));
     e.inspect_request(&mut s, Format::Openai, &chat(PROMPT), &who, &mut a);
-    let deltas = ["Here is ", "plaintext-", "answer-91c2", ", streamed ", "in pieces."];
+    let deltas = [
+        "Here is ",
+        "plaintext-",
+        "answer-91c2",
+        ", streamed ",
+        "in pieces.",
+    ];
     let got = stream(&e, &mut a, "commercial", &deltas);
     let line = Chain::new("c".into()).seal(&mut a).unwrap();
     assert!(!contains(&line, "answer-91c2") && !contains(&line, "streamed"));
@@ -272,7 +303,11 @@ fn a_cut_stream_keeps_only_what_was_released() {
     let line = Chain::new("c".into()).seal(&mut a).unwrap();
     let t = open(&key, &line);
     let captured = t.response_text.unwrap_or_default();
-    assert_eq!(captured, client_text(&got), "the capture is what the client received");
+    assert_eq!(
+        captured,
+        client_text(&got),
+        "the capture is what the client received"
+    );
     assert!(captured.starts_with("Opening words"));
     assert!(!captured.contains("actuator"), "{captured}");
 }
@@ -283,19 +318,36 @@ fn redacted_capture_keeps_the_answer_after_redaction() {
     assert!(e.sealer.is_none());
     let mut chain = Chain::new("c".into());
     let ssn = "148-36-7725";
-    let (line, _) = buffered(&e, &mut chain, "req-r", PROMPT, &format!("Your SSN is {ssn}, noted."));
+    let (line, _) = buffered(
+        &e,
+        &mut chain,
+        "req-r",
+        PROMPT,
+        &format!("Your SSN is {ssn}, noted."),
+    );
     let rec: Value = serde_json::from_slice(&line).unwrap();
     assert!(rec["request_text"].as_str().unwrap().contains(PROMPT));
     let answer = rec["response_text"].as_str().unwrap();
-    assert!(answer.contains("[REDACTED:SSN]") && !answer.contains(ssn), "{answer}");
+    assert!(
+        answer.contains("[REDACTED:SSN]") && !answer.contains(ssn),
+        "{answer}"
+    );
     // A streamed answer under redacted: kept, redacted.
     let mut s = e.new_scratch();
     let mut a = start(&e, "req-rs");
     let who = identity(&e, json!({}));
     e.inspect_request(&mut s, Format::Openai, &chat(PROMPT), &who, &mut a);
-    stream(&e, &mut a, "commercial", &["The number ", "is 148-36-", "7725 on file."]);
+    stream(
+        &e,
+        &mut a,
+        "commercial",
+        &["The number ", "is 148-36-", "7725 on file."],
+    );
     let text = a.response_text.clone().unwrap();
-    assert!(text.contains("[REDACTED:SSN]") && !text.contains("7725"), "{text}");
+    assert!(
+        text.contains("[REDACTED:SSN]") && !text.contains("7725"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -316,16 +368,39 @@ fn bad_recipients_refuse_the_policy() {
     for (capture, recipients, at) in [
         ("sealed", Value::Null, "audit.recipients"),
         ("sealed", json!([]), "audit.recipients"),
-        ("sealed", json!([{"name": "x", "public_key": "bm90IGEga2V5"}]), "audit.recipients[0].public_key"),
-        ("sealed", json!([{"name": "x", "public_key": zero}]), "audit.recipients[0].public_key"),
-        ("sealed", json!([{"name": "x", "public_key": good}, {"name": "y", "public_key": good}]), "audit.recipients[1].public_key"),
-        ("sealed", json!([{"name": "", "public_key": good}]), "audit.recipients[0].name"),
-        ("full", json!([{"name": "x", "public_key": good}]), "audit.recipients"),
+        (
+            "sealed",
+            json!([{"name": "x", "public_key": "bm90IGEga2V5"}]),
+            "audit.recipients[0].public_key",
+        ),
+        (
+            "sealed",
+            json!([{"name": "x", "public_key": zero}]),
+            "audit.recipients[0].public_key",
+        ),
+        (
+            "sealed",
+            json!([{"name": "x", "public_key": good}, {"name": "y", "public_key": good}]),
+            "audit.recipients[1].public_key",
+        ),
+        (
+            "sealed",
+            json!([{"name": "", "public_key": good}]),
+            "audit.recipients[0].name",
+        ),
+        (
+            "full",
+            json!([{"name": "x", "public_key": good}]),
+            "audit.recipients",
+        ),
     ] {
         let err = Engine::from_policy_json(&policy(capture, recipients.clone()))
             .err()
             .unwrap_or_else(|| panic!("accepted {capture} {recipients}"));
-        assert!(err.to_string().contains(at), "{capture} {recipients}: {err}");
+        assert!(
+            err.to_string().contains(at),
+            "{capture} {recipients}: {err}"
+        );
     }
     assert!(Engine::from_policy_json(&policy(
         "sealed",
@@ -337,7 +412,8 @@ fn bad_recipients_refuse_the_policy() {
 // --- MFA ---
 
 fn mfa_policy(edit: impl Fn(&mut Value)) -> Result<Engine, String> {
-    let mut p: Value = serde_json::from_slice(include_bytes!("../../policies/default.json")).unwrap();
+    let mut p: Value =
+        serde_json::from_slice(include_bytes!("../../policies/default.json")).unwrap();
     p["destinations"]["usgov"]["requires"]["mfa"] = json!(true);
     edit(&mut p);
     Engine::from_policy_json(&serde_json::to_vec(&p).unwrap()).map_err(|e| e.to_string())
@@ -373,7 +449,12 @@ fn a_destination_can_require_mfa_from_amr() {
     let e = mfa_policy(|_| {}).unwrap();
     let (v, a) = itar_request(&e, json!({"amr": ["pwd", "mfa"]}));
     assert!(matches!(v, Verdict::Forward { .. }), "{}", a.message);
-    for claims in [json!({"amr": ["pwd"]}), json!({}), json!({"amr": "pwd"}), json!({"amr": 3})] {
+    for claims in [
+        json!({"amr": ["pwd"]}),
+        json!({}),
+        json!({"amr": "pwd"}),
+        json!({"amr": 3}),
+    ] {
         let (v, a) = itar_request(&e, claims.clone());
         assert!(refused_for_mfa(&v, &a), "{claims}: {}", a.message);
     }
@@ -389,7 +470,10 @@ fn a_requested_destination_can_require_mfa() {
         let mut s = e.new_scratch();
         let mut a = AuditRecord::default();
         let who = identity(&e, claims);
-        let body = serde_json::to_vec(&json!({"model": "llama-3.1-70b", "messages": [{"role": "user", "content": "hello"}]})).unwrap();
+        let body = serde_json::to_vec(
+            &json!({"model": "llama-3.1-70b", "messages": [{"role": "user", "content": "hello"}]}),
+        )
+        .unwrap();
         let v = e.inspect_request(&mut s, Format::Openai, &body, &who, &mut a);
         (v, a)
     };
@@ -406,11 +490,19 @@ fn mfa_from_acr_values_okta_and_keycloak() {
         p["identity"]["mfa_acr_values"] = json!(["urn:okta:loa:2fa:any", "phr", "2"]);
     })
     .unwrap();
-    for ok in [json!({"acr": "urn:okta:loa:2fa:any"}), json!({"acr": "2"}), json!({"acr": "1", "amr": ["mfa"]})] {
+    for ok in [
+        json!({"acr": "urn:okta:loa:2fa:any"}),
+        json!({"acr": "2"}),
+        json!({"acr": "1", "amr": ["mfa"]}),
+    ] {
         let (v, a) = itar_request(&e, ok.clone());
         assert!(matches!(v, Verdict::Forward { .. }), "{ok}: {}", a.message);
     }
-    for no in [json!({"acr": "1"}), json!({"acr": "urn:okta:loa:1fa:any"}), json!({"acr": 2})] {
+    for no in [
+        json!({"acr": "1"}),
+        json!({"acr": "urn:okta:loa:1fa:any"}),
+        json!({"acr": 2}),
+    ] {
         let (v, a) = itar_request(&e, no.clone());
         assert!(refused_for_mfa(&v, &a), "{no}: {}", a.message);
     }
@@ -418,7 +510,8 @@ fn mfa_from_acr_values_okta_and_keycloak() {
 
 #[test]
 fn a_label_can_require_mfa() {
-    let mut p: Value = serde_json::from_slice(include_bytes!("../../policies/default.json")).unwrap();
+    let mut p: Value =
+        serde_json::from_slice(include_bytes!("../../policies/default.json")).unwrap();
     p["labels"]["ITAR"]["requires"]["mfa"] = json!(true);
     let e = Engine::from_policy_json(&serde_json::to_vec(&p).unwrap()).unwrap();
     let (v, a) = itar_request(&e, json!({"amr": ["pwd"]}));
@@ -443,7 +536,10 @@ fn the_identity_records_mfa_and_the_claim_map_renames_it() {
     let id = identity(&e, json!({"auth": {"methods": ["otp", "mfa"]}}));
     assert_eq!(id.mfa, Some(true));
     let id = identity(&e, json!({"amr": ["mfa"]}));
-    assert_eq!(id.mfa, None, "the default claim name is not read once renamed");
+    assert_eq!(
+        id.mfa, None,
+        "the default claim name is not read once renamed"
+    );
     let v = serde_json::to_value(identity(&e, json!({"auth": {"methods": ["pwd"]}}))).unwrap();
     assert_eq!(v["mfa"], json!(false));
 }
