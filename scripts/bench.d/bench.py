@@ -517,29 +517,35 @@ def sealed_costs(targets: dict, bodies: dict, token: str, duration: float, round
         out["buffered"].append(row)
         print(f"bench: sealed {n:>7} B c=1  gateway p50 {g['p50_us']:>7.0f} us  sealed p50 {s['p50_us']:>7.0f} us  "
               f"added {row['added_p50_us']:>6.0f} us  added CPU {row['added_cpu_us_per_req']:>6.0f} us/req", flush=True)
-    # A stream: 40 deltas through the stand-in, answer captured and sealed in on_log.
+    # A stream: 200 deltas (about 1.5 KB of text) through the stand-in, no delay between them; the
+    # answer is captured as released and sealed in on_log. Latency interleaved stream by stream;
+    # proxy CPU over a block of streams per target (the kernel counts CPU in 10 ms ticks).
     rnd = random.Random(13)
-    k = 40
+    k = 200
     deltas = [rnd.choice(WORDS) + " " for _ in range(k)]
     body = json.dumps({"model": "llama-3.1-70b", "stream": True,
                        "messages": [{"role": "user", "content": "Tell me about the team offsite."}]}).encode()
     from conftest import script_headers  # noqa: E402
     headers = script_headers(record_dir, {
         "x-standin-chunks-b64": base64.b64encode(json.dumps(deltas).encode()).decode(),
-        "x-standin-chunk-delay-ms": "2"})
+        "x-standin-chunk-delay-ms": "0"})
     conns = {t: http.client.HTTPConnection("127.0.0.1", targets[t][1], timeout=30) for t in pair}
     runs: dict[str, list[list[float]]] = {t: [] for t in pair}
-    cpu_total = {t: 0.0 for t in pair}
+    cpu_per_stream = {}
     try:
         for t in pair:
             stream_once(targets[t][1], token, body, headers, deltas, conns[t])
         for i in range(n_streams):
             for t in (pair if i % 2 == 0 else tuple(reversed(pair))):
-                e = targets[t][0]
-                c0 = cpu_s(e["proc"].pid)
                 runs[t].append(stream_once(targets[t][1], token, body, headers, deltas, conns[t]))
-                time.sleep(0.02)  # let on_log (where sealing runs) finish before reading the CPU
-                cpu_total[t] += cpu_s(e["proc"].pid) - c0
+        for t in pair:
+            e = targets[t][0]
+            time.sleep(0.1)
+            c0 = cpu_s(e["proc"].pid)
+            for _ in range(n_streams):
+                stream_once(targets[t][1], token, body, headers, deltas, conns[t])
+            time.sleep(0.1)  # on_log (where sealing runs) ends after the last byte
+            cpu_per_stream[t] = (cpu_s(e["proc"].pid) - c0) * 1e6 / n_streams
     finally:
         for c in conns.values():
             c.close()
@@ -549,10 +555,9 @@ def sealed_costs(targets: dict, bodies: dict, token: str, duration: float, round
                      "gateway_ttft_us": first["gateway"], "sealed_ttft_us": first["sealed"],
                      "gateway_last_delta_us": last["gateway"], "sealed_last_delta_us": last["sealed"],
                      "added_last_delta_us": last["sealed"] - last["gateway"],
-                     "gateway_cpu_us_per_stream": cpu_total["gateway"] * 1e6 / max(1, n_streams),
-                     "sealed_cpu_us_per_stream": cpu_total["sealed"] * 1e6 / max(1, n_streams)}
-    out["stream"]["added_cpu_us_per_stream"] = (out["stream"]["sealed_cpu_us_per_stream"]
-                                                - out["stream"]["gateway_cpu_us_per_stream"])
+                     "gateway_cpu_us_per_stream": cpu_per_stream["gateway"],
+                     "sealed_cpu_us_per_stream": cpu_per_stream["sealed"],
+                     "added_cpu_us_per_stream": cpu_per_stream["sealed"] - cpu_per_stream["gateway"]}
     # The records: every inspected one sealed, no clear text, and how much the line grew.
     time.sleep(0.6)
     recs = [x for x in audit_records(audit) if x.get("decision") in ("allow", "redact", "reroute")]
@@ -958,7 +963,7 @@ def main() -> int:
             if c["status"] != 200:
                 raise RuntimeError(f"{n} B through the sealed gateway: HTTP {c['status']}: {c['body']!r}")
         result["sealed"] = sealed_costs(st, bodies, token, duration, rounds, warmup, a.wrk_threads,
-                                        max(6, n_ttft // 2), run / "standin", sealed_audit)
+                                        max(20, n_ttft * 2), run / "standin", sealed_audit)
     finally:
         stop_all()
 
@@ -1116,7 +1121,7 @@ def report(r: dict, out: pathlib.Path, chart_err: str | None):
                   f"{b['gateway_cpu_us_per_req']:.0f} | {b['sealed_cpu_us_per_req']:.0f} | {b['added_cpu_us_per_req']:.0f} | "
                   f"{fmt(lb.get(str(b['bytes'])))} |")
         s2 = sc["stream"]
-        print(f"stream ({s2['streams']} each, {s2['deltas']} deltas 2 ms apart): last delta at {s2['gateway_last_delta_us']:.0f} us "
+        print(f"stream ({s2['streams']} each, {s2['deltas']} deltas, no delay): last delta at {s2['gateway_last_delta_us']:.0f} us "
               f"-> {s2['sealed_last_delta_us']:.0f} us (added {s2['added_last_delta_us']:.0f} us); proxy CPU per stream "
               f"{s2['gateway_cpu_us_per_stream']:.0f} -> {s2['sealed_cpu_us_per_stream']:.0f} us "
               f"(added {s2['added_cpu_us_per_stream']:.0f} us)")
