@@ -732,3 +732,86 @@ mod tests {
         assert_eq!(lines(b"").count(), 0);
     }
 }
+
+/// One record as `itar-audit open` prints it.
+#[derive(Debug, Clone)]
+pub struct Opened {
+    /// `FILE:LINE` of the record.
+    pub at: String,
+    /// The record with `sealed` replaced by the texts it held (`request_text`, `response_text`),
+    /// or kept with an `open_error` when it does not open; other lines as they are.
+    pub line: String,
+    /// The record had an envelope and it did not open with this key.
+    pub failed: bool,
+}
+
+/// Open the sealed captures of every record with `key` (`itar-audit open`). The envelope is
+/// opened against the record's own request id and chain position (its associated data), so an
+/// envelope moved to another record, or a record whose id or position was edited, fails here.
+pub fn open_records(inputs: &[Input], key: &itar_filter::seal::PrivateKeyFile) -> Vec<Opened> {
+    let mut out = Vec::new();
+    for input in inputs {
+        for (n, raw) in lines(&input.bytes) {
+            let text = String::from_utf8_lossy(raw).into_owned();
+            let at = format!("{}:{n}", input.name);
+            let Ok(Value::Object(mut rec)) = serde_json::from_slice::<Value>(raw) else {
+                out.push(Opened {
+                    at,
+                    line: text,
+                    failed: false,
+                });
+                continue;
+            };
+            let Some(sealed) = rec.get("sealed").cloned() else {
+                out.push(Opened {
+                    at,
+                    line: text,
+                    failed: false,
+                });
+                continue;
+            };
+            let opened = open_one(&rec, sealed, key);
+            let failed = opened.is_err();
+            match opened {
+                Ok(texts) => {
+                    rec.remove("sealed");
+                    if let Some(t) = texts.request_text {
+                        rec.insert("request_text".into(), Value::String(t));
+                    }
+                    if let Some(t) = texts.response_text {
+                        rec.insert("response_text".into(), Value::String(t));
+                    }
+                }
+                Err(e) => {
+                    rec.insert("open_error".into(), Value::String(e));
+                }
+            }
+            out.push(Opened {
+                at,
+                line: serde_json::to_string(&rec).unwrap_or(text),
+                failed,
+            });
+        }
+    }
+    out
+}
+
+fn open_one(
+    rec: &serde_json::Map<String, Value>,
+    sealed: Value,
+    key: &itar_filter::seal::PrivateKeyFile,
+) -> Result<itar_filter::seal::Sealed, String> {
+    let env: itar_filter::seal::Envelope =
+        serde_json::from_value(sealed).map_err(|e| format!("sealed: {e}"))?;
+    let link: ChainLink = rec
+        .get("chain")
+        .cloned()
+        .and_then(|c| serde_json::from_value(c).ok())
+        .ok_or("a sealed record without a chain position cannot be opened")?;
+    let request_id = rec
+        .get("request_id")
+        .and_then(Value::as_str)
+        .ok_or("a sealed record without a request_id cannot be opened")?;
+    let aad = itar_filter::seal::binding(request_id, &link.id, link.seq);
+    key.open(&env, &aad).map_err(|e| e.to_string())
+}

@@ -3,7 +3,7 @@
 use std::io::{self, Read, Write};
 use std::process::ExitCode;
 
-use itar_audit::{heads, summary, verify, Input, Kind, Options};
+use itar_audit::{heads, open_records, summary, verify, Input, Kind, Options};
 use itar_filter::audit::Head;
 
 const USAGE: &str = "\
@@ -23,6 +23,15 @@ usage:
   itar-audit heads FILE...
       The head of each chain as JSON lines {\"chain\",\"seq\",\"hash\"}: ship them off-box, then
       check later with verify --anchors.
+  itar-audit keygen --out DIR [--name NAME]
+      Make a key pair for audit.capture \"sealed\": DIR/audit-seal.key (the private key, file mode
+      0600; keep it with the compliance office, never on the gateway) and DIR/audit-seal.pub.
+      Prints the policy entry for audit.recipients. Refuses to overwrite an existing key.
+  itar-audit open --key PRIVATE [--allow-truncated-start] [--anchors HEADS_FILE] FILE...
+      Print every record (one JSON line each) with its sealed capture opened: \"sealed\" replaced
+      by request_text and response_text; a record that does not open with this key keeps
+      \"sealed\" and gets \"open_error\". The chains are verified as in verify: findings go to
+      stderr. Exit 0 when every envelope opened and the chains are clean, 1 otherwise.
   itar-audit --help | --version
 Output stops quietly with exit code 141 when stdout is closed early (| head).
 ";
@@ -94,18 +103,32 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
         out(&format!("itar-audit {}", env!("CARGO_PKG_VERSION")))?;
         return Ok(ExitCode::SUCCESS);
     }
+    if cmd == "keygen" {
+        return keygen(rest);
+    }
     let mut opts = Options::default();
     let mut as_json = false;
+    let mut key = None;
     let mut files = Vec::new();
     let mut it = rest.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
-            "--allow-truncated-start" if cmd == "verify" => opts.allow_truncated_start = true,
-            "--anchors" if cmd == "verify" => {
+            "--allow-truncated-start" if cmd == "verify" || cmd == "open" => {
+                opts.allow_truncated_start = true
+            }
+            "--key" if cmd == "open" => {
+                let p = it.next().ok_or("--key needs the private key file")?;
+                let text = std::fs::read_to_string(p).map_err(|e| format!("{p}: {e}"))?;
+                key = Some(
+                    itar_filter::seal::PrivateKeyFile::parse(&text)
+                        .map_err(|e| format!("{p}: {e}"))?,
+                );
+            }
+            "--anchors" if cmd == "verify" || cmd == "open" => {
                 let p = it.next().ok_or("--anchors needs a file")?;
                 opts.anchors.extend(read_anchors(p)?);
             }
-            "--json" if cmd != "heads" => as_json = true,
+            "--json" if cmd != "heads" && cmd != "open" => as_json = true,
             "-" => files.push(read(a)?),
             s if s.starts_with('-') => return Err(format!("unknown option {s} for {cmd}")),
             _ => files.push(read(a)?),
@@ -115,6 +138,43 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
         return Err("no input files".into());
     }
     match cmd.as_str() {
+        "open" => {
+            let key = key.ok_or("open needs --key PRIVATE")?;
+            let opened = open_records(&files, &key);
+            let mut failed = 0usize;
+            for o in &opened {
+                out(&o.line)?;
+                if o.failed {
+                    failed += 1;
+                    let _ = writeln!(io::stderr(), "{}: envelope does not open", o.at);
+                }
+            }
+            let report = verify(&files, &opts);
+            for f in &report.findings {
+                let _ = writeln!(io::stderr(), "{f}");
+            }
+            let sealed = opened
+                .iter()
+                .filter(|o| {
+                    o.line.contains("\"request_text\"")
+                        || o.line.contains("\"response_text\"")
+                        || o.failed
+                })
+                .count();
+            let _ = writeln!(
+                io::stderr(),
+                "itar-audit open: {}: {} records, {} with captured texts, {failed} did not open; chains: {} findings",
+                if failed == 0 && report.clean() { "OK" } else { "FAILED" },
+                opened.len(),
+                sealed,
+                report.findings.len()
+            );
+            Ok(if failed == 0 && report.clean() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
         "verify" => {
             let report = verify(&files, &opts);
             for f in &report.findings {
@@ -205,4 +265,58 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
         }
         other => Err(format!("unknown command {other}")),
     }
+}
+
+/// `itar-audit keygen --out DIR [--name NAME]`.
+fn keygen(args: &[String]) -> Result<ExitCode, String> {
+    let mut dir = None;
+    let mut name = String::from("compliance-office");
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--out" => dir = Some(it.next().ok_or("--out needs a directory")?.clone()),
+            "--name" => name = it.next().ok_or("--name needs a name")?.clone(),
+            s => return Err(format!("unknown argument {s} for keygen")),
+        }
+    }
+    let dir = std::path::PathBuf::from(dir.ok_or("keygen needs --out DIR")?);
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let key = itar_filter::seal::PrivateKeyFile::generate().map_err(|e| e.to_string())?;
+    let private = dir.join("audit-seal.key");
+    let public = dir.join("audit-seal.pub");
+    for p in [&private, &public] {
+        if p.exists() {
+            return Err(format!("{} exists: not overwriting a key", p.display()));
+        }
+    }
+    write_new(&private, key.to_text().as_bytes(), 0o600)?;
+    write_new(&public, format!("{}\n", key.public_b64).as_bytes(), 0o644)?;
+    let entry = serde_json::json!({"name": name, "public_key": key.public_b64});
+    out(&format!(
+        "wrote {} (private, mode 0600) and {} (key id {})\npolicy audit.recipients entry:\n{}",
+        private.display(),
+        public.display(),
+        key.kid,
+        json(&entry)?
+    ))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Create `path` (never an existing file) with `mode` from the start, and write `bytes`.
+fn write_new(path: &std::path::Path, bytes: &[u8], mode: u32) -> Result<(), String> {
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.mode(mode);
+    }
+    #[cfg(not(unix))]
+    let _ = mode;
+    let mut f = o
+        .open(path)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    f.write_all(bytes)
+        .and_then(|()| f.sync_all())
+        .map_err(|e| format!("{}: {e}", path.display()))
 }

@@ -156,6 +156,27 @@ pub struct AuditRecord {
     pub masked: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_text: Option<String>,
+    /// The answer as the client received it (after redaction and any cut; masked values as
+    /// placeholders), when `audit.capture` keeps the request's text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response_text: Option<String>,
+    /// The captured answer stops at the policy's `max_response_bytes`.
+    #[serde(skip_serializing_if = "is_false")]
+    pub response_text_truncated: bool,
+    /// `capture: sealed`: the captured texts, encrypted to the policy's recipients and bound to
+    /// this record ([`crate::seal`]); `request_text` and `response_text` are then absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sealed: Option<crate::seal::Envelope>,
+    /// Why captured texts are missing from this record (`seal_failed: ...`): they were dropped,
+    /// never written in clear.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub capture_error: Option<String>,
+    /// The recipients of a sealed capture (set from the policy when the record starts).
+    #[serde(skip)]
+    pub sealer: Option<std::sync::Arc<crate::seal::Sealer>>,
+    /// The randomness drawn for this record's envelope when the request was decided.
+    #[serde(skip)]
+    pub seal_seed: Option<crate::seal::SealSeed>,
 }
 
 /// Where a record sits in its chain: `{"id": .., "seq": .., "prev": .., "start": true}`.
@@ -230,6 +251,7 @@ impl Chain {
             prev: self.hash.clone(),
             start: seq == 1,
         });
+        record.seal_capture();
         let line = to_line(record)?;
         self.seq = seq;
         self.hash = record_hash(&line);
@@ -351,6 +373,33 @@ impl serde_json::ser::Formatter for AsciiFormatter {
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
 impl AuditRecord {
+    /// Under `capture: sealed`, move the captured texts into an envelope bound to the record's
+    /// request id and chain position (call once `chain` is set). The texts never stay in clear:
+    /// when sealing fails they are dropped and `capture_error` says so (the glue counts it).
+    pub fn seal_capture(&mut self) {
+        let Some(sealer) = self.sealer.clone() else {
+            return;
+        };
+        let texts = crate::seal::Sealed {
+            request_text: self.request_text.take(),
+            response_text: self.response_text.take(),
+        };
+        if texts.request_text.is_none() && texts.response_text.is_none() {
+            return;
+        }
+        let sealed = match (&self.seal_seed, &self.chain) {
+            (Some(seed), Some(link)) => crate::seal::texts_json(&texts).and_then(|pt| {
+                let aad = crate::seal::binding(&self.request_id, &link.id, link.seq);
+                sealer.seal(seed, &aad, &pt)
+            }),
+            _ => Err(crate::seal::SealError::NoSeed),
+        };
+        match sealed {
+            Ok(env) => self.sealed = Some(env),
+            Err(e) => self.capture_error = Some(format!("seal_failed: {e}")),
+        }
+    }
+
     /// Complete what was deferred (the request and response texts' sha256). Call before sealing.
     pub fn finish(&mut self) {
         use crate::policy::TextDigests;

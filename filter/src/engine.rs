@@ -186,6 +186,8 @@ pub struct Engine {
     scanner: Scanner,
     pub limits: Limits,
     capture: Capture,
+    /// The recipients of `capture: sealed` (None under any other capture).
+    pub sealer: Option<std::sync::Arc<crate::seal::Sealer>>,
     text_digests: crate::policy::TextDigests,
     quotas: Vec<crate::policy::Quota>,
     rate_limit_descriptors: bool,
@@ -308,6 +310,25 @@ impl Engine {
             }
         }
         let scanner = Scanner::compile(&policy)?;
+        let sealer = if policy.audit.capture == Capture::Sealed {
+            let recipients = policy
+                .audit
+                .recipients
+                .iter()
+                .enumerate()
+                .map(|(i, r)| {
+                    crate::seal::Recipient::parse(&r.name, &r.public_key).map_err(|e| {
+                        PolicyError::Invalid {
+                            at: format!("audit.recipients[{i}].public_key"),
+                            why: e.to_string(),
+                        }
+                    })
+                })
+                .collect::<Result<Vec<_>, PolicyError>>()?;
+            Some(std::sync::Arc::new(crate::seal::Sealer::new(recipients)))
+        } else {
+            None
+        };
         Ok(Engine {
             mcp_servers,
             policy_ref: PolicyRef {
@@ -342,6 +363,7 @@ impl Engine {
             scanner,
             limits: policy.limits.clone(),
             capture: policy.audit.capture,
+            sealer,
             text_digests: policy.audit.text_digests,
             quotas: policy.quotas.clone(),
             rate_limit_descriptors: policy.rate_limit_descriptors,
@@ -378,6 +400,7 @@ impl Engine {
             path: head.path.clone(),
             decision: "pending".into(),
             text_digests: self.text_digests,
+            sealer: self.sealer.clone(),
             ..AuditRecord::default()
         }
     }
@@ -848,7 +871,7 @@ impl Engine {
             audit.stream = Some(ex.stream);
         }
         audit.client_user = ex.client_user.take();
-        if self.capture == Capture::Full {
+        if self.capture.keeps_everything() {
             audit.request_text = Some(ex.doc.clone());
         }
         if ex.media_parts > 0 && !self.limits.allow_uninspectable_media {
@@ -977,7 +1000,7 @@ impl Engine {
         for h in &controlled {
             if let Some(missing) = self.missing_attribute(h, identity) {
                 let msg = format!(
-                    "the request contains {} content; the caller lacks {missing}",
+                    "the request contains {} content, which requires {missing}; the caller lacks it",
                     label_name(h)
                 );
                 return Verdict::Refuse(deny(
@@ -1013,13 +1036,19 @@ impl Engine {
         // framing the filter cannot inspect; other endpoints have no InvokeModel equivalent).
         let translatable = !ex.stream && audit.path == BEDROCK_SOURCE_PATH;
         let mut skipped_bedrock = false;
+        // A destination that would take the content but not this caller (e.g. it requires MFA).
+        let mut ineligible: Option<(&str, String)> = None;
         for (i, &d) in model.dests.iter().enumerate() {
             let Some(dest) = self.destinations.get(d) else {
                 continue;
             };
-            if dest.formats.contains(&provider)
-                && self.unmet(&dest.requires, None, None, identity).is_none()
-                && self.approves(dest, &controlled)
+            if !dest.formats.contains(&provider) || !self.approves(dest, &controlled) {
+                continue;
+            }
+            if let Some(missing) = self.unmet(&dest.requires, None, None, identity) {
+                ineligible.get_or_insert((dest.name.as_str(), missing));
+                continue;
+            }
             {
                 if dest.api == DestinationApi::Bedrock && !translatable {
                     skipped_bedrock = true;
@@ -1041,6 +1070,20 @@ impl Engine {
                     400,
                     "reject",
                     "unsupported_request",
+                    &msg,
+                ));
+            }
+            None if ineligible.is_some() => {
+                let (name, missing) = ineligible.unwrap_or_default();
+                let msg = format!(
+                    "destination {name}, approved for this request, requires {missing}, which the caller lacks"
+                );
+                return Verdict::Refuse(deny(
+                    audit,
+                    provider,
+                    403,
+                    "refuse",
+                    "identity_ineligible",
                     &msg,
                 ));
             }
@@ -1128,7 +1171,7 @@ impl Engine {
         // A masked value never enters the record: full capture keeps the text as it was sent.
         let captures = match self.capture {
             Capture::Redacted => controlled.is_empty(),
-            Capture::Full => !masks.is_empty(),
+            Capture::Full | Capture::Sealed => !masks.is_empty(),
             _ => false,
         };
         if captures {
@@ -1171,6 +1214,34 @@ impl Engine {
         deny(audit, provider, 500, "reject", "internal_error", msg)
     }
 
+    /// `capture: sealed` and the randomness for the record's envelope could not be drawn: the
+    /// request is refused before it goes anywhere (it would otherwise pass unrecorded).
+    pub fn seal_refusal(
+        &self,
+        provider: Format,
+        audit: &mut AuditRecord,
+        e: &crate::seal::SealError,
+    ) -> Reply {
+        let msg =
+            format!("the audit record of this request could not be sealed ({e}); nothing was sent");
+        deny(audit, provider, 500, "reject", "audit_seal_failed", &msg)
+    }
+
+    /// Whether the answer to a request is captured: when its own text was (`request_text`).
+    pub fn captures_answer(&self, audit: &AuditRecord) -> bool {
+        self.capture != Capture::None && audit.request_text.is_some()
+    }
+
+    /// Keep a captured answer's text: under `redacted` only when no label found in it was
+    /// released unredacted (`clean`).
+    pub(crate) fn keep_answer(&self, audit: &mut AuditRecord, text: String, clean: bool) {
+        if self.capture == Capture::Redacted && !clean {
+            audit.response_text = None;
+            return;
+        }
+        audit.response_text = Some(text);
+    }
+
     fn block(&self, audit: &mut AuditRecord, provider: Format, code: &str, msg: &str) -> Verdict {
         Verdict::Refuse(deny(audit, provider, 403, "block", code, msg))
     }
@@ -1200,6 +1271,9 @@ impl Engine {
         tag: Option<&str>,
         id: &Identity,
     ) -> Option<String> {
+        if req.mfa && id.mfa != Some(true) {
+            return Some("multi-factor authentication".into());
+        }
         if req.us_person && id.us_person != Some(true) {
             return Some(match id.us_person {
                 None => "a verified US-person status".into(),

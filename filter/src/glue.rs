@@ -604,7 +604,15 @@ impl HttpContext for Http {
             ResponsePlan::Stream => {
                 let _ = host::set_map_value(MapType::HttpResponseHeaders, "content-length", None);
                 let rpc_id = self.audit.as_ref().and_then(|a| a.rpc_id.clone());
-                let stream = shared.engine.new_stream(ctx).answering(rpc_id);
+                let capture = self
+                    .audit
+                    .as_ref()
+                    .is_some_and(|a| shared.engine.captures_answer(a));
+                let stream = shared
+                    .engine
+                    .new_stream(ctx)
+                    .answering(rpc_id)
+                    .capturing(capture);
                 self.response = Resp::Stream(Box::new(stream));
                 Action::Continue
             }
@@ -719,6 +727,16 @@ impl HttpContext for Http {
             let chain = c.get_or_insert_with(new_chain);
             chain.seal(&mut audit)
         });
+        if let (Some(shared), Some(e)) = (&self.shared, &audit.capture_error) {
+            shared.bump(crate::metrics::SEAL_FAILURES, 1);
+            log(
+                LogLevel::Error,
+                &format!(
+                    "itar-filter: request {}: captured texts dropped: {e}",
+                    audit.request_id
+                ),
+            );
+        }
         if let Ok(line) = line {
             let _ = host::set_property(vec![AUDIT_KEY], Some(&line));
         }
@@ -764,6 +782,22 @@ impl Http {
         let Some(mut audit) = self.audit.take() else {
             return Action::Continue;
         };
+        // Sealed capture: the record's randomness is drawn before anything is decided or sent;
+        // without it the request is refused (it would otherwise pass unrecorded).
+        if let Some(sealer) = &engine.sealer {
+            match sealer.draw() {
+                Ok(seed) => audit.seal_seed = Some(seed),
+                Err(e) => {
+                    log(
+                        LogLevel::Error,
+                        &format!("itar-filter: sealed capture unavailable: {e}"),
+                    );
+                    let reply = engine.seal_refusal(provider, &mut audit, &e);
+                    self.audit = Some(audit);
+                    return self.reply(&reply);
+                }
+            }
+        }
         let identity = audit.identity.clone().unwrap_or_else(Identity::missing);
         let t0 = now_nanos();
         let mut fresh_scratch;

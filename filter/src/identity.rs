@@ -71,6 +71,10 @@ pub struct Identity {
     pub groups: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub team: Option<String>,
+    /// Whether the caller signed in with more than one factor, from the token's `amr` / `acr`
+    /// claims and the policy's values for them (None: no such claim in the token).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mfa: Option<bool>,
     /// The connection's client certificate, when the policy looks at it and there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_cert: Option<PeerCert>,
@@ -93,6 +97,7 @@ impl Identity {
             compartments: Vec::new(),
             groups: Vec::new(),
             team: None,
+            mfa: None,
             client_cert: None,
             certificate_failed: false,
         }
@@ -260,6 +265,7 @@ impl Identity {
                 Err(e) => return id.invalid(e),
             }
         }
+        id.mfa = mfa_from_claims(policy, claims);
         for g in &policy.require_groups {
             if !id.groups.contains(g) {
                 return id.invalid(format!("not a member of required group {g}"));
@@ -267,6 +273,35 @@ impl Identity {
         }
         id
     }
+}
+
+/// Multi-factor from the `amr` (list) and `acr` (string) claims: Some(true) when one of the
+/// policy's values is there, Some(false) when a claim is there without one (or is not the shape
+/// it should be: never a yes), None when the token has neither claim. A policy that does not
+/// ask for MFA is not affected by these claims, so a malformed one does not invalidate a token.
+fn mfa_from_claims(policy: &IdentityPolicy, claims: &Value) -> Option<bool> {
+    let map = &policy.claims;
+    let present = |path: &Option<String>| {
+        path.as_deref()
+            .and_then(|p| lookup(claims, p))
+            .is_some_and(|v| !v.is_null())
+    };
+    if !present(&map.amr) && !present(&map.acr) {
+        return None;
+    }
+    let amr = map
+        .amr
+        .as_deref()
+        .and_then(|p| list_claim(claims, p).ok())
+        .unwrap_or_default();
+    let acr = map
+        .acr
+        .as_deref()
+        .and_then(|p| string_claim(claims, p).ok().flatten());
+    Some(
+        amr.iter().any(|v| policy.mfa_amr_values.contains(v))
+            || acr.is_some_and(|a| policy.mfa_acr_values.contains(&a)),
+    )
 }
 
 /// The token must expire (`exp`, unless the policy allows tokens without it) and live no longer
@@ -537,6 +572,8 @@ mod tests {
             client_certificate: None,
             allow_tokens_without_exp: true,
             max_token_lifetime_seconds: 0,
+            mfa_amr_values: crate::policy::default_mfa_amr(),
+            mfa_acr_values: vec![],
         }
     }
 

@@ -21,6 +21,7 @@ pub mod normalize;
 pub mod policy;
 pub mod reply;
 pub mod scan;
+pub mod seal;
 pub mod sse;
 pub mod template;
 pub mod wire;

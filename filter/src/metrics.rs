@@ -28,9 +28,13 @@ const FIXED: &[&str] = &[
     "itar_body_bytes_total",
     "itar_policy_loads",
     "itar_shadow_disagreements",
+    "itar_audit_seal_failures",
 ];
 pub const POLICY_LOADS: usize = 6;
 pub const SHADOW_DISAGREEMENTS: usize = 7;
+/// Sealed capture failed: a request refused because its record's randomness could not be drawn
+/// (`audit_seal_failed`), or a record whose texts were dropped because sealing failed.
+pub const SEAL_FAILURES: usize = 8;
 
 /// The counters of one compiled policy: every name (defined with the host at configure time,
 /// in this order) and, per finished request, which of them to add to, by index. Nothing is
@@ -70,6 +74,9 @@ impl Counters {
         }
         if a.decision == "redact" {
             out.push((2, 1));
+        }
+        if a.reason == "audit_seal_failed" {
+            out.push((SEAL_FAILURES, 1));
         }
         if a.decision == "reroute" {
             out.push((3, 1));

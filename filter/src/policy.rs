@@ -375,6 +375,15 @@ pub struct Requirements {
     pub compartments: bool,
     #[serde(default)]
     pub groups: Vec<String>,
+    /// Multi-factor authentication, from the token's `amr` / `acr` claims (docs/identity.md).
+    #[serde(default)]
+    pub mfa: bool,
+}
+
+impl Requirements {
+    pub fn needs_mfa(&self) -> bool {
+        self.mfa
+    }
 }
 
 /// Where the verified claims are and what they mean. See docs/identity.md.
@@ -412,6 +421,19 @@ pub struct IdentityPolicy {
     /// refuses a token without `iat`. Default 86400 (24 hours).
     #[serde(default = "default_max_token_lifetime")]
     pub max_token_lifetime_seconds: u64,
+    /// Values of the `amr` claim (authentication methods) that mean the caller signed in with
+    /// more than one factor (Okta and Entra ID: `mfa`). Default `["mfa"]`.
+    #[serde(default = "default_mfa_amr")]
+    pub mfa_amr_values: Vec<String>,
+    /// Values of the `acr` claim (authentication context class) that mean multi-factor (Okta:
+    /// `urn:okta:loa:2fa:any`, `phr`, `phrh`; Keycloak with a level of authentication mapped:
+    /// its 2FA level, e.g. `2`). Default none.
+    #[serde(default)]
+    pub mfa_acr_values: Vec<String>,
+}
+
+pub fn default_mfa_amr() -> Vec<String> {
+    vec!["mfa".into()]
 }
 
 pub fn default_max_token_lifetime() -> u64 {
@@ -479,6 +501,10 @@ pub struct ClaimMap {
     pub compartments: Option<String>,
     pub groups: Option<String>,
     pub team: Option<String>,
+    /// Authentication methods (RFC 8176 `amr`, a list of strings).
+    pub amr: Option<String>,
+    /// Authentication context class (`acr`, a string).
+    pub acr: Option<String>,
 }
 
 impl Default for ClaimMap {
@@ -493,6 +519,8 @@ impl Default for ClaimMap {
             compartments: None,
             groups: None,
             team: None,
+            amr: Some("amr".into()),
+            acr: Some("acr".into()),
         }
     }
 }
@@ -632,8 +660,28 @@ pub enum Capture {
     None,
     /// The inspected text after redaction, for allowed requests only.
     Redacted,
-    /// The inspected text as received.
+    /// The inspected text as received, and the answer as the client received it.
     Full,
+    /// What `full` keeps, encrypted to the policy's `audit.recipients` (docs/audit.md): the
+    /// record holds ciphertext only and the gateway no private key.
+    Sealed,
+}
+
+impl Capture {
+    /// Whether every inspected request's text is kept (`full`, `sealed`).
+    pub fn keeps_everything(self) -> bool {
+        matches!(self, Capture::Full | Capture::Sealed)
+    }
+}
+
+/// A public key sealed captures are encrypted to (`itar-audit keygen` makes the pair).
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SealRecipient {
+    /// Who holds the private key (for people; the record names keys by key id).
+    pub name: String,
+    /// X25519 public key, base64 (32 bytes).
+    pub public_key: String,
 }
 
 /// Which records carry the sha256 of the inspected texts (`request_text_sha256`,
@@ -658,6 +706,9 @@ pub enum TextDigests {
 pub struct AuditPolicy {
     pub capture: Capture,
     pub text_digests: TextDigests,
+    /// Public keys `capture: sealed` encrypts to (every one of them can open every record).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub recipients: Vec<SealRecipient>,
 }
 
 pub const KNOWN_LABELS: &[&str] = &["ITAR", "EAR", "CUI", "CLASSIFIED", "PII"];
@@ -697,6 +748,47 @@ impl Policy {
                 Some(_) => Ok(()),
             },
         }
+    }
+
+    /// `capture: sealed` needs recipients, recipients need `sealed`, and every key must be one
+    /// the gateway can seal to (a bad key refuses the policy: the old one keeps serving).
+    fn check_audit(&self) -> Result<(), PolicyError> {
+        let invalid = |at: String, why: String| Err(PolicyError::Invalid { at, why });
+        let a = &self.audit;
+        if a.capture == Capture::Sealed && a.recipients.is_empty() {
+            return invalid(
+                "audit.recipients".into(),
+                "capture \"sealed\" needs at least one recipient public key (itar-audit keygen makes one)".into(),
+            );
+        }
+        if a.capture != Capture::Sealed && !a.recipients.is_empty() {
+            return invalid(
+                "audit.recipients".into(),
+                "recipients are only used with capture \"sealed\"".into(),
+            );
+        }
+        let mut seen: Vec<String> = Vec::new();
+        for (i, r) in a.recipients.iter().enumerate() {
+            if r.name.trim().is_empty() {
+                return invalid(
+                    format!("audit.recipients[{i}].name"),
+                    "must not be empty".into(),
+                );
+            }
+            match crate::seal::Recipient::parse(&r.name, &r.public_key) {
+                Ok(rec) if seen.contains(&rec.kid) => {
+                    return invalid(
+                        format!("audit.recipients[{i}].public_key"),
+                        "the same key is listed twice".into(),
+                    )
+                }
+                Ok(rec) => seen.push(rec.kid),
+                Err(e) => {
+                    return invalid(format!("audit.recipients[{i}].public_key"), e.to_string())
+                }
+            }
+        }
+        Ok(())
     }
 
     fn check(&self) -> Result<(), PolicyError> {
@@ -849,6 +941,29 @@ impl Policy {
                         format!("unknown level {c:?}; use one of {levels:?} or \"level\""),
                     );
                 }
+            }
+        }
+        self.check_audit()?;
+        let mfa_wanted = self.labels.values().any(|l| l.requires.needs_mfa())
+            || self.destinations.values().any(|d| d.requires.needs_mfa());
+        if mfa_wanted {
+            match &self.identity {
+                None => {
+                    return invalid(
+                        "requires.mfa".into(),
+                        "multi-factor authentication is read from verified tokens: the policy needs an identity section".into(),
+                    )
+                }
+                Some(id)
+                    if (id.mfa_amr_values.is_empty() || id.claims.amr.is_none())
+                        && (id.mfa_acr_values.is_empty() || id.claims.acr.is_none()) =>
+                {
+                    return invalid(
+                        "identity.mfa_amr_values".into(),
+                        "requires.mfa is asked for but no amr or acr value means multi-factor: nothing could satisfy it".into(),
+                    )
+                }
+                Some(_) => {}
             }
         }
         if let Some(id) = &self.identity {

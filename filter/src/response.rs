@@ -98,6 +98,10 @@ pub struct StreamState {
     /// The JSON-RPC id of the MCP request this stream answers (null: none), for the error that
     /// ends a cut MCP stream.
     rpc_id: Value,
+    /// The released text, kept for the audit record when the policy captures answers.
+    capture: Option<String>,
+    /// The capture stopped at `max_response_bytes`.
+    capture_truncated: bool,
 }
 
 impl StreamState {
@@ -105,6 +109,28 @@ impl StreamState {
     pub fn answering(mut self, id: Option<Value>) -> StreamState {
         self.rpc_id = id.unwrap_or(Value::Null);
         self
+    }
+
+    /// Keep the released text for the audit record (`Engine::captures_answer`).
+    pub fn capturing(mut self, on: bool) -> StreamState {
+        self.capture = on.then(String::new);
+        self
+    }
+
+    fn capture_released(&mut self, text: &str, limit: usize) {
+        let Some(c) = self.capture.as_mut() else {
+            return;
+        };
+        if c.len().saturating_add(text.len()) <= limit {
+            c.push_str(text);
+            return;
+        }
+        let mut room = limit.saturating_sub(c.len());
+        while room > 0 && !text.is_char_boundary(room) {
+            room -= 1;
+        }
+        c.push_str(text.get(..room).unwrap_or(""));
+        self.capture_truncated = true;
     }
 }
 
@@ -164,6 +190,19 @@ impl Engine {
         ctx: &ResponseCtx,
         body: &[u8],
         audit: &mut AuditRecord,
+    ) -> ResponseVerdict {
+        let capture = self.captures_answer(audit);
+        self.inspect_answer(scratch, ctx, body, audit, capture)
+    }
+
+    /// [`Engine::inspect_response`], keeping the released text in `response_text` if `capture`.
+    fn inspect_answer(
+        &self,
+        scratch: &mut Scratch,
+        ctx: &ResponseCtx,
+        body: &[u8],
+        audit: &mut AuditRecord,
+        capture: bool,
     ) -> ResponseVerdict {
         if body.is_empty() {
             audit.response_decision = Some("pass".into());
@@ -243,8 +282,19 @@ impl Engine {
                 LabelAction::Allow => {}
             }
         }
+        // Under `redacted` an answer is kept only when no label found in it goes out as found.
+        let clean = hits.iter().all(|h| {
+            matches!(
+                self.response_action(h, ctx),
+                LabelAction::Redact | LabelAction::Mask
+            )
+        });
         if edits.is_empty() {
             audit.response_decision = Some("pass".into());
+            if capture {
+                let text = audit.response_hash_pending.clone().unwrap_or_default();
+                self.keep_answer(audit, text, clean);
+            }
             return match restore_body(&ctx.masks, body) {
                 Some(b) => ResponseVerdict::Rewrite(b),
                 None => ResponseVerdict::Pass,
@@ -252,8 +302,11 @@ impl Engine {
         }
         let doc = audit.response_hash_pending.as_deref().unwrap_or("");
         match apply_edits(body, &ex, doc, &mut edits, None) {
-            Ok((b, _)) => {
+            Ok((b, redacted_doc)) => {
                 audit.response_decision = Some("redact".into());
+                if capture {
+                    self.keep_answer(audit, redacted_doc, clean);
+                }
                 ResponseVerdict::Rewrite(restore_body(&ctx.masks, &b).unwrap_or(b))
             }
             Err(e) => ResponseVerdict::Block(self.response_refusal(
@@ -302,6 +355,8 @@ impl Engine {
             skeletons: Vec::new(),
             windows: None,
             rpc_id: Value::Null,
+            capture: None,
+            capture_truncated: false,
         }
     }
 
@@ -401,6 +456,14 @@ impl Engine {
             audit.usage = Some(st.usage);
         }
         audit.stream_held_max = Some(st.held_max);
+        if let Some(text) = st.capture.take() {
+            let clean = st
+                .labels
+                .iter()
+                .all(|l| matches!(l.action.as_str(), "redact" | "mask"));
+            self.keep_answer(audit, text, clean);
+            audit.response_text_truncated = st.capture_truncated;
+        }
         audit.response_labels = std::mem::take(&mut st.labels);
         if let Some(code) = &st.cut {
             let kind = if code == "controlled_content_in_response" {
@@ -451,8 +514,15 @@ impl Engine {
             rpc_id: Some(st.rpc_id.clone()),
             ..AuditRecord::default()
         };
-        let verdict = self.inspect_response(scratch, &st.ctx, ev.data.as_bytes(), &mut tmp);
+        let capture = st.capture.is_some();
+        let verdict = self.inspect_answer(scratch, &st.ctx, ev.data.as_bytes(), &mut tmp, capture);
         st.labels.append(&mut tmp.response_labels);
+        if let Some(text) = tmp.response_text.take() {
+            if st.capture.as_ref().is_some_and(|c| !c.is_empty()) {
+                st.capture_released("\n", self.limits.max_response_bytes);
+            }
+            st.capture_released(&text, self.limits.max_response_bytes);
+        }
         let name = ev.name.as_deref().or(Some("message"));
         match verdict {
             ResponseVerdict::Pass => {
@@ -804,6 +874,7 @@ impl Engine {
             }
             buf.ctx.drain(..cut);
         }
+        st.capture_released(&released, self.limits.max_response_bytes);
         Ok(Fed::Release(match st.ctx.masks.restore(&released) {
             std::borrow::Cow::Owned(s) => s,
             std::borrow::Cow::Borrowed(_) => released,

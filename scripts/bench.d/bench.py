@@ -58,8 +58,12 @@ PORTS = {
     "baseline": 28311, "baseline_admin": 28312, "baseline_stream": 28313, "jwt_only": 28314,
     "gateway": 28321, "gateway_admin": 28322,
     "floor": 28341, "floor_admin": 28342,
+    "sealed": 28351, "sealed_admin": 28352,
     "standin": 28331,
 }
+# Sealed capture (audit.capture "sealed", docs/audit.md) is measured against the gateway with the
+# default policy (capture "none") at these sizes, c=1, and on a stream.
+SEALED_SIZES = (4096, 1_000_000)
 SIZES = [("1 KB", 1024), ("4 KB", 4096), ("64 KB", 65536), ("1 MB", 1_000_000)]
 # Body sizes at which the floor filter (filter/src/floor.rs) is measured too.
 FLOOR_SIZES = (1024, 4096)
@@ -470,6 +474,110 @@ def ttft(token: str, n: int, k: int, delay_ms: int, record_dir: pathlib.Path) ->
     }
 
 
+# ----------------------------------------------------------------------------- sealed capture
+
+def sealed_policy(run: pathlib.Path) -> pathlib.Path:
+    """The default policy with audit.capture "sealed" to a throw-away X25519 key (the bench never
+    opens the records; it checks they carry an envelope and no clear text)."""
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+    pub = X25519PrivateKey.generate().public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    pol = json.loads(POLICY.read_text())
+    pol["audit"] = {"capture": "sealed", "recipients": [{"name": "bench", "public_key": base64.b64encode(pub).decode()}]}
+    p = run / "sealed-policy.json"
+    p.write_text(json.dumps(pol))
+    return p
+
+
+def sealed_costs(targets: dict, bodies: dict, token: str, duration: float, rounds: int, warmup: float,
+                 threads: int, n_streams: int, record_dir: pathlib.Path, audit: pathlib.Path) -> dict:
+    """Sealed capture against the plain gateway, same run, interleaved: c=1 latency and proxy CPU
+    per request on buffered bodies, and per stream (40 deltas, 2 ms apart)."""
+    out: dict = {"buffered": [], "stream": None}
+    pair = ("gateway", "sealed")
+    for n in SEALED_SIZES:
+        per = {t: [] for t in pair}
+        for t in pair:
+            _, port, tok = targets[t]
+            if warmup > 0:
+                wrk(f"http://127.0.0.1:{port}/v1/chat/completions", bodies[n], tok, 1, warmup, threads)
+        for r in range(rounds):
+            for t in (pair if r % 2 == 0 else tuple(reversed(pair))):
+                e, port, tok = targets[t]
+                c0 = cpu_s(e["proc"].pid)
+                w = wrk(f"http://127.0.0.1:{port}/v1/chat/completions", bodies[n], tok, 1, duration, threads)
+                w["cpu_us_per_req"] = (cpu_s(e["proc"].pid) - c0) * 1e6 / max(1, w["requests"])
+                per[t].append(w)
+        g, s = summarize(per["gateway"]), summarize(per["sealed"])
+        cpu = {t: statistics.median(w["cpu_us_per_req"] for w in per[t]) for t in pair}
+        row = {"bytes": n, "gateway_p50_us": g["p50_us"], "sealed_p50_us": s["p50_us"],
+               "added_p50_us": s["p50_us"] - g["p50_us"], "gateway_rps": g["rps"], "sealed_rps": s["rps"],
+               "gateway_cpu_us_per_req": cpu["gateway"], "sealed_cpu_us_per_req": cpu["sealed"],
+               "added_cpu_us_per_req": cpu["sealed"] - cpu["gateway"]}
+        out["buffered"].append(row)
+        print(f"bench: sealed {n:>7} B c=1  gateway p50 {g['p50_us']:>7.0f} us  sealed p50 {s['p50_us']:>7.0f} us  "
+              f"added {row['added_p50_us']:>6.0f} us  added CPU {row['added_cpu_us_per_req']:>6.0f} us/req", flush=True)
+    # A stream: 200 deltas (about 1.5 KB of text) through the stand-in, no delay between them; the
+    # answer is captured as released and sealed in on_log. Latency interleaved stream by stream;
+    # proxy CPU over a block of streams per target (the kernel counts CPU in 10 ms ticks).
+    rnd = random.Random(13)
+    k = 200
+    deltas = [rnd.choice(WORDS) + " " for _ in range(k)]
+    body = json.dumps({"model": "llama-3.1-70b", "stream": True,
+                       "messages": [{"role": "user", "content": "Tell me about the team offsite."}]}).encode()
+    from conftest import script_headers  # noqa: E402
+    headers = script_headers(record_dir, {
+        "x-standin-chunks-b64": base64.b64encode(json.dumps(deltas).encode()).decode(),
+        "x-standin-chunk-delay-ms": "0"})
+    conns = {t: http.client.HTTPConnection("127.0.0.1", targets[t][1], timeout=30) for t in pair}
+    runs: dict[str, list[list[float]]] = {t: [] for t in pair}
+    cpu_per_stream = {}
+    try:
+        for t in pair:
+            stream_once(targets[t][1], token, body, headers, deltas, conns[t])
+        for i in range(n_streams):
+            for t in (pair if i % 2 == 0 else tuple(reversed(pair))):
+                runs[t].append(stream_once(targets[t][1], token, body, headers, deltas, conns[t]))
+        for t in pair:
+            e = targets[t][0]
+            time.sleep(0.1)
+            c0 = cpu_s(e["proc"].pid)
+            for _ in range(n_streams):
+                stream_once(targets[t][1], token, body, headers, deltas, conns[t])
+            time.sleep(0.1)  # on_log (where sealing runs) ends after the last byte
+            cpu_per_stream[t] = (cpu_s(e["proc"].pid) - c0) * 1e6 / n_streams
+    finally:
+        for c in conns.values():
+            c.close()
+    last = {t: statistics.median(r[-1] for r in runs[t]) for t in pair}
+    first = {t: statistics.median(r[0] for r in runs[t]) for t in pair}
+    out["stream"] = {"streams": n_streams, "deltas": k,
+                     "gateway_ttft_us": first["gateway"], "sealed_ttft_us": first["sealed"],
+                     "gateway_last_delta_us": last["gateway"], "sealed_last_delta_us": last["sealed"],
+                     "added_last_delta_us": last["sealed"] - last["gateway"],
+                     "gateway_cpu_us_per_stream": cpu_per_stream["gateway"],
+                     "sealed_cpu_us_per_stream": cpu_per_stream["sealed"],
+                     "added_cpu_us_per_stream": cpu_per_stream["sealed"] - cpu_per_stream["gateway"]}
+    # The records: every inspected one sealed, no clear text, and how much the line grew.
+    time.sleep(0.6)
+    recs = [x for x in audit_records(audit) if x.get("decision") in ("allow", "redact", "reroute")]
+    sealed = [x for x in recs if "sealed" in x]
+    out["records"] = len(recs)
+    out["records_sealed"] = len(sealed)
+    out["records_in_clear"] = sum(1 for x in recs if "request_text" in x or "response_text" in x)
+    lines = [ln for ln in audit.read_text().splitlines() if '"sealed"' in ln]
+    by_size: dict[int, list[int]] = {}
+    for ln in lines:
+        try:
+            rb = json.loads(ln).get("request_bytes", 0)
+        except json.JSONDecodeError:
+            continue
+        by_size.setdefault(rb, []).append(len(ln))
+    out["line_bytes_median_by_request_bytes"] = {str(k): statistics.median(v) for k, v in sorted(by_size.items())
+                                                 if len(v) >= 2}
+    return out
+
+
 # ----------------------------------------------------------------------------- memory
 
 def rss_kib(pid: int) -> int | None:
@@ -723,6 +831,14 @@ def main() -> int:
                     f"--upstream=commercial={PORTS['upstream']}", f"--upstream=usgov={PORTS['upstream']}",
                     f"--upstream=foreign={PORTS['upstream']}", f"--upstream=onprem={PORTS['standin']}"], check=True)
 
+    sealed_audit = run / "sealed-audit.jsonl"
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "render-envoy"), "--out", str(run / "sealed"),
+                    "--policy", str(harness_policy(sealed_policy(run), run)), "--wasm", str(WASM),
+                    "--gateway-port", str(PORTS["sealed"]), "--admin-port", str(PORTS["sealed_admin"]),
+                    "--audit", str(sealed_audit),
+                    f"--upstream=commercial={PORTS['upstream']}", f"--upstream=usgov={PORTS['upstream']}",
+                    f"--upstream=foreign={PORTS['upstream']}", f"--upstream=onprem={PORTS['standin']}"], check=True)
+
     try:
         print("bench: starting fast upstream, stand-in, baseline Envoy, gateway Envoy", flush=True)
         envoy("upstream", run / "upstream.yaml", PORTS["upstream_admin"], a.upstream_workers, run)
@@ -837,6 +953,17 @@ def main() -> int:
         # 6. crafted bodies: the scan's worst case (docs/detection.md, "Work bound")
         print("bench: crafted 1 MB bodies (scan work bound)", flush=True)
         result["crafted"] = crafted(token, audit)
+
+        # 7. sealed capture (a second gateway with audit.capture "sealed"), after the others
+        print("bench: sealed capture (audit.capture sealed) against the gateway, c=1, and a stream", flush=True)
+        sg = envoy("sealed", run / "sealed" / "envoy.yaml", PORTS["sealed_admin"], a.workers, run)
+        st = {"gateway": targets["gateway"], "sealed": (sg, PORTS["sealed"], token)}
+        for n in SEALED_SIZES:
+            c = check_request(PORTS["sealed"], bodies[n].read_bytes(), token)
+            if c["status"] != 200:
+                raise RuntimeError(f"{n} B through the sealed gateway: HTTP {c['status']}: {c['body']!r}")
+        result["sealed"] = sealed_costs(st, bodies, token, duration, rounds, warmup, a.wrk_threads,
+                                        max(20, n_ttft * 2), run / "standin", sealed_audit)
     finally:
         stop_all()
 
@@ -983,6 +1110,22 @@ def report(r: dict, out: pathlib.Path, chart_err: str | None):
                   f"{100 * p['floor_rps_ratio']:.0f}% | {100 * p['rps_ratio']:.0f}% | {fmt(p['floor_added_cpu_us_per_req'])} | "
                   f"{fmt(p['added_cpu_us_per_req'])} |")
         print()
+    sc = r.get("sealed")
+    if sc:
+        print("sealed capture (audit.capture \"sealed\", one recipient) vs the gateway with capture \"none\", c=1:")
+        print("| body | gw p50 us | sealed p50 us | added p50 us | gw CPU us/req | sealed CPU us/req | added CPU us/req | record line bytes |")
+        print("|---|---|---|---|---|---|---|---|")
+        lb = sc.get("line_bytes_median_by_request_bytes") or {}
+        for b in sc["buffered"]:
+            print(f"| {b['bytes']:,} B | {b['gateway_p50_us']:.0f} | {b['sealed_p50_us']:.0f} | {b['added_p50_us']:.0f} | "
+                  f"{b['gateway_cpu_us_per_req']:.0f} | {b['sealed_cpu_us_per_req']:.0f} | {b['added_cpu_us_per_req']:.0f} | "
+                  f"{fmt(lb.get(str(b['bytes'])))} |")
+        s2 = sc["stream"]
+        print(f"stream ({s2['streams']} each, {s2['deltas']} deltas, no delay): last delta at {s2['gateway_last_delta_us']:.0f} us "
+              f"-> {s2['sealed_last_delta_us']:.0f} us (added {s2['added_last_delta_us']:.0f} us); proxy CPU per stream "
+              f"{s2['gateway_cpu_us_per_stream']:.0f} -> {s2['sealed_cpu_us_per_stream']:.0f} us "
+              f"(added {s2['added_cpu_us_per_stream']:.0f} us)")
+        print(f"records: {sc['records_sealed']} of {sc['records']} forwarded requests sealed, {sc['records_in_clear']} with clear text\n")
     print(f".wasm: {r['wasm']['bytes']:,} bytes\n")
     print("budget:")
     for b in r["budget"]:
