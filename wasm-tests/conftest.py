@@ -6,6 +6,7 @@ Ports differ from the demo's (scripts/run) so the tests can run while the demo i
 from __future__ import annotations
 
 import base64
+import http.client
 import json
 import os
 import pathlib
@@ -350,3 +351,36 @@ def fresh(gateway, standins):
 
 def b64(s: str) -> str:
     return base64.b64encode(s.encode()).decode()
+
+
+def post_raw(gateway, path: str, body: dict, headers: dict, credential: dict) -> tuple[int, dict, list[bytes]]:
+    """POST `body` (JSON) through the gateway with the caller's `credential` header and the
+    stand-ins' script `headers`, and read the raw response body write by write, as the client
+    receives it: (status, response headers by lower-case name, the reads)."""
+    conn = http.client.HTTPConnection("127.0.0.1", gateway.port, timeout=30)
+    h = {"content-type": "application/json", **credential, **gateway.standins.script(headers)}
+    conn.request("POST", path, json.dumps(body), h)
+    resp = conn.getresponse()
+    reads = []
+    while True:
+        piece = resp.read1(65536)
+        if not piece:
+            break
+        reads.append(piece)
+    conn.close()
+    return resp.status, {k.lower(): v for k, v in resp.getheaders()}, reads
+
+
+def sse_events(raw: bytes) -> list[tuple[str | None, dict | str]]:
+    """A raw server-sent event stream's events, one (event name or None, data) per `data:` line:
+    the data parsed as JSON, `[DONE]` as it is."""
+    out = []
+    for block in raw.decode().replace("\r\n", "\n").split("\n\n"):
+        name, data = None, []
+        for line in block.splitlines():
+            if line.startswith("event: "):
+                name = line[7:]
+            elif line.startswith("data: "):
+                data.append(line[6:])
+        out.extend((name, d if d == "[DONE]" else json.loads(d)) for d in data)
+    return out
