@@ -29,6 +29,10 @@ ENVOY = os.environ.get("ENVOY_BIN") or str(VENV_BIN / "envoy")
 WASM = ROOT / "target" / "wasm32-wasip1" / "release" / "itar_filter.wasm"
 POLICY = ROOT / "policies" / "default.json"
 DESTINATIONS = ["onprem", "usgov", "commercial", "foreign"]
+# Every port the tests bind is BASE + an offset, so two suites with different bases run at once:
+# +1..+4 the session's stand-ins, +10/+11 its gateway; the modules that start their own Envoys or
+# stand-ins say which offsets they take (+20 to +131, +190/+191, +200 to +299, +350 to +359,
+# +600 to +699). Scripts the tests run get their ports from it too (scripts/soak --port-base).
 BASE = int(os.environ.get("ITAR_TEST_PORT_BASE", "28000"))
 
 
