@@ -33,6 +33,9 @@ DESTINATIONS = ["onprem", "usgov", "commercial", "foreign"]
 # +1..+4 the session's stand-ins, +10/+11 its gateway; the modules that start their own Envoys or
 # stand-ins say which offsets they take (+20 to +131, +190/+191, +200 to +299, +350 to +359,
 # +600 to +699). Scripts the tests run get their ports from it too (scripts/soak --port-base).
+# A base below the kernel's ephemeral range (/proc/sys/net/ipv4/ip_local_port_range, 32768-60999
+# by default) is safest: there, any process's outgoing connection may hold a port when a test
+# binds it.
 BASE = int(os.environ.get("ITAR_TEST_PORT_BASE", "28000"))
 
 
@@ -190,8 +193,11 @@ class Gateway:
             [ENVOY, "-c", str(workdir / "envoy" / "envoy.yaml"), "--concurrency", str(concurrency),
              "--log-level", "info", "--file-flush-interval-msec", "50", "--base-id", str(port)],
             stdout=self.log_path.open("wb"), stderr=subprocess.STDOUT)
-        wait_port(admin)
-        wait_port(port)
+        try:
+            wait_port(admin)
+            wait_port(port)
+        except TimeoutError as e:
+            raise TimeoutError(f"{e}; envoy log:\n{self.log()[-3000:]}") from None
         self._wait_ready()
 
     def render(self, ecds_only: bool = False, policy: pathlib.Path | None = None):
