@@ -6,6 +6,7 @@ Ports differ from the demo's (scripts/run) so the tests can run while the demo i
 from __future__ import annotations
 
 import base64
+import http.client
 import json
 import os
 import pathlib
@@ -28,6 +29,13 @@ ENVOY = os.environ.get("ENVOY_BIN") or str(VENV_BIN / "envoy")
 WASM = ROOT / "target" / "wasm32-wasip1" / "release" / "itar_filter.wasm"
 POLICY = ROOT / "policies" / "default.json"
 DESTINATIONS = ["onprem", "usgov", "commercial", "foreign"]
+# Every port the tests bind is BASE + an offset, so two suites with different bases run at once:
+# +1..+4 the session's stand-ins, +10/+11 its gateway; the modules that start their own Envoys or
+# stand-ins say which offsets they take (+20 to +131, +190/+191, +200 to +299, +350 to +359,
+# +600 to +699). Scripts the tests run get their ports from it too (scripts/soak --port-base).
+# A base below the kernel's ephemeral range (/proc/sys/net/ipv4/ip_local_port_range, 32768-60999
+# by default) is safest: there, any process's outgoing connection may hold a port when a test
+# binds it.
 BASE = int(os.environ.get("ITAR_TEST_PORT_BASE", "28000"))
 
 
@@ -185,8 +193,11 @@ class Gateway:
             [ENVOY, "-c", str(workdir / "envoy" / "envoy.yaml"), "--concurrency", str(concurrency),
              "--log-level", "info", "--file-flush-interval-msec", "50", "--base-id", str(port)],
             stdout=self.log_path.open("wb"), stderr=subprocess.STDOUT)
-        wait_port(admin)
-        wait_port(port)
+        try:
+            wait_port(admin)
+            wait_port(port)
+        except TimeoutError as e:
+            raise TimeoutError(f"{e}; envoy log:\n{self.log()[-3000:]}") from None
         self._wait_ready()
 
     def render(self, ecds_only: bool = False, policy: pathlib.Path | None = None):
@@ -350,3 +361,36 @@ def fresh(gateway, standins):
 
 def b64(s: str) -> str:
     return base64.b64encode(s.encode()).decode()
+
+
+def post_raw(gateway, path: str, body: dict, headers: dict, credential: dict) -> tuple[int, dict, list[bytes]]:
+    """POST `body` (JSON) through the gateway with the caller's `credential` header and the
+    stand-ins' script `headers`, and read the raw response body write by write, as the client
+    receives it: (status, response headers by lower-case name, the reads)."""
+    conn = http.client.HTTPConnection("127.0.0.1", gateway.port, timeout=30)
+    h = {"content-type": "application/json", **credential, **gateway.standins.script(headers)}
+    conn.request("POST", path, json.dumps(body), h)
+    resp = conn.getresponse()
+    reads = []
+    while True:
+        piece = resp.read1(65536)
+        if not piece:
+            break
+        reads.append(piece)
+    conn.close()
+    return resp.status, {k.lower(): v for k, v in resp.getheaders()}, reads
+
+
+def sse_events(raw: bytes) -> list[tuple[str | None, dict | str]]:
+    """A raw server-sent event stream's events, one (event name or None, data) per `data:` line:
+    the data parsed as JSON, `[DONE]` as it is."""
+    out = []
+    for block in raw.decode().replace("\r\n", "\n").split("\n\n"):
+        name, data = None, []
+        for line in block.splitlines():
+            if line.startswith("event: "):
+                name = line[7:]
+            elif line.startswith("data: "):
+                data.append(line[6:])
+        out.extend((name, d if d == "[DONE]" else json.loads(d)) for d in data)
+    return out

@@ -5,7 +5,7 @@ import subprocess
 
 import pytest
 
-from conftest import ROOT, token
+from conftest import BASE, ROOT, token
 
 AUDIT_CLI = ROOT / "target" / "release" / "itar-audit"
 US = token(sub="audit-user", clearance="SECRET")
@@ -101,7 +101,7 @@ def test_request_without_filter_state_still_leaves_a_line(workdir, standins, tmp
 
     bad = tmp_path / "bad.json"
     bad.write_text('{"id": "x"}')
-    g = Gateway(workdir / "gw-nostate", standins, policy=bad, port=28050, admin=28051)
+    g = Gateway(workdir / "gw-nostate", standins, policy=bad, port=BASE + 50, admin=BASE + 51)
     try:
         r = g.chat("hello", US)
         assert r.status >= 500

@@ -4,7 +4,6 @@ deployment, the Gemini model), the caller's token comes in the header each SDK p
 (`api-key`, `x-goog-api-key`, or `Authorization: Bearer`), and each request is inspected with the
 same rules, identity, destinations and audit as chat completions, buffered and streamed; refusals
 are in each API's error format."""
-import http.client
 import json
 
 import google.oauth2.credentials
@@ -14,7 +13,7 @@ from google import genai
 from google.genai import errors as genai_errors
 from google.genai import types
 
-from conftest import b64, token
+from conftest import b64, post_raw, sse_events, token
 
 US = token(sub="cloud-user", clearance="SECRET")
 FOREIGN = token(sub="cloud-fn", person="foreign_national")
@@ -76,29 +75,14 @@ def no_credentials(rec):
 
 
 def raw(gateway, path: str, body: dict, headers: dict | None = None):
-    """POST and read the raw response body, write by write as the client receives it."""
-    conn = http.client.HTTPConnection("127.0.0.1", gateway.port, timeout=30)
-    h = {"content-type": "application/json", "x-goog-api-key": US,
-         **script(gateway, headers or {})}
-    conn.request("POST", path, json.dumps(body), h)
-    resp = conn.getresponse()
-    reads = []
-    while True:
-        piece = resp.read1(65536)
-        if not piece:
-            break
-        reads.append(piece)
-    conn.close()
-    return resp.status, reads
+    """POST with the key in Gemini's header and read the raw response body, write by write as the
+    client receives it."""
+    status, _, reads = post_raw(gateway, path, body, headers or {}, {"x-goog-api-key": US})
+    return status, reads
 
 
 def sse_data(raw_bytes: bytes) -> list[dict]:
-    out = []
-    for block in raw_bytes.decode().replace("\r\n", "\n").split("\n\n"):
-        for line in block.splitlines():
-            if line.startswith("data: "):
-                out.append(json.loads(line[6:]))
-    return out
+    return [data for _, data in sse_events(raw_bytes)]
 
 
 def contents(text: str) -> dict:

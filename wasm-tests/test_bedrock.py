@@ -10,7 +10,7 @@ import socket
 import anthropic
 import pytest
 
-from conftest import POLICY, Gateway, token
+from conftest import BASE, POLICY, Gateway, token
 
 US = token(sub="us-eng", clearance="SECRET")
 ITAR = "ITAR CONTROLLED: technical data. Fin actuator torque 24 Nm on a 312 mm bolt circle."
@@ -37,7 +37,7 @@ def bedrock_policy(workdir, name: str, cluster: str = "usgov", model_id: str = B
 @pytest.fixture(scope="module")
 def bedrock_gw(workdir, standins):
     path = bedrock_policy(workdir, "bedrock")
-    g = Gateway(workdir / "gw-bedrock", standins, policy=path, port=28044, admin=28045)
+    g = Gateway(workdir / "gw-bedrock", standins, policy=path, port=BASE + 44, admin=BASE + 45)
     yield g
     g.stop()
 
@@ -106,7 +106,7 @@ def test_caller_cannot_steer_bedrock_with_aws_headers(bedrock_gw, standins):
 def test_inference_profile_arn_is_encoded_in_the_path(workdir, standins):
     arn = "arn:aws-us-gov:bedrock:us-gov-west-1:123456789012:inference-profile/us-gov.anthropic.claude-sonnet-5-5-v1:0"
     path = bedrock_policy(workdir, "bedrock-arn", model_id=arn)
-    g = Gateway(workdir / "gw-bedrock-arn", standins, policy=path, port=28048, admin=28049)
+    g = Gateway(workdir / "gw-bedrock-arn", standins, policy=path, port=BASE + 48, admin=BASE + 49)
     try:
         before = len(standins.records("usgov"))
         msg = client(g).messages.create(model="claude-sonnet-5-5", max_tokens=64,
@@ -146,7 +146,7 @@ def test_unreachable_bedrock_answers_in_anthropic_format(workdir, standins):
         ports = {**standins.ports, "foreign": dead}
 
     path = bedrock_policy(workdir, "bedrock-dead", cluster="foreign")
-    g = Gateway(workdir / "gw-bedrock-dead", Ups(), policy=path, port=28046, admin=28047)
+    g = Gateway(workdir / "gw-bedrock-dead", Ups(), policy=path, port=BASE + 46, admin=BASE + 47)
     try:
         with pytest.raises(anthropic.APIStatusError) as e:
             client(g).messages.create(model="claude-sonnet-5-5", max_tokens=64,

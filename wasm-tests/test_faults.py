@@ -2,10 +2,11 @@
 the client sees, that nothing reached an upstream uninspected (stand-in recordings), and that the
 request left exactly one audit record where Envoy writes one.
 
-Own stand-ins and gateways on ports 28200-28299, so this file runs beside other test sessions:
-28201-28204 stand-ins, 28210/11 the main gateway, 28220/21 a gateway whose upstreams are broken
-(commercial: a raw server that resets mid-stream on 28297; foreign: nothing listening on 28298),
-28230/31 a gateway whose audit file is /dev/full, 28240/41 a gateway for the policy hot swap.
+Own stand-ins and gateways on ports BASE+200 to BASE+299 (conftest.BASE, ITAR_TEST_PORT_BASE), so
+this file runs beside other test sessions: +201 to +204 stand-ins, +210/211 the main gateway,
++220/221 a gateway whose upstreams are broken (commercial: a raw server that resets mid-stream on
++297; foreign: nothing listening on +298), +230/231 a gateway whose audit file is /dev/full,
++240/241 a gateway for the policy hot swap.
 """
 from __future__ import annotations
 
@@ -20,25 +21,25 @@ import urllib.request
 
 import pytest
 
-from conftest import DESTINATIONS, ROOT, Gateway, Standins, b64, token
+from conftest import BASE, DESTINATIONS, ROOT, Gateway, Standins, b64, token
 
 US = token(sub="faults", clearance="SECRET")
 SECRET = "SECRET//NOFORN\n(S//NF) Battery relocation schedule."
-RESET_PORT = 28297
-DEAD_PORT = 28298
+RESET_PORT = BASE + 297
+DEAD_PORT = BASE + 298
 
 
 @pytest.fixture(scope="module")
 def standins(tmp_path_factory):
     d = tmp_path_factory.mktemp("fault-upstreams")
-    s = Standins(d, {n: 28201 + i for i, n in enumerate(DESTINATIONS)})
+    s = Standins(d, {n: BASE + 201 + i for i, n in enumerate(DESTINATIONS)})
     yield s
     s.stop()
 
 
 @pytest.fixture(scope="module")
 def gw(workdir, standins):
-    g = Gateway(workdir / "gw-faults", standins, port=28210, admin=28211)
+    g = Gateway(workdir / "gw-faults", standins, port=BASE + 210, admin=BASE + 211)
     yield g
     g.stop()
 
@@ -133,7 +134,7 @@ def broken(workdir, standins):
         ports = {"onprem": standins.ports["onprem"], "usgov": standins.ports["usgov"],
                  "commercial": RESET_PORT, "foreign": DEAD_PORT}
 
-    g = Gateway(workdir / "gw-broken", Ups(), port=28220, admin=28221)
+    g = Gateway(workdir / "gw-broken", Ups(), port=BASE + 220, admin=BASE + 221)
     yield g, srv
     g.stop()
     srv.close()
@@ -351,7 +352,7 @@ def test_vm_panic_policy_is_fail_closed(gw):
 
 
 def test_bad_policy_pushed_old_keeps_serving(workdir, standins, tmp_path):
-    g = Gateway(workdir / "gw-faults-swap", standins, port=28240, admin=28241)
+    g = Gateway(workdir / "gw-faults-swap", standins, port=BASE + 240, admin=BASE + 241)
     try:
         m = Mark(g, standins)
         assert g.chat("hello", US).status == 200
@@ -387,7 +388,7 @@ class FullDiskGateway(Gateway):
 def test_audit_disk_full(workdir, standins):
     if not pathlib.Path("/dev/full").exists():
         pytest.skip("no /dev/full here")
-    g = FullDiskGateway(workdir / "gw-full", standins, port=28230, admin=28231)
+    g = FullDiskGateway(workdir / "gw-full", standins, port=BASE + 230, admin=BASE + 231)
     try:
         m = Mark(g, standins)
         for _ in range(3):

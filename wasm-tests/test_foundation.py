@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from conftest import ENVOY, ROOT, Gateway, token
+from conftest import BASE, ENVOY, ROOT, Gateway, token
 
 US = token(sub="alice", clearance="SECRET", sci=["SI", "TK"])
 
@@ -221,7 +221,7 @@ def test_bad_policy_rejected_at_start(workdir, standins, tmp_path):
     pol["signals"].append({"id": "broken", "regex": "(unclosed"})
     bad.write_text(json.dumps(pol))
     before = len(standins.records("commercial"))
-    g = Gateway(workdir / "gw-bad", standins, policy=bad, port=28020, admin=28021)
+    g = Gateway(workdir / "gw-bad", standins, policy=bad, port=BASE + 20, admin=BASE + 21)
     try:
         r = g.chat("hello from a gateway without a policy", US)
         assert r.status >= 500, r  # fail closed: no policy, no service
@@ -235,7 +235,7 @@ def test_bad_policy_rejected_at_start(workdir, standins, tmp_path):
 
 
 def test_bad_policy_hot_swap_keeps_old(workdir, standins, tmp_path):
-    g = Gateway(workdir / "gw-swap", standins, port=28030, admin=28031)
+    g = Gateway(workdir / "gw-swap", standins, port=BASE + 30, admin=BASE + 31)
     try:
         assert g.chat("hello", US).status == 200
         bad = tmp_path / "bad.json"

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from conftest import ROOT, Gateway, token
+from conftest import BASE, ROOT, Gateway, token
 
 ITAR = "ITAR CONTROLLED: This document contains technical data. Fin actuator torque 24 Nm, bolt circle 8 x M8."
 SECRET = "SECRET//NOFORN\n(S//NF) Battery relocation schedule follows."
@@ -22,7 +22,7 @@ def cgw(workdir, standins, tmp_path_factory):
     pol["rules"] += [{"id": "t.sci.tk", "label": "CLASSIFIED", "level": "TOP SECRET", "tag": "TK", "signal": "t_sci_tk"}]
     p = tmp_path_factory.mktemp("pol") / "classified-onprem.json"
     p.write_text(json.dumps(pol))
-    g = Gateway(workdir / "gw-classified", standins, policy=p, port=28040, admin=28041)
+    g = Gateway(workdir / "gw-classified", standins, policy=p, port=BASE + 40, admin=BASE + 41)
     yield g
     g.stop()
 

@@ -7,7 +7,7 @@ import anthropic
 import openai
 import pytest
 
-from conftest import ROOT, Gateway, b64, token
+from conftest import BASE, ROOT, Gateway, b64, token
 
 US = token(sub="mask-user", clearance="SECRET")
 SSN, SSN2 = "148-36-7725", "321-54-9876"
@@ -21,7 +21,7 @@ def mgw(workdir, standins, tmp_path_factory):
     pol["audit"] = {"capture": "full"}
     p = tmp_path_factory.mktemp("mask") / "mask-policy.json"
     p.write_text(json.dumps(pol))
-    g = Gateway(workdir / "gw-mask", standins, policy=p, port=28630, admin=28631)
+    g = Gateway(workdir / "gw-mask", standins, policy=p, port=BASE + 630, admin=BASE + 631)
     yield g
     g.stop()
 

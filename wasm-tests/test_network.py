@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from conftest import ROOT, Gateway, token
+from conftest import BASE, ROOT, Gateway, token
 
 US = token(sub="net-user")
 
@@ -19,14 +19,14 @@ def gw_with(workdir, standins, tmp_path_factory, name, port, network):
 
 @pytest.fixture(scope="module")
 def corp_only(workdir, standins, tmp_path_factory):
-    g = gw_with(workdir, standins, tmp_path_factory, "gw-net-corp", 28080, {"allow_cidrs": ["10.0.0.0/8"]})
+    g = gw_with(workdir, standins, tmp_path_factory, "gw-net-corp", BASE + 80, {"allow_cidrs": ["10.0.0.0/8"]})
     yield g
     g.stop()
 
 
 @pytest.fixture(scope="module")
 def geo(workdir, standins, tmp_path_factory):
-    g = gw_with(workdir, standins, tmp_path_factory, "gw-net-geo", 28082,
+    g = gw_with(workdir, standins, tmp_path_factory, "gw-net-geo", BASE + 82,
                 {"allow_cidrs": ["127.0.0.0/8"], "deny_cidrs": ["127.0.0.2/32"],
                  "country_header": "x-edge-country", "deny_countries": ["KP", "IR", "CU", "SY"]})
     yield g

@@ -6,7 +6,7 @@ import re
 import time
 import urllib.request
 
-from conftest import ROOT, Gateway, token
+from conftest import BASE, ROOT, Gateway, token
 
 US = token(sub="obs-user", clearance="SECRET")
 # A metric name (a label name is followed by "=", a name prefix in a regex by "." or "(").
@@ -18,7 +18,7 @@ def names_in(text: str) -> set[str]:
 
 
 def test_alert_and_dashboard_metrics_exist(workdir, standins, tmp_path):
-    g = Gateway(workdir / "gw-obs", standins, port=28650, admin=28651)
+    g = Gateway(workdir / "gw-obs", standins, port=BASE + 650, admin=BASE + 651)
     try:
         assert g.chat("hello", US).status == 200
         assert g.chat("SECRET//NOFORN troop movements", US).status == 403

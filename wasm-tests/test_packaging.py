@@ -20,7 +20,7 @@ import tarfile
 
 import pytest
 
-from conftest import ENVOY, POLICY, ROOT, WASM
+from conftest import BASE, ENVOY, POLICY, ROOT, WASM
 
 PACKAGE = [sys.executable, str(ROOT / "scripts" / "package-oci")]
 
@@ -268,7 +268,7 @@ def test_envoyfilter_wasm_config_loads_in_envoy(istio, tmp_path):
     boot = f"""static_resources:
   listeners:
   - name: l
-    address: {{socket_address: {{address: 127.0.0.1, port_value: 28190}}}}
+    address: {{socket_address: {{address: 127.0.0.1, port_value: {BASE + 190}}}}}
     filter_chains:
     - filters:
       - name: envoy.filters.network.http_connection_manager
@@ -397,7 +397,7 @@ def test_istio_envoyfilter_carries_the_gateway_settings(istio, tmp_path):
     boot = f"""static_resources:
   listeners:
   - name: l
-    address: {{socket_address: {{address: 127.0.0.1, port_value: 28191}}}}
+    address: {{socket_address: {{address: 127.0.0.1, port_value: {BASE + 191}}}}}
     filter_chains:
     - filters:
       - name: envoy.filters.network.http_connection_manager

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from conftest import ROOT, Gateway, token
+from conftest import BASE, ROOT, Gateway, token
 
 US = token(sub="ops-user")
 POLICY_CLI = ROOT / "target" / "release" / "itar-policy"
@@ -26,7 +26,7 @@ def variant(tmp_path, version: str, extra_terms=()):
 
 @pytest.fixture(scope="module")
 def ogw(workdir, standins):
-    g = Gateway(workdir / "gw-ops", standins, port=28070, admin=28071)
+    g = Gateway(workdir / "gw-ops", standins, port=BASE + 70, admin=BASE + 71)
     yield g
     g.stop()
 
@@ -136,7 +136,7 @@ def test_check_names_the_field(tmp_path):
 def test_shadow_policy_memory(workdir, standins):
     """Enforcing + shadow compiled side by side in every VM, from the start: the cost
     docs/policy-operations.md states (measured 36.9 MiB with the default policy as both)."""
-    g = Gateway(workdir / "gw-shadow-mem", standins, port=28076, admin=28077,
+    g = Gateway(workdir / "gw-shadow-mem", standins, port=BASE + 76, admin=BASE + 77,
                 render_args=["--shadow-policy", str(ROOT / "policies" / "default.json")])
     try:
         assert g.chat("hello", US).status == 200

@@ -4,7 +4,8 @@ each leaves exactly one audit line (decision rejected_by_proxy) with that id, no
 upstream, and a flood of them interleaved with normal traffic still verifies clean while an edit
 of a sealed record is still found (docs/audit.md, docs/failure-modes.md).
 
-Own stand-ins and gateway on ports 28600-28699: 28601-28604 stand-ins, 28610/11 the gateway.
+Own stand-ins and gateway on ports BASE+600 to BASE+699 (conftest.BASE, ITAR_TEST_PORT_BASE): +601 to
++604 stand-ins, +610/611 the gateway.
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ import h2.connection
 import h2.events
 import pytest
 
-from conftest import DESTINATIONS, ROOT, Gateway, Standins, token
+from conftest import BASE, DESTINATIONS, ROOT, Gateway, Standins, token
 
 US = token(sub="proxy-rejects", clearance="SECRET")
 AUDIT_CLI = ROOT / "target" / "release" / "itar-audit"
@@ -28,7 +29,7 @@ ANTHROPIC = "/v1/messages"
 
 @pytest.fixture(scope="module")
 def standins(tmp_path_factory):
-    s = Standins(tmp_path_factory.mktemp("reject-upstreams"), {n: 28601 + i for i, n in enumerate(DESTINATIONS)})
+    s = Standins(tmp_path_factory.mktemp("reject-upstreams"), {n: BASE + 601 + i for i, n in enumerate(DESTINATIONS)})
     yield s
     s.stop()
 
@@ -36,7 +37,7 @@ def standins(tmp_path_factory):
 @pytest.fixture(scope="module")
 def gw(workdir, standins):
     # Short header/request timeouts so the 408s come quickly.
-    g = Gateway(workdir / "gw-rejects", standins, port=28610, admin=28611,
+    g = Gateway(workdir / "gw-rejects", standins, port=BASE + 610, admin=BASE + 611,
                 render_args=["--request-headers-timeout", "1s", "--request-timeout", "2s"])
     yield g
     g.stop()

@@ -1,20 +1,14 @@
 """Response path through real Envoy: buffered and streamed model output is inspected; controlled
 text is redacted or the response is cut off, and nothing leaks in any chunk the client receives."""
-import base64
-import http.client
 import json
 import pathlib
 
 import pytest
 
-from conftest import ROOT, token
+from conftest import ROOT, b64, post_raw, token
 
 US = token(sub="resp-user", clearance="SECRET")
 CORPUS = ROOT / "filter" / "testdata" / "corpus" / "shared" / "streaming.jsonl"
-
-
-def b64(s: str) -> str:
-    return base64.b64encode(s.encode()).decode()
 
 
 def chunks_header(chunks) -> dict:
@@ -22,20 +16,9 @@ def chunks_header(chunks) -> dict:
 
 
 def raw_stream(gateway, path: str, body: dict, headers: dict):
-    """POST and read the raw response body, write by write as the client receives it."""
-    conn = http.client.HTTPConnection("127.0.0.1", gateway.port, timeout=30)
-    h = {"content-type": "application/json", "authorization": f"Bearer {US}",
-         **gateway.standins.script(headers)}
-    conn.request("POST", path, json.dumps(body), h)
-    resp = conn.getresponse()
-    reads = []
-    while True:
-        piece = resp.read1(65536) if hasattr(resp, "read1") else resp.read(65536)
-        if not piece:
-            break
-        reads.append(piece)
-    conn.close()
-    return resp.status, dict((k.lower(), v) for k, v in resp.getheaders()), reads
+    """POST as the US caller and read the raw response body, write by write as the client
+    receives it: (status, headers, reads)."""
+    return post_raw(gateway, path, body, headers, {"authorization": f"Bearer {US}"})
 
 
 def text_of(raw: bytes) -> str:

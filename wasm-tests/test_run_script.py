@@ -11,10 +11,10 @@ import time
 
 import pytest
 
-from conftest import ROOT, token
+from conftest import BASE, ROOT, token
 
 DEMO_PORTS = [18001, 18002, 18012, 18003, 18004]
-GW, ADMIN = 28090, 28091
+GW, ADMIN = BASE + 90, BASE + 91
 
 
 def busy(port):

@@ -2,14 +2,13 @@
 Responses (buffered and streamed, input_tokens), embeddings, legacy completions, Anthropic
 count_tokens. Each is inspected with the same rules, identity, destinations and audit as chat
 completions, and refuses in its own API's error format."""
-import http.client
 import json
 
 import anthropic
 import openai
 import pytest
 
-from conftest import b64, token
+from conftest import b64, post_raw, sse_events, token
 
 US = token(sub="surface-user", clearance="SECRET")
 FOREIGN = token(sub="surface-fn", person="foreign_national")
@@ -34,34 +33,10 @@ def nothing_left(fresh):
 
 
 def raw_stream(gateway, path: str, body: dict, headers: dict):
-    """POST and read the raw response body, write by write as the client receives it."""
-    conn = http.client.HTTPConnection("127.0.0.1", gateway.port, timeout=30)
-    h = {"content-type": "application/json", "authorization": f"Bearer {US}",
-         **gateway.standins.script(headers)}
-    conn.request("POST", path, json.dumps(body), h)
-    resp = conn.getresponse()
-    reads = []
-    while True:
-        piece = resp.read1(65536)
-        if not piece:
-            break
-        reads.append(piece)
-    conn.close()
-    return resp.status, reads
-
-
-def events(raw: bytes) -> list[tuple[str | None, dict | str]]:
-    out = []
-    for block in raw.decode().split("\n\n"):
-        name, data = None, None
-        for line in block.splitlines():
-            if line.startswith("event: "):
-                name = line[7:]
-            elif line.startswith("data: "):
-                data = line[6:]
-        if data is not None:
-            out.append((name, data if data == "[DONE]" else json.loads(data)))
-    return out
+    """POST as the US caller and read the raw response body, write by write as the client
+    receives it."""
+    status, _, reads = post_raw(gateway, path, body, headers, {"authorization": f"Bearer {US}"})
+    return status, reads
 
 
 # ------------------------------------------------------------------ Responses
@@ -173,7 +148,7 @@ def test_responses_stream_controlled_answer_cut(gateway, fresh, output):
     assert status == 200
     for piece in reads:
         assert b"NOFORN" not in piece and b"Troop" not in piece
-    evs = events(b"".join(reads))
+    evs = sse_events(b"".join(reads))
     assert evs[-1][0] == "error" and evs[-1][1]["type"] == "error"
     assert evs[-1][1]["code"] == "controlled_content_in_response"
     assert not any(name == "response.completed" for name, _ in evs)
@@ -294,7 +269,7 @@ def test_completions_stream_controlled_answer_cut(gateway, fresh):
     assert status == 200
     for piece in reads:
         assert b"NOFORN" not in piece and b"Troop" not in piece
-    evs = events(b"".join(reads))
+    evs = sse_events(b"".join(reads))
     assert evs[-1][1]["error"]["code"] == "controlled_content_in_response"
     assert "[DONE]" not in [d for _, d in evs]
     released = "".join(c["text"] for _, d in evs if isinstance(d, dict) for c in d.get("choices", []))

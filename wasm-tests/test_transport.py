@@ -3,8 +3,8 @@
 A throw-away PKI is made per test session with scripts/make-demo-certs (openssl) in a temporary
 directory: a CA, a server certificate for 127.0.0.1/localhost, a good client certificate, an
 expired one, and one from a foreign CA. Envoy runs the built filter with TLS 1.2+ and required
-client certificates; python's ssl/http.client plays the client. Ports 28101-28129 (own stand-ins,
-so this file runs alongside other test sessions).
+client certificates; python's ssl/http.client plays the client. Ports BASE+101 to BASE+131
+(conftest.BASE, ITAR_TEST_PORT_BASE; own stand-ins, so this file runs alongside other test sessions).
 """
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ import warnings
 
 import pytest
 
-from conftest import DESTINATIONS, ENVOY, POLICY, ROOT, WASM, Gateway, Standins, token, wait_port
+from conftest import BASE, DESTINATIONS, ENVOY, POLICY, ROOT, WASM, Gateway, Standins, token, wait_port
 
 TOK = token(sub="alice", clearance="SECRET")
 CHAT = {"model": "gpt-4o", "messages": [{"role": "user", "content": "Hello over TLS!"}]}
@@ -48,9 +48,9 @@ def tls_args(pki: pathlib.Path, require: bool = True) -> list[str]:
 
 @pytest.fixture(scope="module")
 def standins(tmp_path_factory):
-    """This module's own stand-ins (28101-28104), not the session's."""
+    """This module's own stand-ins (BASE+101 to BASE+104), not the session's."""
     d = tmp_path_factory.mktemp("tls-upstreams")
-    s = Standins(d, {n: 28101 + i for i, n in enumerate(DESTINATIONS)})
+    s = Standins(d, {n: BASE + 101 + i for i, n in enumerate(DESTINATIONS)})
     yield s
     s.stop()
 
@@ -71,7 +71,7 @@ class FilterDropsXfcc(Gateway):
 
 @pytest.fixture(scope="module")
 def mtls(workdir, standins, pki):
-    g = FilterDropsXfcc(workdir / "gw-mtls", standins, port=28110, admin=28111, render_args=tls_args(pki))
+    g = FilterDropsXfcc(workdir / "gw-mtls", standins, port=BASE + 110, admin=BASE + 111, render_args=tls_args(pki))
     yield g
     g.stop()
 
@@ -224,7 +224,7 @@ def test_plaintext_to_tls_port_refused(mtls, standins):
 
 def test_optional_client_cert_mode(workdir, standins, pki):
     """--tls-client-ca without --require-client-cert: no certificate is fine, a bad one is not."""
-    g = Gateway(workdir / "gw-tls-optional", standins, port=28120, admin=28121, render_args=tls_args(pki, require=False))
+    g = Gateway(workdir / "gw-tls-optional", standins, port=BASE + 120, admin=BASE + 121, render_args=tls_args(pki, require=False))
     try:
         status, _, body, _, _ = https_chat(g.port, ctx_for(pki))
         assert status == 200, body
@@ -268,27 +268,27 @@ def test_example_sds_certificate_rotates_without_restart(tmp_path, pki, standins
     shutil.copytree(ROOT / "envoy" / "demo" / "tls", tls)
     cfg = (ROOT / "envoy" / "examples" / "gateway-mtls.yaml").read_text()
     cfg = cfg.replace("@REPO@/envoy/demo/tls", str(tls)).replace("@REPO@", str(ROOT))
-    cfg = cfg.replace("port_value: 10443", "port_value: 28130").replace("port_value: 9901", "port_value: 28131")
+    cfg = cfg.replace("port_value: 10443", f"port_value: {BASE + 130}").replace("port_value: 9901", f"port_value: {BASE + 131}")
     cfg = cfg.replace("port_value: 18003", f"port_value: {standins.ports['commercial']}")
     cfg = cfg.replace("/tmp/itar-gateway-mtls-example-audit.jsonl", str(tmp_path / "audit.jsonl"))
     (tmp_path / "envoy.yaml").write_text(cfg)
     assert WASM.exists()
-    proc = subprocess.Popen([ENVOY, "-c", str(tmp_path / "envoy.yaml"), "--concurrency", "1", "--base-id", "28130",
+    proc = subprocess.Popen([ENVOY, "-c", str(tmp_path / "envoy.yaml"), "--concurrency", "1", "--base-id", str(BASE + 130),
                              "--log-level", "warn"], stdout=(tmp_path / "envoy.log").open("wb"), stderr=subprocess.STDOUT)
     try:
-        wait_port(28130)
+        wait_port(BASE + 130)
 
         def served_cert(ca: pathlib.Path, cert: str) -> bytes:
             ctx = ssl.create_default_context(cafile=str(ca))
             ctx.load_cert_chain(str(tls / f"{cert}.pem"), str(tls / f"{cert}.key.pem"))
-            with socket.create_connection(("127.0.0.1", 28130), timeout=5) as raw:
+            with socket.create_connection(("127.0.0.1", BASE + 130), timeout=5) as raw:
                 with ctx.wrap_socket(raw, server_hostname="localhost") as s:
                     return s.getpeercert(binary_form=True)
 
         demo_ca = ROOT / "envoy" / "demo" / "tls" / "ca.pem"
         first = served_cert(demo_ca, "client")
         # The demo client gets through to the filter and the stand-in.
-        status, _, body, _, _ = https_chat(28130, ctx_for(ROOT / "envoy" / "demo" / "tls", "client"))
+        status, _, body, _, _ = https_chat(BASE + 130, ctx_for(ROOT / "envoy" / "demo" / "tls", "client"))
         assert status == 200, body
         # Rotate: the session PKI's server certificate, written aside and renamed over.
         (tls / "new.yaml").write_text((pki / "sds-server.yaml").read_text())
@@ -339,7 +339,7 @@ def certgw(workdir, standins, pki, tmp_path_factory):
     pol = cert_policy(tmp_path_factory.mktemp("cert-policy"), "certs", {
         "allowed_uri_prefixes": ["spiffe://demo.itar-gateway.invalid/user/"],
         "token_binding": "if_present"})
-    g = Gateway(workdir / "gw-certs", standins, policy=pol, port=28122, admin=28123,
+    g = Gateway(workdir / "gw-certs", standins, policy=pol, port=BASE + 122, admin=BASE + 123,
                 render_args=tls_args(pki, require=False))
     yield g
     g.stop()
@@ -398,7 +398,7 @@ def test_certificate_bound_token(certgw, standins, pki):
 
 def test_client_certificate_outside_allowed_uris(workdir, standins, pki, tmp_path):
     pol = cert_policy(tmp_path, "eng-only", {"allowed_uri_prefixes": ["spiffe://demo.itar-gateway.invalid/workload/"]})
-    g = Gateway(workdir / "gw-certs-eng", standins, policy=pol, port=28124, admin=28125,
+    g = Gateway(workdir / "gw-certs-eng", standins, policy=pol, port=BASE + 124, admin=BASE + 125,
                 render_args=tls_args(pki, require=False))
     try:
         refused_401(g, standins, ctx_for(pki, "client"), TOK,

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from conftest import ROOT, Gateway, token
+from conftest import BASE, ROOT, Gateway, token
 
 WINDOW = 3600
 
@@ -24,7 +24,7 @@ def qgw(workdir, standins, tmp_path_factory):
     ]
     p = tmp_path_factory.mktemp("quota") / "quota-policy.json"
     p.write_text(json.dumps(pol))
-    g = Gateway(workdir / "gw-quota", standins, policy=p, port=28060, admin=28061, concurrency=2)
+    g = Gateway(workdir / "gw-quota", standins, policy=p, port=BASE + 60, admin=BASE + 61, concurrency=2)
     yield g
     g.stop()
 

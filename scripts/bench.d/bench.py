@@ -15,12 +15,14 @@ Everything runs on 127.0.0.1, ports 28300-28399, and every process started here 
                   llama-3.1-70b -> onprem -> the Python stand-in   28321 (admin 28322)
   floor           the same Envoy configuration with the floor filter (filter/src/floor.rs, feature
                   `floor`: buffers request and response, routes, no logic) at 1 and 4 KB   28341 (admin 28342)
+  shadow          the gateway with the default policy as a shadow policy too (docs/policy-operations.md,
+                  "Shadow mode"), started after the load phase for the memory phase only  28371 (admin 28372)
   stand-in        wasm-tests/standin/standin.py (streaming)        28331
 
 Phases: native (bench_native example: policy compile, inspect MB/s on the same bodies), load
 (wrk, baseline and gateway interleaved, per body size and concurrency), scan speed inside Envoy
 (audit records: request_bytes / scan_us), time to first token on a stream, memory (RSS and admin
-/memory of both Envoys), .wasm size. Writes var/bench/result.json and var/bench/chart.png.
+/memory of both Envoys; then of a gateway with a shadow policy after its own shorter load), .wasm size. Writes var/bench/result.json and var/bench/chart.png.
 """
 from __future__ import annotations
 
@@ -59,6 +61,7 @@ PORTS = {
     "gateway": 28321, "gateway_admin": 28322,
     "floor": 28341, "floor_admin": 28342,
     "sealed": 28351, "sealed_admin": 28352,
+    "shadow": 28371, "shadow_admin": 28372,
     "standin": 28331,
 }
 # Sealed capture (audit.capture "sealed", docs/audit.md) is measured against the gateway with the
@@ -208,6 +211,18 @@ def stop_all():
             p.kill()
             p.wait(5)
     PROCS.clear()
+
+
+def stop(p: subprocess.Popen):
+    if p.poll() is None:
+        p.send_signal(signal.SIGTERM)
+        try:
+            p.wait(5)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait(5)
+    if p in PROCS:
+        PROCS.remove(p)
 
 
 def port_free(port: int) -> bool:
@@ -430,7 +445,9 @@ def held_back(added: list[float], half_interval_us: float) -> float:
     return spikes / max(1, len(added) - 1)
 
 
-def ttft(token: str, n: int, k: int, delay_ms: int, record_dir: pathlib.Path) -> dict:
+def stream_request(k: int, delay_ms: int, record_dir: pathlib.Path) -> tuple[bytes, dict, list[str]]:
+    """A streamed chat request to the stand-in (through the onprem route) scripted to answer k deltas
+    delay_ms apart: (body, headers, deltas)."""
     rnd = random.Random(11)
     deltas = [rnd.choice(WORDS) + " " for _ in range(k)]
     body = json.dumps({"model": "llama-3.1-70b", "stream": True,
@@ -439,6 +456,11 @@ def ttft(token: str, n: int, k: int, delay_ms: int, record_dir: pathlib.Path) ->
     headers = script_headers(record_dir, {
         "x-standin-chunks-b64": base64.b64encode(json.dumps(deltas).encode()).decode(),
         "x-standin-chunk-delay-ms": str(delay_ms)})
+    return body, headers, deltas
+
+
+def ttft(token: str, n: int, k: int, delay_ms: int, record_dir: pathlib.Path) -> dict:
+    body, headers, deltas = stream_request(k, delay_ms, record_dir)
     targets = {"baseline": (PORTS["baseline_stream"], ""), "gateway": (PORTS["gateway"], token)}
     conns = {t: http.client.HTTPConnection("127.0.0.1", p, timeout=30) for t, (p, _) in targets.items()}
     runs: dict[str, list[list[float]]] = {"baseline": [], "gateway": []}
@@ -813,23 +835,17 @@ def main() -> int:
         print("bench: building the floor filter (cargo --features floor, target/floor)", flush=True)
         subprocess.run(["cargo", "build", "--quiet", "--release", "--locked", "--target", "wasm32-wasip1", "-p", "itar-filter",
                         "--features", "floor"], cwd=ROOT, check=True, env={**os.environ, "CARGO_TARGET_DIR": str(ROOT / "target" / "floor")})
-        subprocess.run([sys.executable, str(ROOT / "scripts" / "render-envoy"), "--out", str(run / "floor"),
-                        "--policy", str(POLICY), "--wasm", str(FLOOR_WASM),
-                        "--gateway-port", str(PORTS["floor"]), "--admin-port", str(PORTS["floor_admin"]),
-                        "--audit", str(run / "floor-audit.jsonl"),
-                        f"--upstream=commercial={PORTS['upstream']}", f"--upstream=usgov={PORTS['upstream']}",
-                        f"--upstream=foreign={PORTS['upstream']}", f"--upstream=onprem={PORTS['standin']}"], check=True)
+        render_gateway(run / "floor", "floor", POLICY, FLOOR_WASM, run / "floor-audit.jsonl")
     (run / "upstream.yaml").write_text(UPSTREAM_YAML)
     buffer_limit = max(2 * json.loads(POLICY.read_text()).get("limits", {}).get("max_body_bytes", 1048576), 2097152)
     (run / "baseline.yaml").write_text(baseline_yaml(buffer_limit))
     audit = run / "audit.jsonl"
     # The stand-in's script header is forwarded (and scanned) like the tests' (conftest.py).
-    subprocess.run([sys.executable, str(ROOT / "scripts" / "render-envoy"), "--out", str(run / "gateway"),
-                    "--policy", str(harness_policy(POLICY, run)), "--wasm", str(WASM),
-                    "--gateway-port", str(PORTS["gateway"]), "--admin-port", str(PORTS["gateway_admin"]),
-                    "--audit", str(audit),
-                    f"--upstream=commercial={PORTS['upstream']}", f"--upstream=usgov={PORTS['upstream']}",
-                    f"--upstream=foreign={PORTS['upstream']}", f"--upstream=onprem={PORTS['standin']}"], check=True)
+    render_gateway(run / "gateway", "gateway", harness_policy(POLICY, run), WASM, audit)
+    # The same gateway with the same policy as its shadow too (the case docs/policy-operations.md
+    # measures): both compiled in every VM, both scanning every request.
+    render_gateway(run / "shadow", "shadow", harness_policy(POLICY, run), WASM, run / "shadow-audit.jsonl",
+                   ["--shadow-policy", str(harness_policy(POLICY, run))])
 
     sealed_audit = run / "sealed-audit.jsonl"
     subprocess.run([sys.executable, str(ROOT / "scripts" / "render-envoy"), "--out", str(run / "sealed"),
@@ -938,6 +954,10 @@ def main() -> int:
         mem_loaded = {t: memory_snapshot(targets[t][0]) for t in ("baseline", "gateway")}
         result["memory"] = memory_result(mem_idle, mem_loaded, a.workers)
 
+        # 4b. memory with a shadow policy: its own gateway, its own (shorter) load, then stopped
+        print("bench: memory with a shadow policy (a third Envoy: the gateway + the default policy as shadow)", flush=True)
+        result["memory_shadow"] = shadow_memory(base, token, bodies, duration, a.workers, a.wrk_threads, run)
+
         # 5. scanning inside Envoy (audit records)
         time.sleep(0.6)  # access log flush interval is 200 ms
         recs = audit_records(audit)
@@ -979,6 +999,57 @@ def main() -> int:
     err = chart(result, out / "chart.png")
     report(result, out, err)
     return 0
+
+
+def render_gateway(out: pathlib.Path, name: str, policy: pathlib.Path, wasm: pathlib.Path, audit: pathlib.Path,
+                   extra: list[str] | tuple = ()):
+    """scripts/render-envoy for a gateway on PORTS[name] / PORTS[name_admin], every destination
+    to the fast upstream except onprem (the stand-in)."""
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "render-envoy"), "--out", str(out),
+                    "--policy", str(policy), "--wasm", str(wasm),
+                    "--gateway-port", str(PORTS[name]), "--admin-port", str(PORTS[f"{name}_admin"]),
+                    "--audit", str(audit),
+                    f"--upstream=commercial={PORTS['upstream']}", f"--upstream=usgov={PORTS['upstream']}",
+                    f"--upstream=foreign={PORTS['upstream']}", f"--upstream=onprem={PORTS['standin']}", *extra],
+                   check=True)
+
+
+def shadow_memory(base: dict, token: str, bodies: dict, duration: float, workers: int, wrk_threads: int,
+                  run: pathlib.Path) -> dict:
+    """Memory of a gateway whose VMs hold a shadow policy beside the enforcing one, measured as the
+    main gateway's (memory_result: RSS delta against the plain Envoy / VMs, and the filter's
+    itar_vm_memory_bytes gauge). Its load is shorter than the main one (every body size at every
+    concurrency for `duration` seconds, then a few streams), enough to grow the scan caches; it is
+    started after the main gateway's load and stopped before the next phase."""
+    sh = envoy("shadow", run / "shadow" / "envoy.yaml", PORTS["shadow_admin"], workers, run)
+    try:
+        idle = {"baseline": memory_snapshot(base), "gateway": memory_snapshot(sh)}
+        url = f"http://127.0.0.1:{PORTS['shadow']}/v1/chat/completions"
+        for label, n in SIZES:
+            c = check_request(PORTS["shadow"], bodies[n].read_bytes(), token)
+            if c["status"] != 200 or c["decision"] != "allow":
+                raise RuntimeError(f"{label} body through the shadow gateway: HTTP {c['status']} decision {c['decision']}")
+            for conc in CONCURRENCY:
+                wrk(url, bodies[n], token, conc, duration, wrk_threads)
+        body, headers, deltas = stream_request(40, 0, run / "standin")
+        conn = http.client.HTTPConnection("127.0.0.1", PORTS["shadow"], timeout=30)
+        try:
+            for _ in range(5):
+                stream_once(PORTS["shadow"], token, body, headers, deltas, conn)
+        finally:
+            conn.close()
+        loaded = {"baseline": memory_snapshot(base), "gateway": memory_snapshot(sh)}
+        time.sleep(0.6)  # access log flush interval is 200 ms
+        recs = audit_records(run / "shadow-audit.jsonl")
+        out = memory_result(idle, loaded, workers)
+        out["requests"] = len(recs)
+        out["shadow_evaluated"] = sum(1 for r in recs if isinstance(r.get("shadow"), dict))
+        out["load"] = f"{len(SIZES)} body sizes x c={'/'.join(map(str, CONCURRENCY))} x {duration:g} s, 5 streams"
+        out["method"] = ("(RSS of the shadow gateway - RSS of the plain Envoy read at the same moment, after the shadow "
+                         "gateway's own load) / number of Wasm VMs; an upper bound, as for the gateway.")
+        return out
+    finally:
+        stop(sh["proc"])
 
 
 def summarize(runs: list[dict]) -> dict:
@@ -1030,6 +1101,7 @@ def budget(r: dict) -> list[dict]:
     s1 = (r.get("scan_envoy") or {}).get("1 MB c=1")
     t = r.get("ttft") or {}
     m = r.get("memory") or {}
+    ms = r.get("memory_shadow") or {}
     rows = [
         ("added p50 latency, 4 KB, c=1", p4 and p4["added_p50_us"], "<=", BUDGET["added_p50_us_4k_c1"], "us"),
         ("rps vs plain Envoy, 4 KB, c=16", p16 and 100 * p16["rps_ratio"], ">=", 100 * BUDGET["rps_ratio_4k_c16"], "%"),
@@ -1037,6 +1109,7 @@ def budget(r: dict) -> list[dict]:
         ("added time to first token", t.get("ttft_added_us") and t["ttft_added_us"] / 1000, "<=", BUDGET["ttft_added_ms"], "ms"),
         (".wasm size", r["wasm"]["bytes"], "<=", BUDGET["wasm_bytes"], "bytes"),
         ("memory per VM (RSS delta / VMs)", m.get("per_vm_mib"), "<=", BUDGET["memory_per_vm_mib"], "MiB"),
+        ("memory per VM with a shadow policy (RSS delta / VMs)", ms.get("per_vm_mib"), "<=", BUDGET["memory_per_vm_mib"], "MiB"),
     ]
     out = []
     for name, v, op, lim, unit in rows:
@@ -1099,6 +1172,12 @@ def report(r: dict, out: pathlib.Path, chart_err: str | None):
     print(f"memory: RSS plain {mm['loaded']['baseline']['rss_kib'] / 1024:.1f} MiB, gateway {mm['loaded']['gateway']['rss_kib'] / 1024:.1f} MiB "
           f"after load ({mm['rss_delta_mib_idle']:.1f} MiB more when idle); {mm['vms']} VMs -> {mm['per_vm_mib']:.1f} MiB per VM; "
           f"a VM's Wasm linear memory (itar_vm_memory_bytes) {fmt(mm.get('vm_linear_memory_mib'), ' MiB', 1)}")
+    ms = r.get("memory_shadow")
+    if ms:
+        print(f"memory with a shadow policy (the default policy as both; load: {ms['load']}; {ms['shadow_evaluated']} of "
+              f"{ms['requests']} audit records evaluated by the shadow): RSS {ms['loaded']['gateway']['rss_kib'] / 1024:.1f} MiB "
+              f"after load ({ms['rss_delta_mib_idle']:.1f} MiB over plain Envoy when idle); {ms['vms']} VMs -> "
+              f"{ms['per_vm_mib']:.1f} MiB per VM; a VM's Wasm linear memory {fmt(ms.get('vm_linear_memory_mib'), ' MiB', 1)}")
     floor = [p for p in r["load"] if p.get("floor")]
     if floor:
         print("platform floor (filter/src/floor.rs: buffers request and response, routes, 1.2 KB filter state; no logic), "

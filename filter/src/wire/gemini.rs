@@ -32,9 +32,9 @@ use serde_json::{json, Value};
 use crate::sse;
 
 use super::{
-    anthropic_messages, openai_chat, Conversation, ConversationKind, Deltas, ErrorReply, Flush,
-    Inner, Kinds, MediaPlace, Payload, Shape, Spec, StreamKey, StreamSpec, TypedList, UsageNames,
-    MEDIA_TYPES as ALL_MEDIA_TYPES, TEXT,
+    anthropic_messages, openai_chat, walk_choices, Choice, Choices, Conversation, ConversationKind,
+    Deltas, ErrorReply, Inner, Kinds, MediaPlace, Payload, Shape, Spec, StreamKey, StreamSpec,
+    TypedList, UsageNames, MEDIA_TYPES as ALL_MEDIA_TYPES, TEXT,
 };
 
 /// The member of a response with its token counts.
@@ -190,44 +190,28 @@ fn part_key(index: u64, part: &Value) -> StreamKey {
     (TEXT, index, if thought { THOUGHT } else { 0 })
 }
 
+/// A chunk's candidates.
+const CANDIDATES: Choices = Choices {
+    usage: USAGE_MEMBER,
+    list: "candidates",
+    finish: "finishReason",
+};
+
 /// See the module documentation.
 fn stream_event(v: &mut Value, d: &mut dyn Deltas) -> Result<bool, String> {
-    if let Some(u) = v.get(USAGE_MEMBER).filter(|u| u.is_object()) {
-        d.usage(
-            u.get(SPEC.usage.input).and_then(Value::as_u64),
-            u.get(SPEC.usage.output).and_then(Value::as_u64),
-        );
-    }
-    let template = v.clone();
-    let n_candidates = v
-        .get("candidates")
-        .and_then(Value::as_array)
-        .map_or(0, |a| a.len());
-    for ci in 0..n_candidates {
-        let Some(cand) = v.get_mut("candidates").and_then(|c| c.get_mut(ci)) else {
-            continue;
-        };
-        let index = cand
-            .get("index")
-            .and_then(Value::as_u64)
-            .unwrap_or(ci as u64);
-        let finishing = cand.get("finishReason").is_some_and(|f| !f.is_null());
-        let mut touched: Vec<StreamKey> = Vec::new();
-        if let Some(Value::Array(parts)) = cand.pointer_mut("/content/parts") {
-            for part in parts.iter_mut() {
-                let key = part_key(index, part);
-                if let Some(Value::String(t)) = part.get_mut("text") {
-                    if !touched.contains(&key) {
-                        touched.push(key);
-                    }
-                    if !d.delta(key, t, finishing, &template)? {
-                        return Ok(false);
-                    }
+    walk_choices(v, d, &CANDIDATES, &SPEC.usage, candidate_texts)
+}
+
+/// The `text` of each of a candidate's parts.
+fn candidate_texts(cand: &mut Value, c: &mut Choice<'_>) -> Result<bool, String> {
+    if let Some(Value::Array(parts)) = cand.pointer_mut("/content/parts") {
+        for part in parts.iter_mut() {
+            let key = part_key(c.index, part);
+            if let Some(Value::String(t)) = part.get_mut("text") {
+                if !c.delta(key, t)? {
+                    return Ok(false);
                 }
             }
-        }
-        if finishing && !d.flush(Flush::IndexExcept(index, &touched))? {
-            return Ok(false);
         }
     }
     Ok(true)
@@ -283,6 +267,7 @@ mod tests {
     use crate::error::InspectError;
     use crate::extract::extract;
     use crate::reply::error_reply;
+    use crate::wire::testing::Seen;
     use crate::wire::Format;
 
     fn ex(body: Value) -> Result<crate::extract::Extracted, InspectError> {
@@ -444,37 +429,6 @@ mod tests {
             Format::for_unknown_path("/v1/models/gpt-4o"),
             Format::Openai
         );
-    }
-
-    #[derive(Default)]
-    struct Seen {
-        deltas: Vec<(StreamKey, String, bool)>,
-        flushes: Vec<String>,
-        usage: (Option<u64>, Option<u64>),
-    }
-    impl Deltas for Seen {
-        fn delta(
-            &mut self,
-            key: StreamKey,
-            text: &mut String,
-            last: bool,
-            _: &Value,
-        ) -> Result<bool, String> {
-            self.deltas.push((key, text.clone(), last));
-            text.make_ascii_uppercase();
-            Ok(true)
-        }
-        fn flush(&mut self, w: Flush<'_>) -> Result<bool, String> {
-            self.flushes.push(match w {
-                Flush::All => "all".into(),
-                Flush::Index(i) => format!("index {i}"),
-                Flush::IndexExcept(i, k) => format!("except {i} {}", k.len()),
-            });
-            Ok(true)
-        }
-        fn usage(&mut self, i: Option<u64>, o: Option<u64>) {
-            self.usage = (i, o);
-        }
     }
 
     #[test]

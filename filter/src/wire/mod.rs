@@ -30,6 +30,8 @@ pub mod openai_chat;
 pub mod openai_completions;
 pub mod openai_embeddings;
 pub mod openai_responses;
+#[cfg(test)]
+pub(crate) mod testing;
 
 /// Wire format a route or destination speaks. The policy names it by its serde name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
@@ -447,6 +449,94 @@ pub trait Deltas {
     fn usage(&mut self, input: Option<u64>, output: Option<u64>);
 }
 
+/// The list of choices of a streamed event, for [`walk_choices`]: OpenAI chat and legacy
+/// completions `choices` ending with `finish_reason`, Gemini `candidates` ending with
+/// `finishReason`.
+pub(crate) struct Choices {
+    /// The top-level member with the token counts (`usage`, `usageMetadata`).
+    pub usage: &'static str,
+    /// The list.
+    pub list: &'static str,
+    /// The member of a choice whose non-null value ends the choice's streams.
+    pub finish: &'static str,
+}
+
+/// One choice of an event, as [`walk_choices`] hands it to a format's walker.
+pub(crate) struct Choice<'a> {
+    /// The choice's `index` (its place in the list when it has none).
+    pub index: u64,
+    finishing: bool,
+    template: &'a Value,
+    deltas: &'a mut dyn Deltas,
+    touched: &'a mut Vec<StreamKey>,
+}
+
+impl Choice<'_> {
+    /// Hand a text delta of the choice's stream `key` to the stream scan ([`Deltas::delta`]; the
+    /// last one of the stream when the choice finishes with this event). Returns false when the
+    /// stream was cut.
+    pub fn delta(&mut self, key: StreamKey, text: &mut String) -> Result<bool, String> {
+        if !self.touched.contains(&key) {
+            self.touched.push(key);
+        }
+        self.deltas.delta(key, text, self.finishing, self.template)
+    }
+}
+
+/// The stream walk of the formats whose events carry a list of choices: report the event's
+/// token counts (`names` in the `usage` member), then hand each choice's text deltas over
+/// (`walk`, through [`Choice::delta`]). A choice that finishes with the event ends its streams:
+/// its own deltas are released whole, and its streams the event does not carry are flushed
+/// before it. Returns whether the event goes on (false: the stream was cut).
+pub(crate) fn walk_choices(
+    v: &mut Value,
+    d: &mut dyn Deltas,
+    choices: &Choices,
+    names: &UsageNames,
+    walk: fn(&mut Value, &mut Choice<'_>) -> Result<bool, String>,
+) -> Result<bool, String> {
+    if let Some(u) = v.get(choices.usage).filter(|u| u.is_object()) {
+        d.usage(
+            u.get(names.input).and_then(Value::as_u64),
+            u.get(names.output).and_then(Value::as_u64),
+        );
+    }
+    let Some(Value::Array(list)) = v.get(choices.list) else {
+        return Ok(true);
+    };
+    if list.is_empty() {
+        return Ok(true);
+    }
+    let template = v.clone();
+    let Some(Value::Array(list)) = v.get_mut(choices.list) else {
+        return Ok(true);
+    };
+    // One list of the streams a choice carried, reused from choice to choice.
+    let mut touched: Vec<StreamKey> = Vec::new();
+    for (ci, choice) in list.iter_mut().enumerate() {
+        let index = choice
+            .get("index")
+            .and_then(Value::as_u64)
+            .unwrap_or(ci as u64);
+        let finishing = choice.get(choices.finish).is_some_and(|f| !f.is_null());
+        touched.clear();
+        let mut c = Choice {
+            index,
+            finishing,
+            template: &template,
+            deltas: &mut *d,
+            touched: &mut touched,
+        };
+        if !walk(choice, &mut c)? {
+            return Ok(false);
+        }
+        if finishing && !d.flush(Flush::IndexExcept(index, &touched))? {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
 /// Which streams to flush.
 pub enum Flush<'a> {
     /// Every stream with held text.
@@ -465,6 +555,7 @@ mod tests {
     use crate::extract::extract;
     use crate::reply::error_reply;
     use serde_json::json;
+    use testing::Seen;
 
     #[test]
     fn error_bodies_are_byte_exact() {
@@ -528,32 +619,6 @@ mod tests {
 
     #[test]
     fn stream_deltas_and_events() {
-        #[derive(Default)]
-        struct Seen {
-            deltas: Vec<(StreamKey, String, bool)>,
-            flushes: usize,
-            usage: (Option<u64>, Option<u64>),
-        }
-        impl Deltas for Seen {
-            fn delta(
-                &mut self,
-                key: StreamKey,
-                text: &mut String,
-                last: bool,
-                _: &Value,
-            ) -> Result<bool, String> {
-                self.deltas.push((key, text.clone(), last));
-                text.make_ascii_uppercase();
-                Ok(true)
-            }
-            fn flush(&mut self, _: Flush<'_>) -> Result<bool, String> {
-                self.flushes += 1;
-                Ok(true)
-            }
-            fn usage(&mut self, input: Option<u64>, output: Option<u64>) {
-                self.usage = (input.or(self.usage.0), output.or(self.usage.1));
-            }
-        }
         let mut v = json!({"choices":[{"index":0,"delta":{"content":"hi","tool_calls":[
             {"index":2,"function":{"arguments":"{}"}}]},"finish_reason":"stop"}],
             "usage":{"prompt_tokens":3,"completion_tokens":4}});
@@ -566,7 +631,8 @@ mod tests {
                 ((ARGS, 0, 2), "{}".to_string(), true)
             ]
         );
-        assert_eq!((seen.flushes, seen.usage), (1, (Some(3), Some(4))));
+        assert_eq!(seen.flushes, ["except 0 2"]);
+        assert_eq!(seen.usage, (Some(3), Some(4)));
         assert_eq!(v["choices"][0]["delta"]["content"], "HI");
         let mut seen = Seen::default();
         let spec = &Format::Anthropic.spec().stream;
@@ -586,7 +652,8 @@ mod tests {
                 ((ARGS, 1, 0), "b".to_string(), false)
             ]
         );
-        assert_eq!((seen.flushes, seen.usage), (1, (Some(5), Some(9))));
+        assert_eq!(seen.flushes, ["index 1"]);
+        assert_eq!(seen.usage, (Some(5), Some(9)));
         assert_eq!(Format::Openai.spec().stream.done, Some("[DONE]"));
         assert_eq!(spec.done, None);
     }

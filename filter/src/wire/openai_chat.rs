@@ -6,9 +6,9 @@ use serde_json::{json, Value};
 use crate::sse;
 
 use super::{
-    Conversation, Deltas, ErrorReply, Flush, Inner, MediaPlace, Payload, Shape, Spec, StreamKey,
-    StreamSpec, UsageNames, UserId, ARGS, MEDIA_PLACES, MEDIA_TYPES as ALL_MEDIA_TYPES,
-    RESPONSE_USAGE, TEXT,
+    walk_choices, Choice, Choices, Conversation, Deltas, ErrorReply, Inner, MediaPlace, Payload,
+    Shape, Spec, StreamKey, StreamSpec, UsageNames, UserId, ARGS, MEDIA_PLACES,
+    MEDIA_TYPES as ALL_MEDIA_TYPES, RESPONSE_USAGE, TEXT,
 };
 
 /// The data of the event that ends a stream, if the format sends one.
@@ -131,56 +131,38 @@ pub const MEDIA_TYPES: &[&str] = &[
     "input_file",
 ];
 
+/// The choices of a chunk, and of a legacy completions chunk (`openai_completions`).
+pub(crate) const CHOICES: Choices = Choices {
+    usage: RESPONSE_USAGE,
+    list: "choices",
+    finish: "finish_reason",
+};
+
 /// `usage` in a chunk (the last one, with `stream_options.include_usage`); text in
 /// `choices[].delta.content` and `choices[].delta.tool_calls[].function.arguments`. A choice
-/// with a `finish_reason` ends its streams: its own deltas are released whole and the streams
-/// of that choice it does not carry are flushed before it.
+/// with a `finish_reason` ends its streams ([`walk_choices`]).
 fn stream_event(v: &mut Value, d: &mut dyn Deltas) -> Result<bool, String> {
-    if let Some(u) = v.get(RESPONSE_USAGE).filter(|u| u.is_object()) {
-        d.usage(
-            u.get(SPEC.usage.input).and_then(Value::as_u64),
-            u.get(SPEC.usage.output).and_then(Value::as_u64),
-        );
-    }
-    let template = v.clone();
-    let n_choices = v
-        .get("choices")
-        .and_then(Value::as_array)
-        .map_or(0, |a| a.len());
-    for ci in 0..n_choices {
-        let Some(choice) = v.get_mut("choices").and_then(|c| c.get_mut(ci)) else {
-            continue;
-        };
-        let index = choice
-            .get("index")
-            .and_then(Value::as_u64)
-            .unwrap_or(ci as u64);
-        let finishing = choice.get("finish_reason").is_some_and(|f| !f.is_null());
-        let mut touched: Vec<StreamKey> = Vec::new();
-        if let Some(Value::String(t)) = choice.pointer_mut("/delta/content") {
-            let key = (TEXT, index, 0);
-            touched.push(key);
-            if !d.delta(key, t, finishing, &template)? {
-                return Ok(false);
-            }
+    walk_choices(v, d, &CHOICES, &SPEC.usage, choice_deltas)
+}
+
+/// A choice's text deltas: its content, then each tool call's arguments.
+fn choice_deltas(choice: &mut Value, c: &mut Choice<'_>) -> Result<bool, String> {
+    if let Some(Value::String(t)) = choice.pointer_mut("/delta/content") {
+        if !c.delta((TEXT, c.index, 0), t)? {
+            return Ok(false);
         }
-        if let Some(Value::Array(calls)) = choice.pointer_mut("/delta/tool_calls") {
-            for (k, call) in calls.iter_mut().enumerate() {
-                let ti = call
-                    .get("index")
-                    .and_then(Value::as_u64)
-                    .unwrap_or(k as u64);
-                if let Some(Value::String(a)) = call.pointer_mut("/function/arguments") {
-                    let key = (ARGS, index, ti);
-                    touched.push(key);
-                    if !d.delta(key, a, finishing, &template)? {
-                        return Ok(false);
-                    }
+    }
+    if let Some(Value::Array(calls)) = choice.pointer_mut("/delta/tool_calls") {
+        for (k, call) in calls.iter_mut().enumerate() {
+            let ti = call
+                .get("index")
+                .and_then(Value::as_u64)
+                .unwrap_or(k as u64);
+            if let Some(Value::String(a)) = call.pointer_mut("/function/arguments") {
+                if !c.delta((ARGS, c.index, ti), a)? {
+                    return Ok(false);
                 }
             }
-        }
-        if finishing && !d.flush(Flush::IndexExcept(index, &touched))? {
-            return Ok(false);
         }
     }
     Ok(true)
@@ -212,12 +194,20 @@ fn delta_event(key: StreamKey, text: &str, template: &Value, out: &mut Vec<u8>) 
     } else {
         json!({"tool_calls": [{"index": key.2, "function": {"arguments": text}}]})
     };
+    let choice = json!({"index": key.1, "delta": delta, "finish_reason": null});
+    chunk_event("chat.completion.chunk", template, choice, out);
+}
+
+/// An unnamed event: a chunk of type `object` (`chat.completion.chunk`, `text_completion`)
+/// holding one choice, with the id, creation time and model of `template` (the last chunk that
+/// carried the choice's stream).
+pub(crate) fn chunk_event(object: &str, template: &Value, choice: Value, out: &mut Vec<u8>) {
     let v = json!({
         "id": template.get("id").cloned().unwrap_or(Value::Null),
-        "object": "chat.completion.chunk",
+        "object": object,
         "created": template.get("created").cloned().unwrap_or(json!(0)),
         "model": template.get("model").cloned().unwrap_or(Value::Null),
-        "choices": [{"index": key.1, "delta": delta, "finish_reason": null}],
+        "choices": [choice],
     });
     sse::encode(None, &v.to_string(), out);
 }

@@ -6,11 +6,9 @@
 
 use serde_json::{json, Value};
 
-use crate::sse;
-
 use super::{
-    openai_chat, Conversation, ConversationKind, Deltas, Flush, Shape, Spec, StreamKey, StreamSpec,
-    UsageNames, UserId, MEDIA_PLACES, MEDIA_TYPES as ALL_MEDIA_TYPES, RESPONSE_USAGE, TEXT,
+    openai_chat, walk_choices, Choice, Conversation, ConversationKind, Deltas, Shape, Spec,
+    StreamKey, StreamSpec, UsageNames, UserId, MEDIA_PLACES, MEDIA_TYPES as ALL_MEDIA_TYPES, TEXT,
 };
 
 pub static SPEC: Spec = Spec {
@@ -49,41 +47,18 @@ pub static SPEC: Spec = Spec {
 };
 
 /// `usage` in a chunk (with `stream_options.include_usage`); text in `choices[].text`. A choice
-/// with a `finish_reason` ends its stream: its own text is released whole with it.
+/// with a `finish_reason` ends its stream: its own text is released whole with it
+/// ([`walk_choices`]).
 pub(crate) fn stream_event(v: &mut Value, d: &mut dyn Deltas) -> Result<bool, String> {
-    if let Some(u) = v.get(RESPONSE_USAGE).filter(|u| u.is_object()) {
-        d.usage(
-            u.get(SPEC.usage.input).and_then(Value::as_u64),
-            u.get(SPEC.usage.output).and_then(Value::as_u64),
-        );
+    walk_choices(v, d, &openai_chat::CHOICES, &SPEC.usage, choice_text)
+}
+
+/// A choice's text delta.
+fn choice_text(choice: &mut Value, c: &mut Choice<'_>) -> Result<bool, String> {
+    match choice.get_mut("text") {
+        Some(Value::String(t)) => c.delta((TEXT, c.index, 0), t),
+        _ => Ok(true),
     }
-    let template = v.clone();
-    let n_choices = v
-        .get("choices")
-        .and_then(Value::as_array)
-        .map_or(0, |a| a.len());
-    for ci in 0..n_choices {
-        let Some(choice) = v.get_mut("choices").and_then(|c| c.get_mut(ci)) else {
-            continue;
-        };
-        let index = choice
-            .get("index")
-            .and_then(Value::as_u64)
-            .unwrap_or(ci as u64);
-        let finishing = choice.get("finish_reason").is_some_and(|f| !f.is_null());
-        let mut touched: Vec<StreamKey> = Vec::new();
-        if let Some(Value::String(t)) = choice.get_mut("text") {
-            let key = (TEXT, index, 0);
-            touched.push(key);
-            if !d.delta(key, t, finishing, &template)? {
-                return Ok(false);
-            }
-        }
-        if finishing && !d.flush(Flush::IndexExcept(index, &touched))? {
-            return Ok(false);
-        }
-    }
-    Ok(true)
 }
 
 /// The fields [`stream_event`] hands over.
@@ -100,14 +75,8 @@ pub(crate) fn stream_texts(v: &mut Value, f: &mut dyn FnMut(&mut String)) {
 /// A `text_completion` chunk carrying one stream's held text, with the id, creation time and
 /// model of the last chunk that carried it.
 pub(crate) fn delta_event(key: StreamKey, text: &str, template: &Value, out: &mut Vec<u8>) {
-    let v = json!({
-        "id": template.get("id").cloned().unwrap_or(Value::Null),
-        "object": "text_completion",
-        "created": template.get("created").cloned().unwrap_or(json!(0)),
-        "model": template.get("model").cloned().unwrap_or(Value::Null),
-        "choices": [{"index": key.1, "text": text, "logprobs": null, "finish_reason": null}],
-    });
-    sse::encode(None, &v.to_string(), out);
+    let choice = json!({"index": key.1, "text": text, "logprobs": null, "finish_reason": null});
+    openai_chat::chunk_event("text_completion", template, choice, out);
 }
 
 #[cfg(test)]
@@ -116,6 +85,7 @@ mod tests {
     use super::*;
     use crate::error::InspectError;
     use crate::extract::extract;
+    use crate::wire::testing::Seen;
     use crate::wire::Format;
 
     #[test]
@@ -155,32 +125,6 @@ mod tests {
         ));
     }
 
-    #[derive(Default)]
-    struct Seen {
-        deltas: Vec<(StreamKey, String, bool)>,
-        flushes: usize,
-        usage: (Option<u64>, Option<u64>),
-    }
-    impl Deltas for Seen {
-        fn delta(
-            &mut self,
-            key: StreamKey,
-            text: &mut String,
-            last: bool,
-            _: &Value,
-        ) -> Result<bool, String> {
-            self.deltas.push((key, text.clone(), last));
-            Ok(true)
-        }
-        fn flush(&mut self, _: Flush<'_>) -> Result<bool, String> {
-            self.flushes += 1;
-            Ok(true)
-        }
-        fn usage(&mut self, i: Option<u64>, o: Option<u64>) {
-            self.usage = (i, o);
-        }
-    }
-
     #[test]
     fn stream_text_and_usage() {
         let mut seen = Seen::default();
@@ -198,7 +142,8 @@ mod tests {
                 ((TEXT, 0, 0), "lo".to_string(), true)
             ]
         );
-        assert_eq!((seen.flushes, seen.usage), (1, (Some(3), Some(2))));
+        assert_eq!(seen.flushes, ["except 0 1"]);
+        assert_eq!(seen.usage, (Some(3), Some(2)));
         let mut out = Vec::new();
         delta_event(
             (TEXT, 0, 0),

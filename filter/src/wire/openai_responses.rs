@@ -238,6 +238,7 @@ mod tests {
     use super::*;
     use crate::error::InspectError;
     use crate::extract::extract;
+    use crate::wire::testing::Seen;
     use crate::wire::Format;
 
     fn ex(body: Value) -> Result<crate::extract::Extracted, InspectError> {
@@ -355,36 +356,6 @@ mod tests {
         }
     }
 
-    #[derive(Default)]
-    struct Seen {
-        deltas: Vec<(StreamKey, String)>,
-        flushes: Vec<String>,
-        usage: (Option<u64>, Option<u64>),
-    }
-    impl Deltas for Seen {
-        fn delta(
-            &mut self,
-            key: StreamKey,
-            text: &mut String,
-            _last: bool,
-            _: &Value,
-        ) -> Result<bool, String> {
-            self.deltas.push((key, text.clone()));
-            Ok(true)
-        }
-        fn flush(&mut self, w: Flush<'_>) -> Result<bool, String> {
-            self.flushes.push(match w {
-                Flush::All => "all".into(),
-                Flush::Index(i) => format!("index {i}"),
-                Flush::IndexExcept(i, _) => format!("except {i}"),
-            });
-            Ok(true)
-        }
-        fn usage(&mut self, i: Option<u64>, o: Option<u64>) {
-            self.usage = (i, o);
-        }
-    }
-
     #[test]
     fn stream_events() {
         let mut seen = Seen::default();
@@ -402,10 +373,10 @@ mod tests {
         assert_eq!(
             seen.deltas,
             [
-                ((TEXT, 0, SUMMARY | 1), "think".to_string()),
-                ((TEXT, 1, 0), "Hel".to_string()),
-                ((TEXT, 1, 1), "no".to_string()),
-                ((ARGS, 2, 0), "{\"a\"".to_string()),
+                ((TEXT, 0, SUMMARY | 1), "think".to_string(), false),
+                ((TEXT, 1, 0), "Hel".to_string(), false),
+                ((TEXT, 1, 1), "no".to_string(), false),
+                ((ARGS, 2, 0), "{\"a\"".to_string(), false),
             ]
         );
         assert_eq!(seen.flushes, ["index 1", "all"]);
