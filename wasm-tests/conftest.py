@@ -116,6 +116,13 @@ def harness_policy(policy: pathlib.Path | str, workdir: pathlib.Path) -> pathlib
     return out
 
 
+def jsonl(path: pathlib.Path) -> list[dict]:
+    """The complete JSON lines a writer has put in `path` so far (a last line still being written
+    has no newline yet and is left for the next read)."""
+    text = path.read_text()
+    return [json.loads(line) for line in text[:text.rfind("\n") + 1].splitlines() if line.strip()]
+
+
 class Response:
     def __init__(self, status: int, headers, body: bytes):
         self.status = status
@@ -149,7 +156,7 @@ class Standins:
         p = self.dir / f"{name}.jsonl"
         if not p.exists():
             return []
-        return [json.loads(line) for line in p.read_text().splitlines() if line.strip()]
+        return jsonl(p)
 
     def all_bodies(self) -> str:
         return "\n".join(r.get("body", "") for n in self.ports for r in self.records(n))
@@ -259,7 +266,7 @@ class Gateway:
         return self.post("/v1/messages", body, tok, headers)
 
     def audit(self) -> list[dict]:
-        return [json.loads(line) for line in self.audit_path.read_text().splitlines() if line.strip()]
+        return jsonl(self.audit_path)
 
     def audit_after(self, start: int, n: int = 1, timeout: float = 5.0) -> list[dict]:
         """Wait until at least `n` audit lines exist after line index `start`; return them."""
@@ -269,6 +276,12 @@ class Gateway:
             if len(lines) - start >= n or time.time() > end:
                 return lines[start:]
             time.sleep(0.03)
+
+    def mark(self) -> int:
+        """Where the audit log stands once the records of earlier requests are written: the start
+        index for audit_after (a count taken while Envoy still buffers a record is one short)."""
+        self.settle()
+        return len(self.audit())
 
     def settle(self, quiet: float = 0.15, timeout: float = 5.0) -> None:
         """Wait until the audit log stops growing (Envoy flushes it every 50 ms here)."""

@@ -48,7 +48,7 @@ def client(gw: Gateway) -> anthropic.Anthropic:
 
 def test_controlled_prompt_goes_to_bedrock_translated(bedrock_gw, standins):
     bedrock_gw.settle()  # earlier tests' records are in
-    before, start = len(standins.records("usgov")), len(bedrock_gw.audit())
+    before, start = len(standins.records("usgov")), bedrock_gw.mark()
     msg = client(bedrock_gw).messages.create(
         model="claude-sonnet-5-5", max_tokens=64, system="Answer briefly.",
         messages=[{"role": "user", "content": ITAR}])
@@ -81,7 +81,7 @@ def test_streaming_controlled_prompt_is_not_sent_to_bedrock(bedrock_gw, standins
     streaming request is never translated there. Here no other destination is approved for it:
     a 400 that says to send it without streaming; nothing goes upstream."""
     bedrock_gw.settle()  # earlier tests' records are in
-    before, start = len(standins.records("usgov")), len(bedrock_gw.audit())
+    before, start = len(standins.records("usgov")), bedrock_gw.mark()
     with pytest.raises(anthropic.BadRequestError) as e:
         with client(bedrock_gw).messages.stream(
                 model="claude-sonnet-5-5", max_tokens=64, messages=[{"role": "user", "content": ITAR}]) as s:
@@ -121,7 +121,7 @@ def test_inference_profile_arn_is_encoded_in_the_path(workdir, standins):
 def test_bedrock_answer_is_inspected(bedrock_gw, standins):
     """The translated answer goes through the response path like any Anthropic answer."""
     bedrock_gw.settle()
-    start = len(bedrock_gw.audit())
+    start = bedrock_gw.mark()
     reply = "SECRET//NOFORN\n(S//NF) Battery relocation schedule."
     with pytest.raises(anthropic.APIStatusError) as e:
         client(bedrock_gw).messages.create(

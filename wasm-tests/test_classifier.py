@@ -76,7 +76,7 @@ def test_only_the_classifier_catches_it_and_the_record_names_it(cgw, tmp_path):
     cgw.render(ecds_only=True, policy=policy_with(tmp_path, "with-model"))
     assert wait_version(cgw, "with-model")
     cgw.settle()
-    start = len(cgw.audit())
+    start = cgw.mark()
     r = cgw.chat(ONLY_MODEL, US)
     assert r.status == 200 and r.headers["x-itar-destination"] == "usgov", (r.status, r.headers)
     rec = cgw.audit_after(start)[0]
@@ -130,7 +130,7 @@ def test_an_artifact_swapped_alone_under_load_fails_no_request(cgw, tmp_path):
     assert len(results) > 60 and not bad, f"{len(bad)} failed of {len(results)}: {bad[:5]}"
     # The record names the policy in force, whose digest covers the artifact's.
     cgw.settle()
-    start = len(cgw.audit())
+    start = cgw.mark()
     cgw.chat(BENIGN, US)
     rec = cgw.audit_after(start)[0]
     assert rec["policy"]["version"] == "art-8"

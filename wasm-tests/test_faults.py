@@ -50,7 +50,7 @@ class Mark:
     def __init__(self, g: Gateway, s: Standins):
         g.settle()
         self.g, self.s = g, s
-        self.audit_start = len(g.audit())
+        self.audit_start = g.mark()
         self.rec = {n: len(s.records(n)) for n in s.ports}
 
     def new(self, name: str) -> list[dict]:
@@ -145,7 +145,7 @@ def broken(workdir, standins):
 def test_upstream_down(broken, standins):
     g, _ = broken
     g.settle()
-    start = len(g.audit())
+    start = g.mark()
     r = g.chat("Translate 'good morning' to German.", US, model="mistral-large")
     assert r.status == 503, r
     assert r.json()["error"]["code"] == "upstream_unavailable"
@@ -172,7 +172,7 @@ def test_upstream_slow_still_answered_and_audited(gw, mark):
 def test_upstream_reset_mid_stream(broken):
     g, srv = broken
     g.settle()
-    start = len(g.audit())
+    start = g.mark()
     before = len(srv.received)
     conn = http.client.HTTPConnection("127.0.0.1", g.port, timeout=10)
     body = json.dumps({"model": "gpt-4o", "stream": True, "messages": [{"role": "user", "content": "hi"}]})

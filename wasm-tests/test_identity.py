@@ -87,7 +87,7 @@ def test_clearance_sufficient_and_too_low(cgw, fresh):
     r = cgw.chat(SECRET, token(clearance="SECRET"), model="llama-3.1-70b")
     assert r.status == 200, r
     cgw.settle()
-    start = len(cgw.audit())
+    start = cgw.mark()
     r = cgw.chat(SECRET, token(clearance="CONFIDENTIAL"), model="llama-3.1-70b")
     assert r.status == 403 and r.json()["error"]["code"] == "identity_ineligible"
     assert "a SECRET clearance" in msg(r.json())

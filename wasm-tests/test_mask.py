@@ -36,7 +36,7 @@ def sent_and_audited(mgw, start, n):
 
 
 def test_buffered_round_trip_with_both_sdks(mgw):
-    start = len(mgw.audit())
+    start = mgw.mark()
     reply = ["Form: applicant [MASKED:SSN:1], spouse [MASKED:SSN:2]; ", "unknown [MASKED:SSN:3]."]
     c = openai.OpenAI(base_url=mgw.url("/v1"), api_key=US, max_retries=0)
     out = c.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": PROMPT}],
@@ -62,7 +62,7 @@ def test_buffered_round_trip_with_both_sdks(mgw):
 
 @pytest.mark.parametrize("fmt", ["openai", "anthropic"])
 def test_streamed_placeholder_split_across_events(mgw, fmt):
-    start = len(mgw.audit())
+    start = mgw.mark()
     chunks = ["Applicant: [MAS", "KED:S", "SN:1", "], spouse: [MASKED:SSN:2", "]. Done."]
     want = f"Applicant: {SSN}, spouse: {SSN2}. Done."
     if fmt == "openai":
@@ -87,7 +87,7 @@ def test_streamed_placeholder_split_across_events(mgw, fmt):
 
 
 def test_placeholders_resolve_only_in_their_own_request(mgw):
-    start = len(mgw.audit())
+    start = mgw.mark()
     c = openai.OpenAI(base_url=mgw.url("/v1"), api_key=US, max_retries=0)
     out = c.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "What was it?"}],
                                     extra_headers=script(mgw, ["It was [MASKED:SSN:1]."]))

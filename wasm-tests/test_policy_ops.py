@@ -101,7 +101,7 @@ def test_shadow_policy_records_without_enforcing(ogw, tmp_path):
                     "--wasm", str(ogw.wasm), "--ecds-only", "--shadow-policy", str(candidate)], check=True)
     assert wait_version(ogw, "enforce-1")
     ogw.settle()
-    start = len(ogw.audit())
+    start = ogw.mark()
     r = ogw.chat("Status update on Project Bluebird schedule", US)
     assert r.status == 200  # the shadow would have rerouted it (CUI), but it does not enforce
     ogw.chat("plain benign text", US)

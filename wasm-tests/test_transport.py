@@ -105,13 +105,12 @@ def ssl_stats(gw: Gateway) -> dict[str, int]:
 def refused(port: int, ctx: ssl.SSLContext, standins, gw: Gateway) -> tuple[BaseException, dict[str, int]]:
     """The attempt must fail at the TLS layer: no HTTP response, nothing upstream, no audit line.
     Returns the client's exception and which of Envoy's TLS counters moved (the server's reason)."""
-    gw.settle()
-    before = (len(standins.records("commercial")), len(gw.audit()))
+    before = (len(standins.records("commercial")), gw.mark())
     stats = ssl_stats(gw)
     with pytest.raises(REFUSED) as e:
         https_chat(port, ctx)
     gw.settle()
-    assert (len(standins.records("commercial")), len(gw.audit())) == before
+    assert (len(standins.records("commercial")), gw.mark()) == before
     after = ssl_stats(gw)
     moved = {k: v - stats.get(k, 0) for k, v in after.items() if v != stats.get(k, 0) and "expiration" not in k}
     assert "handshake" not in moved, moved  # no completed handshake counted
@@ -201,8 +200,7 @@ def test_alpn_offers_h2(mtls, pki):
 
 
 def test_plaintext_to_tls_port_refused(mtls, standins):
-    mtls.settle()
-    before = (len(standins.records("commercial")), len(mtls.audit()))
+    before = (len(standins.records("commercial")), mtls.mark())
     body = json.dumps(CHAT).encode()
     req = (f"POST /v1/chat/completions HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\n"
            f"authorization: Bearer {TOK}\r\ncontent-length: {len(body)}\r\n\r\n").encode() + body
@@ -219,7 +217,7 @@ def test_plaintext_to_tls_port_refused(mtls, standins):
             pass
     assert b"HTTP/" not in got  # Envoy closed the connection: no HTTP answer at all
     mtls.settle()
-    assert (len(standins.records("commercial")), len(mtls.audit())) == before
+    assert (len(standins.records("commercial")), mtls.mark()) == before
 
 
 def test_optional_client_cert_mode(workdir, standins, pki):
@@ -346,7 +344,7 @@ def certgw(workdir, standins, pki, tmp_path_factory):
 
 
 def refused_401(gw: Gateway, standins, ctx: ssl.SSLContext, tok: str, why: str) -> dict:
-    before, start = len(standins.records("commercial")), len(gw.audit())
+    before, start = len(standins.records("commercial")), gw.mark()
     status, headers, body, _, _ = https_chat(gw.port, ctx, headers={"authorization": f"Bearer {tok}"})
     assert status == 401, body
     err = json.loads(body)["error"]  # the OpenAI error format
@@ -360,7 +358,7 @@ def refused_401(gw: Gateway, standins, ctx: ssl.SSLContext, tok: str, why: str) 
 
 
 def test_client_certificate_recorded_and_required(certgw, standins, pki):
-    start = len(certgw.audit())
+    start = certgw.mark()
     status, _, body, _, _ = https_chat(certgw.port, ctx_for(pki, "client"))
     assert status == 200, body
     [rec] = certgw.audit_after(start)
@@ -384,7 +382,7 @@ def test_client_certificate_recorded_and_required(certgw, standins, pki):
 
 def test_certificate_bound_token(certgw, standins, pki):
     bound = token(sub="alice", clearance="SECRET", extra={"cnf": {"x5t#S256": x5t(pki / "client.pem")}})
-    start = len(certgw.audit())
+    start = certgw.mark()
     status, _, body, _, _ = https_chat(certgw.port, ctx_for(pki, "client"), headers={"authorization": f"Bearer {bound}"})
     assert status == 200, body
     [rec] = certgw.audit_after(start)
