@@ -1003,14 +1003,7 @@ impl Engine {
                     "the request contains {} content, which requires {missing}; the caller lacks it",
                     label_name(h)
                 );
-                return Verdict::Refuse(deny(
-                    audit,
-                    provider,
-                    403,
-                    "refuse",
-                    "identity_ineligible",
-                    &msg,
-                ));
+                return ineligible_caller(audit, provider, &msg);
             }
         }
         // The requested destination must accept the caller (a controlled-data path may require
@@ -1021,14 +1014,7 @@ impl Engine {
                     "destination {} requires {missing}, which the caller lacks",
                     req.name
                 );
-                return Verdict::Refuse(deny(
-                    audit,
-                    provider,
-                    403,
-                    "refuse",
-                    "identity_ineligible",
-                    &msg,
-                ));
+                return ineligible_caller(audit, provider, &msg);
             }
         }
         let mut chosen = None;
@@ -1058,6 +1044,12 @@ impl Engine {
                 break;
             }
         }
+        if let (None, false, Some((name, missing))) = (&chosen, skipped_bedrock, &ineligible) {
+            let msg = format!(
+                "destination {name}, approved for this request, requires {missing}, which the caller lacks"
+            );
+            return ineligible_caller(audit, provider, &msg);
+        }
         let (rank, dest_index, dest) = match chosen {
             Some((i, di, d)) if i == 0 || model.reroute => (i, di, d),
             None if skipped_bedrock => {
@@ -1070,20 +1062,6 @@ impl Engine {
                     400,
                     "reject",
                     "unsupported_request",
-                    &msg,
-                ));
-            }
-            None if ineligible.is_some() => {
-                let (name, missing) = ineligible.unwrap_or_default();
-                let msg = format!(
-                    "destination {name}, approved for this request, requires {missing}, which the caller lacks"
-                );
-                return Verdict::Refuse(deny(
-                    audit,
-                    provider,
-                    403,
-                    "refuse",
-                    "identity_ineligible",
                     &msg,
                 ));
             }
@@ -1602,6 +1580,18 @@ pub struct RuleScore {
     pub threshold: f32,
     pub matched: String,
     pub features: Vec<String>,
+}
+
+/// The caller lacks an attribute the content or the destination requires (403).
+fn ineligible_caller(audit: &mut AuditRecord, provider: Format, msg: &str) -> Verdict {
+    Verdict::Refuse(deny(
+        audit,
+        provider,
+        403,
+        "refuse",
+        "identity_ineligible",
+        msg,
+    ))
 }
 
 /// Record a refusal in the audit record and build the reply for it in the provider's format: the
