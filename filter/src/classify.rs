@@ -641,6 +641,14 @@ impl Classifier {
 
     /// The best window of `text` (None for a text without tokens).
     pub fn judge(&self, text: &[u8]) -> Option<Verdict> {
+        self.judge_skipping(text, &[], 0)
+    }
+
+    /// `judge`, leaving out the tokens that start in a `skip` range (sorted, disjoint; given in
+    /// coordinates where `text` starts at `base`): the request's framing (its keys, its model
+    /// name) is not what the sender wrote, and a model learned on documents must not weigh it.
+    /// A token after a skipped range starts a new word pair.
+    pub fn judge_skipping(&self, text: &[u8], skip: &[(u32, u32)], base: usize) -> Option<Verdict> {
         // The ring holds the last `MAX_WINDOW` tokens (a power of two: the slot is a mask); a
         // window is the last `w` of them. Full windows all have `w` tokens, so the best one is
         // the one with the largest sum: the score is computed once, at the end.
@@ -649,8 +657,20 @@ impl Classifier {
         let mut ring = [(0f32, 0u32); MAX_WINDOW];
         let (mut n, mut sum) = (0usize, 0f64);
         let mut prev: Option<Token> = None;
+        // Where the last counted token ends.
+        let mut last = 0usize;
         let mut best: Option<(f64, usize, usize)> = None;
+        let mut skip = skip
+            .iter()
+            .map(|&(s, e)| (s as usize, e as usize))
+            .peekable();
         tokens(text, |t, _| {
+            let at = base + t.start;
+            while skip.next_if(|&(_, e)| e <= at).is_some() {}
+            if skip.peek().is_some_and(|&(s, _)| s <= at) {
+                prev = None;
+                return;
+            }
             if !counts(&t, self.words_only) {
                 return;
             }
@@ -674,13 +694,14 @@ impl Classifier {
                     }
                 }
             }
+            last = t.end;
             prev = Some(t);
         });
         let (sum, start, end, len) = match best {
             Some((sum, start, end)) => (sum, start, end, w),
             None if n > 0 => {
                 let first = ring.first().map_or(0, |r| r.1 as usize);
-                (sum, first, prev.map_or(0, |t| t.end), n)
+                (sum, first, last, n)
             }
             None => return None,
         };

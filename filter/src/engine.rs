@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use crate::audit::{sha256_hex, AuditRecord, LabelRecord, PolicyRef, SpanRef, SCHEMA};
 use crate::error::{InspectError, PolicyError};
-use crate::extract::{apply_edits, extract, head_only, pointer_of, Extracted};
+use crate::extract::{apply_edits, extract, head_only, pointer_of, Extracted, Piece};
 use crate::head::{query_pieces, HeadPiece, HeaderRules};
 use crate::identity::{Identity, IdentityState};
 use crate::mask::Masks;
@@ -150,10 +150,27 @@ pub struct Scratch {
     /// the same headers request after request): scanned again only when they differ.
     clean_heads: Vec<String>,
     next_clean_head: usize,
+    /// Ranges of the normalized document that are the request's framing (see `framing`).
+    framing: Vec<(u32, u32)>,
 }
 
 /// How many clean head documents a VM remembers.
 const CLEAN_HEADS: usize = 8;
+
+/// Whether a piece of the body is the request's framing rather than what its sender wrote: an
+/// object key, or the model name, shaped like an identifier (no white space, at most 64 bytes).
+/// The rules scan framing like everything else; a trained classifier leaves it out (a model name
+/// such as `gpt-4o` has the shape of a weapon designator). A key or model name that reads like
+/// text is not framing: the classifier judges it.
+fn framing(ex: &Extracted, p: &Piece, text: &str) -> bool {
+    let shaped = text.len() <= 64 && !text.bytes().any(|b| b.is_ascii_whitespace());
+    let key = p.value_index.is_none() && p.head.is_none();
+    let model = p.value_index.is_some_and(|vi| {
+        let span = ex.strings.get(vi).map(|&(s, e)| (s as usize, e as usize));
+        span.is_some() && span == ex.model_span
+    });
+    shaped && (key || model)
+}
 
 /// A label found in the content, after grouping findings of the same label/level/tag.
 #[derive(Debug, Clone)]
@@ -385,6 +402,7 @@ impl Engine {
             norm: Normalized::with_capacity(4096),
             clean_heads: Vec::with_capacity(CLEAN_HEADS),
             next_clean_head: 0,
+            framing: Vec::new(),
         }
     }
 
@@ -1294,17 +1312,25 @@ impl Engine {
     ) -> Result<Vec<LabelHit>, InspectError> {
         let norm = &mut scratch.norm;
         norm.clear();
+        scratch.framing.clear();
         for (i, p) in ex.pieces.iter().enumerate() {
             if i > 0 {
                 norm.push_linear(b"\n", p.doc_start - 1);
             }
             let s = p.doc_start as usize;
             let text = ex.doc.get(s..s + p.len as usize).unwrap_or("");
+            let from = norm.text.len() as u32;
             normalize_into(norm, text, p.doc_start);
+            if framing(ex, p, text) {
+                scratch.framing.push((from, norm.text.len() as u32));
+            }
         }
-        let out = self
-            .scanner
-            .scan_hidden(&mut scratch.scan, &norm.text, &norm.hidden)?;
+        let out = self.scanner.scan_hidden(
+            &mut scratch.scan,
+            &norm.text,
+            &norm.hidden,
+            &scratch.framing,
+        )?;
         let mut changes = norm.changes;
         changes.insert(out.changes);
         for n in changes.names() {

@@ -206,12 +206,13 @@ impl Concealed<'_> {
 }
 
 /// A level of the recursive scan: how deep in decoded segments, whether the text is a letter
-/// rewrite already, and the concealed ranges of the top level.
+/// rewrite already, and the concealed and framing ranges of the top level.
 #[derive(Clone, Copy)]
 struct Level<'a> {
     depth: u8,
     rewritten: bool,
     hidden: &'a [(u32, u32)],
+    framing: &'a [(u32, u32)],
 }
 
 /// Per-VM scratch space reused across requests (the per-request path allocates as little as it can).
@@ -779,15 +780,23 @@ impl Scanner {
     /// The classifiers' judgement of `text` (all with `all`, else those at their threshold whose
     /// window holds a corroborating match; `cache.by_signal` holds the text's matches). A
     /// classifier with corroborating signals judges only the text around their matches (a
-    /// window's reach on either side): a text without one costs it nothing.
-    fn classify(&self, cache: &ScanCache, text: &[u8], findings: &mut Vec<Finding>, all: bool) {
+    /// window's reach on either side): a text without one costs it nothing. Tokens in `framing`
+    /// (sorted) are left out.
+    fn classify(
+        &self,
+        cache: &ScanCache,
+        text: &[u8],
+        framing: &[(u32, u32)],
+        findings: &mut Vec<Finding>,
+        all: bool,
+    ) {
         for (model, ri, corroborate) in &self.classifiers {
             let Some(rule) = self.rules.get(*ri) else {
                 continue;
             };
             let verdict = match corroborate.is_empty() {
-                true => model.judge(text),
-                false => self.judge_near(model, cache, corroborate, text),
+                true => model.judge_skipping(text, framing, 0),
+                false => self.judge_near(model, cache, corroborate, text, framing),
             };
             let Some(v) = verdict else {
                 continue;
@@ -813,6 +822,7 @@ impl Scanner {
         cache: &ScanCache,
         corroborate: &[usize],
         text: &[u8],
+        framing: &[(u32, u32)],
     ) -> Option<crate::classify::Verdict> {
         // Bytes a window of tokens can reach on either side of a match (words and spaces).
         let reach = model.window().saturating_mul(8);
@@ -840,7 +850,7 @@ impl Scanner {
                 j += 1;
             }
             let region = text.get(lo..hi).unwrap_or_default();
-            if let Some(mut v) = model.judge(region) {
+            if let Some(mut v) = model.judge_skipping(region, framing, lo) {
                 v.start += lo;
                 v.end += lo;
                 let held = hits
@@ -1022,15 +1032,18 @@ impl Scanner {
         self.scan_pass(cache, text, Pass::Ends)
     }
 
-    /// `scan` of a text with ranges the sender concealed (`Normalized::hidden`: sorted): what
-    /// is found there gets its rule's `concealed` weight, as everything decoded does.
+    /// `scan` of a request's document: `hidden` are the ranges the sender concealed
+    /// (`Normalized::hidden`: sorted), what is found there gets its rule's `concealed` weight,
+    /// as everything decoded does; `framing` are the ranges of the request's own structure (its
+    /// keys, its model name: sorted), which the rules scan and the classifiers leave out.
     pub fn scan_hidden(
         &self,
         cache: &mut ScanCache,
         text: &[u8],
         hidden: &[(u32, u32)],
+        framing: &[(u32, u32)],
     ) -> Result<ScanOutput, InspectError> {
-        self.scan_all(cache, text, Pass::Ends, hidden)
+        self.scan_all(cache, text, Pass::Ends, hidden, framing)
     }
 
     /// `scan`, its matches found the given way (tests compare `Pass::Ends` with `Pass::Whole`).
@@ -1041,7 +1054,7 @@ impl Scanner {
         text: &[u8],
         pass: Pass,
     ) -> Result<ScanOutput, InspectError> {
-        self.scan_all(cache, text, pass, &[])
+        self.scan_all(cache, text, pass, &[], &[])
     }
 
     fn scan_all(
@@ -1050,6 +1063,7 @@ impl Scanner {
         text: &[u8],
         pass: Pass,
         hidden: &[(u32, u32)],
+        framing: &[(u32, u32)],
     ) -> Result<ScanOutput, InspectError> {
         let mut out = ScanOutput::default();
         let mut budget = self.limits.max_decoded_bytes;
@@ -1057,6 +1071,7 @@ impl Scanner {
             depth: 0,
             rewritten: false,
             hidden,
+            framing,
         };
         self.scan_level(cache, text, level, pass, &mut budget, &mut out)?;
         out.decoded_bytes = self.limits.max_decoded_bytes - budget;
@@ -1118,7 +1133,7 @@ impl Scanner {
             _ => Concealed::All,
         };
         self.judge(cache, text, &mut out.findings, concealed, false);
-        self.classify(cache, text, &mut out.findings, false);
+        self.classify(cache, text, level.framing, &mut out.findings, false);
         if depth >= self.limits.max_decode_depth {
             return Ok(());
         }
@@ -1167,17 +1182,23 @@ impl Scanner {
             normalize_into(&mut child, &text_dec, 0);
             out.changes.insert(child.changes);
             let mut child_out = ScanOutput::default();
+            // A letter rewrite of ASCII text keeps every byte's place (ROT13) or mirrors it
+            // (reversed): its findings map back exactly, and the framing maps into it.
+            let exact = rewrites && decoded.is_ascii() && child.changes.is_empty();
+            let framing = match exact && !level.framing.is_empty() {
+                true => rewrite_framing(d, s, decoded.len(), level.framing),
+                false => Vec::new(),
+            };
             let inner = Level {
                 depth: depth + 1,
                 rewritten: rewritten || rewrites,
                 hidden: &[],
+                framing: &framing,
             };
             self.scan_level(cache, &child.text, inner, pass, budget, &mut child_out)?;
             out.changes.insert(child_out.changes);
-            // Anything found inside an encoded segment stands for the whole segment. A letter
-            // rewrite of ASCII text keeps every byte's place (ROT13) or mirrors it (reversed):
-            // its findings map back exactly.
-            let exact = rewrites && decoded.is_ascii() && child.changes.is_empty();
+            // Anything found inside an encoded segment stands for the whole segment, but what is
+            // found in an exact rewrite maps back exactly.
             for f in child_out.findings {
                 let (start, end) = match exact {
                     true => rewrite_span(d, s, decoded.len(), (f.start, f.end)),
@@ -1541,7 +1562,7 @@ impl Scanner {
         self.gather_primaries(cache);
         let mut all = Vec::new();
         self.judge(cache, text, &mut all, Concealed::Ranges(&[]), true);
-        self.classify(cache, text, &mut all, true);
+        self.classify(cache, text, &[], &mut all, true);
         Ok(all)
     }
 
@@ -2785,6 +2806,26 @@ fn rewrite_span(
     }
 }
 
+/// The parent's framing ranges (sorted) in the coordinates of an exact letter rewrite of
+/// `text[s..s + len]` (`rewrite_span`'s inverse; sorted). A shape rewrite's halves are not mapped:
+/// its text is judged whole.
+fn rewrite_framing(d: Decoder, s: usize, len: usize, framing: &[(u32, u32)]) -> Vec<(u32, u32)> {
+    let (lo, hi) = (s, s + len);
+    let inside = framing.iter().filter_map(|&(a, b)| {
+        let (a, b) = ((a as usize).max(lo), (b as usize).min(hi));
+        (a < b).then(|| (a - lo, b - lo))
+    });
+    let mut out: Vec<(u32, u32)> = match d {
+        Decoder::Rot13 | Decoder::Leet => inside.map(|(a, b)| (a as u32, b as u32)).collect(),
+        Decoder::Reversed => inside
+            .map(|(a, b)| ((len - b) as u32, (len - a) as u32))
+            .collect(),
+        _ => Vec::new(),
+    };
+    out.sort_unstable();
+    out
+}
+
 /// Leetspeak read as letters: the digits and signs that stand for a letter in disguised markings
 /// (`53CR37`, `C0NF1D3N714L`, `(5//NF)`); other bytes are kept, so every byte keeps its place.
 fn unleet(b: u8) -> u8 {
@@ -2901,6 +2942,27 @@ fn validate(v: Validator, m: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn framing_maps_into_exact_rewrites_and_back() {
+        // A parent text of 100 bytes, a rewrite of [20, 80), framing at [10, 25), [40, 45), [78, 90).
+        let framing = [(10, 25), (40, 45), (78, 90)];
+        for d in [Decoder::Rot13, Decoder::Leet, Decoder::Reversed] {
+            let child = rewrite_framing(d, 20, 60, &framing);
+            assert!(
+                child.windows(2).all(|w| w[0].1 <= w[1].0),
+                "{d:?}: {child:?}"
+            );
+            let back: Vec<(usize, usize)> = child
+                .iter()
+                .filter_map(|&(a, b)| rewrite_span(d, 20, 60, (a as usize, b as usize)))
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            assert_eq!(back, vec![(20, 25), (40, 45), (78, 80)], "{d:?}");
+        }
+        assert!(rewrite_framing(Decoder::Shape, 20, 60, &framing).is_empty());
+    }
 
     fn default_scanner() -> Scanner {
         let json = include_bytes!("../../policies/default.json");
@@ -3140,6 +3202,7 @@ mod tests {
                 depth: u8::MAX,
                 rewritten: false,
                 hidden: &[],
+                framing: &[],
             };
             sc.scan_level(
                 &mut cache,

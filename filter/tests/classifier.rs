@@ -171,3 +171,63 @@ fn uncorroborated_technical_text_is_not_flagged() {
         r.labels
     );
 }
+
+fn by_classifier(e: &Engine, s: &mut itar_filter::engine::Scratch, body: &[u8]) -> Option<f64> {
+    let r = e.scan_body(s, Provider::Openai, body).unwrap();
+    r.labels
+        .iter()
+        .find(|l| l.rules.iter().any(|id| id == "classifier.ITAR"))
+        .map(|l| l.confidence)
+}
+
+#[test]
+fn the_request_framing_does_not_move_the_classifier() {
+    // What the classifier judges is what the sender wrote: the body's keys and its model name
+    // are framing (a model name like `gpt-4o` has a weapon designator's shape), so the verdict on
+    // a message is the same whatever model it is sent to. The rules still scan the framing.
+    let mut v = policy();
+    v["classifiers"][0]["threshold"] = json!(0.5);
+    let e = compile(&v).unwrap();
+    let mut s = e.new_scratch();
+    let mut judged = 0;
+    let models = [
+        "gpt-4o",
+        "claude-sonnet-4-5-20250929",
+        "gemini-2.5-pro",
+        "AGM-88E",
+    ];
+    for (i, r) in rows()
+        .iter()
+        .filter(|r| r.get("technique").is_none())
+        .enumerate()
+    {
+        let text = r["text"].as_str().unwrap();
+        let plain = by_classifier(&e, &mut s, &body(text));
+        judged += usize::from(plain.is_some());
+        // Every row the classifier judged, and every tenth of the others, under every model.
+        if plain.is_none() && i % 10 != 0 {
+            continue;
+        }
+        for model in models {
+            let b = serde_json::to_vec(
+                &json!({"model": model, "messages": [{"role": "user", "content": text}]}),
+            )
+            .unwrap();
+            assert_eq!(
+                by_classifier(&e, &mut s, &b),
+                plain,
+                "{} with model {model}",
+                r["id"]
+            );
+        }
+    }
+    assert!(judged >= 100, "only {judged} rows reached the classifier");
+    // Framing is what is shaped like an identifier: a key that reads like text is judged.
+    let text = "Write the T/R module test procedure for the radar.";
+    let key = serde_json::to_vec(&json!({"model": "gpt-4o", "messages": [
+        {"role": "user", "content": "hi", "note": {"AGM-88E seeker gimbal rate 120 deg/s and the \
+         T/R module test procedure": text}}]}))
+    .unwrap();
+    let as_key = by_classifier(&e, &mut s, &key);
+    assert!(as_key.is_some(), "a key that reads like text was left out");
+}
