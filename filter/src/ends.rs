@@ -48,7 +48,7 @@ impl Lanes {
     };
 }
 /// Lazy-DFA cache of the pass (per VM). Prose uses a small part of it.
-const CACHE_BYTES: usize = 8 * 1024 * 1024;
+const CACHE_BYTES: usize = 16 * 1024 * 1024;
 
 /// The pass could not finish: the cache was cleared, or the automaton gave up.
 struct GaveUp;
@@ -80,6 +80,12 @@ impl EndCache {
     #[doc(hidden)]
     pub fn joins(&self) -> u8 {
         self.joins
+    }
+
+    /// How many times the lazy DFA's cache was cleared since it was created.
+    #[doc(hidden)]
+    pub fn clears(&self) -> usize {
+        self.cache.clear_count()
     }
 }
 
