@@ -47,8 +47,13 @@ impl Lanes {
         join: 512,
     };
 }
-/// Lazy-DFA cache of the pass (per VM). Prose uses a small part of it.
-const CACHE_BYTES: usize = 8 * 1024 * 1024;
+/// Lazy-DFA cache of the leading pass (`build`) and of the full pass (`from_nfa`), per VM. Prose
+/// uses a small part of them. The leading pass also walks every decoded window (the text around
+/// a marking shape reversed, in ROT13, with leetspeak read as letters): on varied English with a
+/// leading match every ~2 KB its states reach ~9.6 MB, and a cleared cache rebuilds them from
+/// nothing (docs/performance.md, "Varied text"); the full pass's stay near 8 MB.
+const LEAD_CACHE_BYTES: usize = 16 * 1024 * 1024;
+const FULL_CACHE_BYTES: usize = 8 * 1024 * 1024;
 
 /// The pass could not finish: the cache was cleared, or the automaton gave up.
 struct GaveUp;
@@ -81,6 +86,12 @@ impl EndCache {
     pub fn joins(&self) -> u8 {
         self.joins
     }
+
+    /// How many times the lazy DFA's cache was cleared since it was created.
+    #[doc(hidden)]
+    pub fn clears(&self) -> usize {
+        self.cache.clear_count()
+    }
 }
 
 impl EndFinder {
@@ -90,7 +101,7 @@ impl EndFinder {
         syntax_cfg: syntax::Config,
         lanes: Lanes,
     ) -> Result<EndFinder, PolicyError> {
-        let mut f = EndFinder::build_sized(patterns, syntax_cfg, CACHE_BYTES)?;
+        let mut f = EndFinder::build_sized(patterns, syntax_cfg, LEAD_CACHE_BYTES)?;
         f.set_lanes(lanes);
         Ok(f)
     }
@@ -133,7 +144,7 @@ impl EndFinder {
     /// have been compiled as `build` does.
     pub fn from_nfa(nfa: thompson::NFA, lanes: Lanes) -> Result<EndFinder, PolicyError> {
         let dfa = DFA::builder()
-            .configure(Self::config(CACHE_BYTES))
+            .configure(Self::config(FULL_CACHE_BYTES))
             .build_from_nfa(nfa)
             .map_err(|e| PolicyError::Automaton(e.to_string()))?;
         let mut f = EndFinder {

@@ -77,6 +77,7 @@ BUDGET = {
     "added_p50_us_4k_c1": 100.0,
     "rps_ratio_4k_c16": 0.85,
     "scan_mb_s_envoy_1mb": 400.0,
+    "scan_mb_s_envoy_1mb_varied": 400.0,
     "ttft_added_ms": 1.0,
     "wasm_bytes": 2_000_000,
     "memory_per_vm_mib": 32.0,
@@ -324,6 +325,74 @@ def crafted_bodies(total: int = 1_000_000) -> dict[str, bytes]:
     }
     return {k: json.dumps({"model": "gpt-4o", "messages": [{"role": "user", "content": t}]}).encode()
             for k, t in texts.items()}
+
+
+VARIED_WORDS = (
+    "the quarterly report shows steady growth in services and team will review customer feedback before "
+    "launch of a new onboarding flow please send notes to marketing by friday we expect budget travel hiring "
+    "design engineering handoffs improved settings page labels mobile app privacy notice approved legal "
+    "cafeteria survey vegetarian options parking lot resurfacing north entrance minutes morning retrospective "
+    "highlighted better estimates sprint velocity database migration index concurrently postgres deploy "
+    "rollback canary metrics latency p99 dashboard alerts on-call rotation").split()
+VARIED_SPRINKLES = (
+    "SECRET//NOFORN", "(U//FOUO) The badge office moves to building 4.",
+    "Distribution Statement A. Approved for public release.", "EXPORT CONTROLLED - ITAR",
+    "torque 24 Nm, gap 0.05 mm +/- 0.01, 2,000 rpm", "Secret Santa on Friday", "(C) 2024 Example Corp.",
+    "call 555-0100 or email team@example.com", "CUI//SP-EXPT", "the 120 mm test at 1,650 m/s")
+
+
+def varied_body(total: int = 1_000_000, seed: int = 11) -> bytes:
+    """An OpenAI chat body of exactly `total` bytes: English-like words with a marking, a legend, a few
+    quantities or a near miss every ~2 KB (the text of `--example scanbench`): the scan's leading
+    pass finds matches all through it, so the full pass, the exact loop and the decoded windows run."""
+    rnd = random.Random(seed)
+    empty = len(json.dumps({"model": "gpt-4o", "messages": [{"role": "user", "content": ""}]}))
+    out, size, since = [], 0, 0
+    while size < total - empty:
+        if since > 2000:
+            piece, since = rnd.choice(VARIED_SPRINKLES) + ".", 0
+        else:
+            r = rnd.random()
+            piece = rnd.choice(VARIED_WORDS) + ("\n" if r < 1 / 17 else "." if r < 1 / 17 + 1 / 11 else "")
+            since += len(piece) + 1
+        out.append(piece)
+        size += len(piece) + 1
+    text = " ".join(out)
+    body = b""
+    while True:
+        body = json.dumps({"model": "gpt-4o", "messages": [{"role": "user", "content": text}]}).encode()
+        if len(body) <= total:
+            break
+        text = text[: len(text) - (len(body) - total)].rstrip()
+    return body + b" " * (total - len(body))
+
+
+def varied(token: str, audit: pathlib.Path, reps: int) -> dict:
+    """The 1 MB varied body with leading matches, sent `reps` times to the gateway after four unmeasured
+    sends (they fill the VMs' scan caches: each worker has its own): MB/s = request_bytes / scan_us from the audit records."""
+    body = varied_body()
+    decisions = set()
+    for _ in range(4):
+        decisions.add(f"{check_request(PORTS['gateway'], body, token)['status']}")
+    time.sleep(0.6)
+    t_first = time.time()
+    walls = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        c = check_request(PORTS["gateway"], body, token)
+        walls.append((time.perf_counter() - t0) * 1e3)
+        decisions.add(f"{c['status']} {c['decision']}")
+    time.sleep(0.6)
+    recs = [r for r in audit_records(audit) if r.get("request_bytes") == len(body)
+            and r.get("scan_us") and r["_t"] >= t_first - 0.5]
+    rates = [r["request_bytes"] / r["scan_us"] for r in recs]
+    out = {"bytes": len(body), "requests": len(rates), "wall_ms_median": statistics.median(walls),
+           "decisions": sorted(decisions),
+           "scan_us_p50": statistics.median([r["scan_us"] for r in recs]) if recs else None,
+           "mb_s_median": statistics.median(rates) if rates else None}
+    print(f"bench: varied 1 MB body with leading matches: {out['requests']} records, "
+          f"{fmt(out['mb_s_median'])} MB/s median, scan_us p50 {fmt(out['scan_us_p50'])}, {out['decisions']}", flush=True)
+    return out
 
 
 def crafted(token: str, audit: pathlib.Path, reps: int = 3) -> dict:
@@ -970,6 +1039,10 @@ def main() -> int:
         result["scan_envoy"] = scan
         result["audit_records"] = len(recs)
 
+        # 6a. varied text with leading matches (docs/performance.md, "Varied text")
+        print("bench: 1 MB varied text with leading matches (scan speed)", flush=True)
+        result["scan_envoy_varied"] = varied(token, audit, 4 if a.quick else 10)
+
         # 6. crafted bodies: the scan's worst case (docs/detection.md, "Work bound")
         print("bench: crafted 1 MB bodies (scan work bound)", flush=True)
         result["crafted"] = crafted(token, audit)
@@ -1099,6 +1172,7 @@ def budget(r: dict) -> list[dict]:
     p4 = point("4 KB", 1)
     p16 = point("4 KB", 16)
     s1 = (r.get("scan_envoy") or {}).get("1 MB c=1")
+    sv = r.get("scan_envoy_varied") or {}
     t = r.get("ttft") or {}
     m = r.get("memory") or {}
     ms = r.get("memory_shadow") or {}
@@ -1106,6 +1180,8 @@ def budget(r: dict) -> list[dict]:
         ("added p50 latency, 4 KB, c=1", p4 and p4["added_p50_us"], "<=", BUDGET["added_p50_us_4k_c1"], "us"),
         ("rps vs plain Envoy, 4 KB, c=16", p16 and 100 * p16["rps_ratio"], ">=", 100 * BUDGET["rps_ratio_4k_c16"], "%"),
         ("scan speed in Envoy, 1 MB (median of bytes/scan_us, c=1)", s1 and s1["mb_s_median"], ">=", BUDGET["scan_mb_s_envoy_1mb"], "MB/s"),
+        ("scan speed in Envoy, 1 MB varied text with leading matches (median, one at a time)", sv.get("mb_s_median"), ">=",
+         BUDGET["scan_mb_s_envoy_1mb_varied"], "MB/s"),
         ("added time to first token", t.get("ttft_added_us") and t["ttft_added_us"] / 1000, "<=", BUDGET["ttft_added_ms"], "ms"),
         (".wasm size", r["wasm"]["bytes"], "<=", BUDGET["wasm_bytes"], "bytes"),
         ("memory per VM (RSS delta / VMs)", m.get("per_vm_mib"), "<=", BUDGET["memory_per_vm_mib"], "MiB"),
@@ -1159,6 +1235,10 @@ def report(r: dict, out: pathlib.Path, chart_err: str | None):
         if k.startswith("1 MB"):
             print(f"scan speed in Envoy, {k}: {s['mb_s_median']:.0f} MB/s median ({s['requests']} requests, scan_us p50 "
                   f"{s['scan_us_p50']:.0f}, aggregate {s['mb_s_aggregate']:.0f} MB/s)")
+    sv = r.get("scan_envoy_varied")
+    if sv:
+        print(f"scan speed in Envoy, 1 MB varied text with leading matches: {fmt(sv['mb_s_median'])} MB/s median "
+              f"({sv['requests']} requests, scan_us p50 {fmt(sv['scan_us_p50'])}, {', '.join(sv['decisions'])})")
     for k, c in (r.get("crafted") or {}).items():
         print(f"crafted {k} ({c['bytes']} B, docs/detection.md 'Work bound'): wall {c['wall_ms_median']:.0f} ms median, "
               f"scan_us {fmt(c['scan_us_median'])}, {', '.join(c['decisions'])}")
