@@ -123,6 +123,10 @@ CASES = {
         ({REJECTED: "0 0 1 1 1"}, "4m", [{}]),
         ({REJECTED: "0x5"}, "4m", None),
     ],
+    "ItarAuditSealFailures": [
+        ({"itar_audit_seal_failures": "0 0 1 1 1"}, "4m", [{}]),
+        ({"itar_audit_seal_failures": "3x5"}, "4m", None),
+    ],
 }
 
 
