@@ -246,9 +246,26 @@ pub fn normalize_into(out: &mut Normalized, input: &str, base: u32) {
             i = body_start + body_len;
             continue;
         }
+        let from = out.text.len() as u32;
         push_char(out, c, base + i as u32, base + (i + len) as u32);
+        if is_styled_letter(c) {
+            // Letters written in a mathematical or enclosed style read as plain letters to a
+            // person and to no word filter: the sender styled them to pass one, so what they
+            // spell counts as concealed (`Rule::concealed`). A run of them (and the one space
+            // between styled words) is one range.
+            let to = out.text.len() as u32;
+            match out.hidden.last_mut() {
+                Some(last) if from.saturating_sub(last.1) <= 1 => last.1 = to,
+                _ => out.hidden.push((from, to)),
+            }
+        }
         i += len;
     }
+}
+
+/// Letters in a mathematical alphanumeric or enclosed (circled, squared) style.
+fn is_styled_letter(c: char) -> bool {
+    matches!(c as u32, 0x1D400..=0x1D6A3 | 0x24B6..=0x24E9 | 0x1F130..=0x1F189)
 }
 
 /// A tag character that stands for a printable ASCII character (U+E0020-U+E007E).
@@ -723,6 +740,19 @@ mod tests {
         assert!(n.changes.contains(Changes::INVISIBLE));
         let (a, b) = n.orig_span(2, 8);
         assert_eq!(&s[a as usize..b as usize], "S\u{200B}E\u{AD}CRET");
+    }
+
+    #[test]
+    fn styled_letters_are_concealed() {
+        let mut n = Normalized::with_capacity(64);
+        normalize_into(
+            &mut n,
+            "Note: \u{1D682}\u{1D674}\u{1D672} \u{24C7}\u{24BA} plain \u{FF33}",
+            0,
+        );
+        assert_eq!(n.text, b"Note: SEC RE plain S");
+        // The styled run (one space between its words) is one range; fullwidth letters are not styled.
+        assert_eq!(n.hidden, vec![(6, 12)]);
     }
 
     #[test]
