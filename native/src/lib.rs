@@ -238,7 +238,7 @@ fn config_new(config_envoy: ConfigEnvoyPtr, bytes: Vec<u8>) -> *const c_void {
         .map(|d| d.name.clone())
         .collect();
     let counter_names = itar_filter::metrics::Counters::new(&names);
-    let counters = counter_names
+    let counters: Vec<Option<usize>> = counter_names
         .names()
         .iter()
         .map(|name| {
@@ -256,6 +256,40 @@ fn config_new(config_envoy: ConfigEnvoyPtr, bytes: Vec<u8>) -> *const c_void {
             (r == abi::METRICS_SUCCESS).then_some(id)
         })
         .collect();
+    if let Some(Some(loads)) = counters.get(itar_filter::metrics::POLICY_LOADS) {
+        // SAFETY: the config pointer is Envoy's for this hook; the id was just defined on it.
+        unsafe {
+            abi::envoy_dynamic_module_callback_http_filter_config_increment_counter(
+                config_envoy,
+                *loads,
+                std::ptr::null(),
+                0,
+                1,
+            );
+        }
+    }
+    // The policy in force, as the Wasm build reports it (first 8 bytes of its digest).
+    let mut gauge = 0usize;
+    // SAFETY: the config pointer is Envoy's for this hook; stats may be defined now.
+    unsafe {
+        let name = itar_filter::metrics::POLICY_GAUGE.as_bytes();
+        if abi::envoy_dynamic_module_callback_http_filter_config_define_gauge(
+            config_envoy,
+            ModuleBuffer::of(name),
+            std::ptr::null(),
+            0,
+            &mut gauge,
+        ) == abi::METRICS_SUCCESS
+        {
+            abi::envoy_dynamic_module_callback_http_filter_config_set_gauge(
+                config_envoy,
+                gauge,
+                std::ptr::null(),
+                0,
+                itar_filter::metrics::digest_prefix(&compiled.engine.policy_ref.digest),
+            );
+        }
+    }
     let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
     if let Ok(mut live) = LIVE.lock() {
         live.push(id);
