@@ -10,8 +10,9 @@
 //!
 //! Threads: Envoy creates a filter config on the main thread and runs each stream on one worker
 //! thread. The engines keep per-request scratch that is not shared between threads, so each
-//! worker compiles its own copy of the policy on its first stream ([`WorkerLoaded`]), as each
-//! Wasm VM does; the config compiles it once up front to refuse a bad policy before it serves.
+//! worker has its own compiled copy of the policy ([`WorkerLoaded`]), as each Wasm VM does: the
+//! config compiles one up front (which also refuses a bad policy before it serves) and a
+//! background thread compiles the others ([`precompile`]); a worker takes one on its first stream.
 //!
 //! Failure: every hook runs under `catch_unwind`. A panic in a stream's hook answers that
 //! stream with a 500 in the client's API format and stops it (never continues it); a panic while
@@ -48,9 +49,10 @@ static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 struct Config {
     id: u64,
     /// The plugin configuration as Envoy gave it (the policy JSON or its envelope).
-    policy: Vec<u8>,
-    /// The copy compiled at load time, taken by the first worker that needs one.
-    first: Mutex<Option<FilterConfig>>,
+    policy: Arc<Vec<u8>>,
+    /// Compiled copies not yet taken by a worker: the one compiled at load time, then those a
+    /// background thread compiles for the other workers (so no request waits for a compile).
+    spare: Arc<Mutex<Vec<FilterConfig>>>,
     /// Envoy counter ids, by the core's counter index.
     counters: Vec<Option<usize>>,
 }
@@ -75,9 +77,10 @@ impl WorkerLoaded {
             if let Ok(live) = LIVE.lock() {
                 w.retain(|(id, _)| live.contains(id));
             }
-            let taken = config.first.lock().ok().and_then(|mut f| f.take());
+            let taken = config.spare.lock().ok().and_then(|mut f| f.pop());
             let compiled = match taken {
                 Some(c) => c,
+                // Only when a worker starts before the background compile is done.
                 None => FilterConfig::load(&config.policy).ok()?,
             };
             let loaded = Rc::new(Loaded::new(compiled));
@@ -294,13 +297,46 @@ fn config_new(config_envoy: ConfigEnvoyPtr, bytes: Vec<u8>) -> *const c_void {
     if let Ok(mut live) = LIVE.lock() {
         live.push(id);
     }
+    let policy = Arc::new(bytes);
+    let spare = Arc::new(Mutex::new(vec![compiled]));
+    precompile(policy.clone(), spare.clone());
     let config = Arc::new(Config {
         id,
-        policy: bytes,
-        first: Mutex::new(Some(compiled)),
+        policy,
+        spare,
         counters,
     });
     Arc::into_raw(config) as *const c_void
+}
+
+/// Compile a copy of the policy for each further worker, off Envoy's threads. The worker count
+/// is taken as the machine's parallelism (Envoy's default `--concurrency`), at most 16; a worker
+/// that finds no spare copy compiles its own.
+fn precompile(policy: Arc<Vec<u8>>, spare: Arc<Mutex<Vec<FilterConfig>>>) {
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2)
+        .min(16);
+    if workers < 2 {
+        return;
+    }
+    let _ = std::thread::Builder::new()
+        .name("itar-precompile".into())
+        .spawn(move || {
+            for _ in 1..workers {
+                // Envoy destroyed the config meanwhile (only this thread still holds it).
+                if Arc::strong_count(&spare) == 1 {
+                    return;
+                }
+                match FilterConfig::load(&policy) {
+                    Ok(c) => match spare.lock() {
+                        Ok(mut s) => s.push(c),
+                        Err(_) => return,
+                    },
+                    Err(_) => return,
+                }
+            }
+        });
 }
 
 /// # Safety
@@ -483,12 +519,15 @@ pub unsafe extern "C" fn envoy_dynamic_module_on_http_filter_stream_complete(
     envoy: FilterEnvoyPtr,
     module: *mut c_void,
 ) {
-    // A stream that failed closed still gets its audit line.
-    if let Some(f) = (module as *mut Filter).as_mut() {
-        f.failed = false;
+    if module.is_null() {
+        return;
     }
-    guarded(envoy, module, 0, |f, h| {
-        f.exchange.on_log(f.loaded.as_deref(), h);
+    // SAFETY: as in `guarded`. No reply can be sent any more: a panic here loses this stream's
+    // audit line and counts (logged), nothing else. A stream that failed closed still gets both.
+    let f = &mut *(module as *mut Filter);
+    let mut h = NativeHost { filter: envoy };
+    let done = catch_unwind(AssertUnwindSafe(|| {
+        f.exchange.on_log(f.loaded.as_deref(), &mut h);
         if let Some(loaded) = &f.loaded {
             let ids = &f.config.counters;
             loaded.drain(|i, n| {
@@ -506,8 +545,13 @@ pub unsafe extern "C" fn envoy_dynamic_module_on_http_filter_stream_complete(
                 }
             });
         }
-        0
-    });
+    }));
+    if done.is_err() {
+        host::log(
+            abi::log_level::CRITICAL,
+            "itar-filter: the end-of-stream callback panicked; this request has no audit line",
+        );
+    }
 }
 
 // Hooks Envoy requires a module to export but this filter does not use (no callouts, no
