@@ -26,8 +26,9 @@ use std::cell::RefCell;
 use std::ffi::{c_char, c_void};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::rc::Rc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use itar_filter::config::FilterConfig;
 use itar_filter::flow::{Exchange, Loaded, Step};
@@ -53,6 +54,8 @@ struct Config {
     /// Compiled copies not yet taken by a worker: the one compiled at load time, then those a
     /// background thread compiles for the other workers (so no request waits for a compile).
     spare: Arc<Mutex<Vec<FilterConfig>>>,
+    /// Copies the background thread has still to compile (0 once it is done or gave up).
+    pending: Arc<AtomicUsize>,
     /// Envoy counter ids, by the core's counter index.
     counters: Vec<Option<usize>>,
 }
@@ -77,16 +80,32 @@ impl WorkerLoaded {
             if let Ok(live) = LIVE.lock() {
                 w.retain(|(id, _)| live.contains(id));
             }
-            let taken = config.spare.lock().ok().and_then(|mut f| f.pop());
-            let compiled = match taken {
+            let compiled = match config.take_spare() {
                 Some(c) => c,
-                // Only when a worker starts before the background compile is done.
+                // The background thread gave up (or is far too slow): compile here.
                 None => FilterConfig::load(&config.policy).ok()?,
             };
             let loaded = Rc::new(Loaded::new(compiled));
             w.push((config.id, loaded.clone()));
             Some(loaded)
         })
+    }
+}
+
+impl Config {
+    /// A spare compiled copy, waiting (without burning CPU a compile of its own would take from
+    /// the background thread) while the background thread is still compiling one.
+    fn take_spare(&self) -> Option<FilterConfig> {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(c) = self.spare.lock().ok().and_then(|mut f| f.pop()) {
+                return Some(c);
+            }
+            if self.pending.load(Ordering::Acquire) == 0 || Instant::now() > deadline {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
     }
 }
 
@@ -299,11 +318,13 @@ fn config_new(config_envoy: ConfigEnvoyPtr, bytes: Vec<u8>) -> *const c_void {
     }
     let policy = Arc::new(bytes);
     let spare = Arc::new(Mutex::new(vec![compiled]));
-    precompile(policy.clone(), spare.clone());
+    let pending = Arc::new(AtomicUsize::new(0));
+    precompile(policy.clone(), spare.clone(), pending.clone());
     let config = Arc::new(Config {
         id,
         policy,
         spare,
+        pending,
         counters,
     });
     Arc::into_raw(config) as *const c_void
@@ -312,7 +333,11 @@ fn config_new(config_envoy: ConfigEnvoyPtr, bytes: Vec<u8>) -> *const c_void {
 /// Compile a copy of the policy for each further worker, off Envoy's threads. The worker count
 /// is taken as the machine's parallelism (Envoy's default `--concurrency`), at most 16; a worker
 /// that finds no spare copy compiles its own.
-fn precompile(policy: Arc<Vec<u8>>, spare: Arc<Mutex<Vec<FilterConfig>>>) {
+fn precompile(
+    policy: Arc<Vec<u8>>,
+    spare: Arc<Mutex<Vec<FilterConfig>>>,
+    pending: Arc<AtomicUsize>,
+) {
     let workers = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(2)
@@ -320,23 +345,33 @@ fn precompile(policy: Arc<Vec<u8>>, spare: Arc<Mutex<Vec<FilterConfig>>>) {
     if workers < 2 {
         return;
     }
-    let _ = std::thread::Builder::new()
+    pending.store(workers - 1, Ordering::Release);
+    let done = pending.clone();
+    let spawned = std::thread::Builder::new()
         .name("itar-precompile".into())
         .spawn(move || {
-            for _ in 1..workers {
-                // Envoy destroyed the config meanwhile (only this thread still holds it).
-                if Arc::strong_count(&spare) == 1 {
-                    return;
+            let _ = catch_unwind(AssertUnwindSafe(|| {
+                for _ in 1..workers {
+                    // Envoy destroyed the config meanwhile (only this thread still holds it).
+                    if Arc::strong_count(&spare) == 1 {
+                        break;
+                    }
+                    let Ok(c) = FilterConfig::load(&policy) else {
+                        break;
+                    };
+                    let Ok(mut s) = spare.lock() else {
+                        break;
+                    };
+                    s.push(c);
+                    drop(s);
+                    pending.fetch_sub(1, Ordering::AcqRel);
                 }
-                match FilterConfig::load(&policy) {
-                    Ok(c) => match spare.lock() {
-                        Ok(mut s) => s.push(c),
-                        Err(_) => return,
-                    },
-                    Err(_) => return,
-                }
-            }
+            }));
+            pending.store(0, Ordering::Release);
         });
+    if spawned.is_err() {
+        done.store(0, Ordering::Release);
+    }
 }
 
 /// # Safety
