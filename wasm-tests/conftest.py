@@ -46,6 +46,10 @@ if NATIVE:
     os.environ["ENVOY_DYNAMIC_MODULES_SEARCH_PATH"] = str(NATIVE_DIR)
 
 
+# The stats prefix of the filter's own counters: Envoy's for Wasm filters, or for dynamic modules.
+STAT_PREFIX = "dynamicmodulescustom." if NATIVE else "wasmcustom."
+
+
 def wasm_only(reason: str):
     """Skip a test (or module, as `pytestmark`) in the native run: `reason` names the capability
     the dynamic-module build lacks (docs/deployment.md, "Native module")."""
