@@ -37,6 +37,23 @@ DESTINATIONS = ["onprem", "usgov", "commercial", "foreign"]
 # by default) is safest: there, any process's outgoing connection may hold a port when a test
 # binds it.
 BASE = int(os.environ.get("ITAR_TEST_PORT_BASE", "28000"))
+# ITAR_BUILD=native runs the suite against the Envoy dynamic module (target/native/libitar_native.so,
+# `cargo build --profile native -p itar-native`) instead of the .wasm: every gateway's bootstrap is
+# rendered with --native and Envoy finds the module through ENVOY_DYNAMIC_MODULES_SEARCH_PATH.
+NATIVE = os.environ.get("ITAR_BUILD", "wasm") == "native"
+NATIVE_DIR = ROOT / "target" / "native"
+if NATIVE:
+    os.environ["ENVOY_DYNAMIC_MODULES_SEARCH_PATH"] = str(NATIVE_DIR)
+
+
+# The stats prefix of the filter's own counters: Envoy's for Wasm filters, or for dynamic modules.
+STAT_PREFIX = "dynamicmodulescustom." if NATIVE else "wasmcustom."
+
+
+def wasm_only(reason: str):
+    """Skip a test (or module, as `pytestmark`) in the native run: `reason` names the capability
+    the dynamic-module build lacks (docs/deployment.md, "Native module")."""
+    return pytest.mark.skipif(NATIVE, reason=f"native build: {reason}")
 
 
 def _load_minter():
@@ -210,7 +227,7 @@ class Gateway:
     def render(self, ecds_only: bool = False, policy: pathlib.Path | None = None):
         args = [sys.executable, str(ROOT / "scripts" / "render-envoy"), "--out", str(self.dir / "envoy"),
                 "--policy", str(harness_policy(policy, self.dir) if policy else self.policy),
-                "--wasm", str(self.wasm),
+                *(["--native"] if NATIVE and self.wasm == WASM else ["--wasm", str(self.wasm)]),
                 "--gateway-port", str(self.port), "--admin-port", str(self.admin),
                 "--audit", str(self.audit_path)]
         args += [f"--upstream={n}={p}" for n, p in self.standins.ports.items()]

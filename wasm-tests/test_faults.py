@@ -21,7 +21,7 @@ import urllib.request
 
 import pytest
 
-from conftest import BASE, DESTINATIONS, ROOT, Gateway, Standins, b64, token
+from conftest import BASE, DESTINATIONS, ROOT, Gateway, Standins, b64, token, wasm_only
 
 US = token(sub="faults", clearance="SECRET")
 SECRET = "SECRET//NOFORN\n(S//NF) Battery relocation schedule."
@@ -338,6 +338,7 @@ def test_missing_token(gw, mark):
     assert [a["reason"] for a in mark.audit(2)] == ["unauthenticated", "unauthenticated"]
 
 
+@wasm_only("no VM and no failure_policy: a panic is caught per callback and answered 500 (docs/deployment.md, 'Native module')")
 def test_vm_panic_policy_is_fail_closed(gw):
     """The filter has no panicking path to trigger (clippy denies unwrap/expect/panic; the fuzz
     targets look for the rest), so a VM panic cannot be provoked from outside. What can be checked:

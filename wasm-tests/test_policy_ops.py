@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from conftest import BASE, ROOT, Gateway, token
+from conftest import BASE, ROOT, Gateway, token, wasm_only
 
 US = token(sub="ops-user")
 POLICY_CLI = ROOT / "target" / "release" / "itar-policy"
@@ -133,6 +133,7 @@ def test_check_names_the_field(tmp_path):
     assert out.returncode != 0 and "models.gpt-4o" in out.stderr and "nowhere" in out.stderr
 
 
+@wasm_only("no Wasm VM, so no linear-memory gauge (itar_vm_memory_bytes)")
 def test_shadow_policy_memory(workdir, standins):
     """Enforcing + shadow compiled side by side in every VM, from the start: the cost
     docs/policy-operations.md states (measured 36.9 MiB with the default policy as both)."""

@@ -17,7 +17,7 @@ import uuid
 
 import pytest
 
-from conftest import BASE, ROOT, Gateway, token
+from conftest import BASE, ROOT, STAT_PREFIX, Gateway, token
 
 AUDIT_CLI = ROOT / "target" / "release" / "itar-audit"
 US = token(sub="sealed-user")
@@ -181,9 +181,10 @@ def test_randomness_inside_envoy_and_no_seal_failures(sgw):
     assert len(envs) >= 4
     encs = [e["to"][0]["enc"] for e in envs]
     assert len(set(encs)) == len(encs), "an ephemeral key was reused"
-    stats = sgw.stats_when("wasmcustom.itar_requests", lambda s: s.get("wasmcustom.itar_requests", 0) > 0)
-    assert stats.get("wasmcustom.itar_requests", 0) > 0
-    assert sgw.stats("wasmcustom.itar_audit_seal_failures").get("wasmcustom.itar_audit_seal_failures", 0) == 0
+    req, fail = STAT_PREFIX + "itar_requests", STAT_PREFIX + "itar_audit_seal_failures"
+    stats = sgw.stats_when(req, lambda s: s.get(req, 0) > 0)
+    assert stats.get(req, 0) > 0
+    assert sgw.stats(fail).get(fail, 0) == 0
 
 
 def test_a_malformed_recipient_key_is_refused_and_the_old_policy_keeps_serving(sgw, keys, tmp_path):

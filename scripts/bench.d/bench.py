@@ -18,6 +18,8 @@ Everything runs on 127.0.0.1, ports 28300-28399, and every process started here 
   shadow          the gateway with the default policy as a shadow policy too (docs/policy-operations.md,
                   "Shadow mode"), started after the load phase for the memory phase only  28371 (admin 28372)
   stand-in        wasm-tests/standin/standin.py (streaming)        28331
+  native          the gateway's Envoy configuration with the native build (the Envoy dynamic module,
+                  native/) in place of the .wasm, at 4 KB and 1 MB   28381 (admin 28382)
 
 Phases: native (bench_native example: policy compile, inspect MB/s on the same bodies), load
 (wrk, baseline and gateway interleaved, per body size and concurrency), scan speed inside Envoy
@@ -62,8 +64,12 @@ PORTS = {
     "floor": 28341, "floor_admin": 28342,
     "sealed": 28351, "sealed_admin": 28352,
     "shadow": 28371, "shadow_admin": 28372,
+    "native": 28381, "native_admin": 28382,
     "standin": 28331,
 }
+# ITAR_BENCH_PORT_BASE moves every port by the same amount (default 28300), so two benchmarks (or
+# a benchmark beside a test suite) on one machine do not collide.
+PORTS = {k: v - 28300 + int(os.environ.get("ITAR_BENCH_PORT_BASE", "28300")) for k, v in PORTS.items()}
 # Sealed capture (audit.capture "sealed", docs/audit.md) is measured against the gateway with the
 # default policy (capture "none") at these sizes, c=1, and on a stream.
 SEALED_SIZES = (4096, 1_000_000)
@@ -72,6 +78,11 @@ SIZES = [("1 KB", 1024), ("4 KB", 4096), ("64 KB", 65536), ("1 MB", 1_000_000)]
 FLOOR_SIZES = (1024, 4096)
 FLOOR_WASM = ROOT / "target" / "floor" / "wasm32-wasip1" / "release" / "itar_filter.wasm"
 CONCURRENCY = [1, 16]
+# The native build (the Envoy dynamic module, native/; docs/deployment.md "Native module") is
+# measured beside the Wasm gateway at these sizes, same policy, same Envoy configuration.
+NATIVE_SIZES = (4096, 1_000_000)
+NATIVE_DIR = ROOT / "target" / "native"
+NATIVE_BUDGET = {"added_p50_us_4k_c1": 50.0, "rps_ratio_4k_c16": 0.85, "scan_mb_s_envoy_1mb": 800.0}
 
 BUDGET = {
     "added_p50_us_4k_c1": 100.0,
@@ -855,6 +866,7 @@ def main() -> int:
     ap.add_argument("--ttft-delay-ms", type=int, default=2, help="stand-in delay between streamed deltas (default 2)")
     ap.add_argument("--no-jwt-only", action="store_true", help="skip the jwt_authn-only variant (saves a third of the load phase)")
     ap.add_argument("--no-floor", action="store_true", help="skip the floor filter (a buffering Wasm filter with no logic) at 1 and 4 KB")
+    ap.add_argument("--no-native", action="store_true", help="skip the native build (the Envoy dynamic module) at 4 KB and 1 MB")
     ap.add_argument("--profile", action="store_true", help="also run callgrind on the native 1 MB inspect path")
     ap.add_argument("--out", default=str(OUT))
     a = ap.parse_args()
@@ -905,6 +917,10 @@ def main() -> int:
         subprocess.run(["cargo", "build", "--quiet", "--release", "--locked", "--target", "wasm32-wasip1", "-p", "itar-filter",
                         "--features", "floor"], cwd=ROOT, check=True, env={**os.environ, "CARGO_TARGET_DIR": str(ROOT / "target" / "floor")})
         render_gateway(run / "floor", "floor", POLICY, FLOOR_WASM, run / "floor-audit.jsonl")
+    native_audit = run / "native-audit.jsonl"
+    if not a.no_native:
+        os.environ["ENVOY_DYNAMIC_MODULES_SEARCH_PATH"] = str(NATIVE_DIR)
+        render_gateway(run / "native", "native", harness_policy(POLICY, run), WASM, native_audit, ["--native"])
     (run / "upstream.yaml").write_text(UPSTREAM_YAML)
     buffer_limit = max(2 * json.loads(POLICY.read_text()).get("limits", {}).get("max_body_bytes", 1048576), 2097152)
     (run / "baseline.yaml").write_text(baseline_yaml(buffer_limit))
@@ -944,6 +960,9 @@ def main() -> int:
         if not a.no_floor:
             fl = envoy("floor", run / "floor" / "envoy.yaml", PORTS["floor_admin"], a.workers, run)
             targets["floor"] = (fl, PORTS["floor"], token)
+        if not a.no_native:
+            nv = envoy("native", run / "native" / "envoy.yaml", PORTS["native_admin"], a.workers, run)
+            targets["native"] = (nv, PORTS["native"], token)
         result["startup_ready_s"] = {"baseline": base["ready_s"], "gateway": gw["ready_s"]}
 
         # sanity: every body is allowed, unchanged, with 200 through both
@@ -952,7 +971,7 @@ def main() -> int:
             body = bodies[n].read_bytes()
             for t, (_, port, tok) in targets.items():
                 c = check_request(port, body, tok)
-                if c["status"] != 200 or (t == "gateway" and c["decision"] != "allow"):
+                if c["status"] != 200 or (t in ("gateway", "native") and c["decision"] != "allow"):
                     raise RuntimeError(f"{label} body through {t}: HTTP {c['status']} decision {c['decision']}: {c['body']!r}")
             checks[label] = "200 allow"
         result["checks"] = checks
@@ -960,9 +979,10 @@ def main() -> int:
         # 2. load
         load = []
         windows: dict[tuple[int, int], list[tuple[float, float]]] = {}
+        native_windows: dict[tuple[int, int], list[tuple[float, float]]] = {}
         for label, n in SIZES:
             for conc in CONCURRENCY:
-                here = [t for t in targets if t != "floor" or n in FLOOR_SIZES]
+                here = [t for t in targets if (t != "floor" or n in FLOOR_SIZES) and (t != "native" or n in NATIVE_SIZES)]
                 per = {t: [] for t in here}
                 for t in here:
                     _, port, tok = targets[t]
@@ -980,9 +1000,12 @@ def main() -> int:
                         per[t].append(w)
                         if t == "gateway":
                             windows.setdefault((n, conc), []).append((w["t_start"], w["t_end"]))
+                        if t == "native":
+                            native_windows.setdefault((n, conc), []).append((w["t_start"], w["t_end"]))
                 pairs = list(zip(per["baseline"], per["gateway"]))
                 jpairs = list(zip(per["baseline"], per["jwt_only"])) if "jwt_only" in per else []
                 fpairs = list(zip(per["baseline"], per["floor"])) if "floor" in per else []
+                npairs = list(zip(per["baseline"], per["native"])) if "native" in per else []
                 point = {
                     "label": label, "bytes": n, "concurrency": conc,
                     "baseline": summarize(per["baseline"]), "gateway": summarize(per["gateway"]),
@@ -1003,6 +1026,12 @@ def main() -> int:
                     "floor_rps_ratio": statistics.median(f["rps"] / b["rps"] for b, f in fpairs if b["rps"]) if fpairs else None,
                     "floor_added_cpu_us_per_req": statistics.median(f["cpu_us_per_req"] - b["cpu_us_per_req"]
                                                                     for b, f in fpairs) if fpairs else None,
+                    "native": summarize(per["native"]) if npairs else None,
+                    "native_added_p50_us": statistics.median(x["latency_us"]["p50"] - b["latency_us"]["p50"]
+                                                             for b, x in npairs) if npairs else None,
+                    "native_rps_ratio": statistics.median(x["rps"] / b["rps"] for b, x in npairs if b["rps"]) if npairs else None,
+                    "native_added_cpu_us_per_req": statistics.median(x["cpu_us_per_req"] - b["cpu_us_per_req"]
+                                                                     for b, x in npairs) if npairs else None,
                     "rounds": [{"added_p50_us": g["latency_us"]["p50"] - b["latency_us"]["p50"],
                                 "added_p99_us": g["latency_us"]["p99"] - b["latency_us"]["p99"],
                                 "rps_ratio": g["rps"] / b["rps"] if b["rps"] else None} for b, g in pairs],
@@ -1037,6 +1066,10 @@ def main() -> int:
                 if s:
                     scan[f"{label} c={conc}"] = s
         result["scan_envoy"] = scan
+        if not a.no_native:
+            nrecs = audit_records(native_audit)
+            result["scan_envoy_native"] = {f"{label} c={conc}": s for label, n in SIZES for conc in CONCURRENCY
+                                           if (s := scan_stats(nrecs, native_windows.get((n, conc), []), n))}
         result["audit_records"] = len(recs)
 
         # 6a. varied text with leading matches (docs/performance.md, "Varied text")
@@ -1187,6 +1220,16 @@ def budget(r: dict) -> list[dict]:
         ("memory per VM (RSS delta / VMs)", m.get("per_vm_mib"), "<=", BUDGET["memory_per_vm_mib"], "MiB"),
         ("memory per VM with a shadow policy (RSS delta / VMs)", ms.get("per_vm_mib"), "<=", BUDGET["memory_per_vm_mib"], "MiB"),
     ]
+    n4 = p4 and p4.get("native_added_p50_us")
+    n16 = p16 and p16.get("native_rps_ratio")
+    ns1 = (r.get("scan_envoy_native") or {}).get("1 MB c=1")
+    if n4 is not None or n16 is not None or ns1:
+        rows += [
+            ("native: added p50 latency, 4 KB, c=1", n4, "<=", NATIVE_BUDGET["added_p50_us_4k_c1"], "us"),
+            ("native: rps vs plain Envoy, 4 KB, c=16", n16 and 100 * n16, ">=", 100 * NATIVE_BUDGET["rps_ratio_4k_c16"], "%"),
+            ("native: scan speed in Envoy, 1 MB (median of bytes/scan_us, c=1)", ns1 and ns1["mb_s_median"], ">=",
+             NATIVE_BUDGET["scan_mb_s_envoy_1mb"], "MB/s"),
+        ]
     out = []
     for name, v, op, lim, unit in rows:
         ok = None if v is None else (v <= lim if op == "<=" else v >= lim)
@@ -1268,6 +1311,17 @@ def report(r: dict, out: pathlib.Path, chart_err: str | None):
             print(f"| {p['label']} | {p['concurrency']} | {p['floor_added_p50_us']:.0f} | {p['added_p50_us']:.0f} | "
                   f"{100 * p['floor_rps_ratio']:.0f}% | {100 * p['rps_ratio']:.0f}% | {fmt(p['floor_added_cpu_us_per_req'])} | "
                   f"{fmt(p['added_cpu_us_per_req'])} |")
+        print()
+    nat_points = [p for p in r["load"] if p.get("native")]
+    if nat_points:
+        print("native build (the Envoy dynamic module, native/) vs the Wasm gateway, same policy and Envoy configuration:")
+        print("| body | conc | native added p50 us | wasm added p50 us | native rps ratio | wasm rps ratio | native added CPU us/req | wasm added CPU us/req | native scan MB/s (median) |")
+        print("|---|---|---|---|---|---|---|---|---|")
+        for p in nat_points:
+            ns = (r.get("scan_envoy_native") or {}).get(f"{p['label']} c={p['concurrency']}") or {}
+            print(f"| {p['label']} | {p['concurrency']} | {p['native_added_p50_us']:.0f} | {p['added_p50_us']:.0f} | "
+                  f"{100 * p['native_rps_ratio']:.0f}% | {100 * p['rps_ratio']:.0f}% | {fmt(p['native_added_cpu_us_per_req'])} | "
+                  f"{fmt(p['added_cpu_us_per_req'])} | {fmt(ns.get('mb_s_median'))} |")
         print()
     sc = r.get("sealed")
     if sc:

@@ -54,6 +54,18 @@ pub trait Host: SharedStore {
     fn clear_route_cache(&mut self);
     /// A stream or connection property (`["source", "address"]`, jwt_authn metadata, ...).
     fn property(&mut self, path: &[&str]) -> Option<Vec<u8>>;
+    /// jwt_authn's dynamic metadata under `key` (verified claims, failure status), as JSON. By
+    /// default the property `metadata.filter_metadata.<jwt_authn>.<key>` in the proxy-wasm
+    /// serialization; a host that cannot return a metadata struct overrides it.
+    fn jwt_metadata(&mut self, key: &str) -> Option<serde_json::Value> {
+        self.property(&[
+            "metadata",
+            "filter_metadata",
+            super::request::JWT_METADATA,
+            key,
+        ])
+        .and_then(|b| crate::identity::decode_pairs_struct(&b))
+    }
     /// Wall-clock time, nanoseconds since the Unix epoch (0 when the host cannot say).
     fn now_nanos(&mut self) -> u128;
     fn log(&mut self, level: LogLevel, msg: &str);

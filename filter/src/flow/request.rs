@@ -5,7 +5,7 @@ use crate::audit::{rfc3339, AuditRecord};
 use crate::engine::quota::Charge;
 use crate::engine::{Engine, RequestHead, Route, Scratch, Verdict};
 use crate::head::HeadPiece;
-use crate::identity::{decode_pairs_struct, Identity, PeerCert};
+use crate::identity::{Identity, PeerCert};
 use crate::mask::Masks;
 use crate::reply::Reply;
 use crate::wire::Format;
@@ -419,10 +419,7 @@ fn identity<H: Host>(engine: &Engine, headers: &[(String, String)], host: &mut H
     let Some(policy) = &engine.identity else {
         return Identity::missing();
     };
-    let mut meta = |key: &str| {
-        host.property(&["metadata", "filter_metadata", JWT_METADATA, key])
-            .and_then(|b| decode_pairs_struct(&b))
-    };
+    let mut meta = |key: &str| host.jwt_metadata(key);
     let claims = meta(&policy.metadata_key);
     let failure = if claims.is_none() {
         meta(JWT_FAILURE)
