@@ -88,7 +88,7 @@ fn clean(r: &Option<ScanReport>) -> bool {
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let mut corpus = PathBuf::from("/work/shared/corpus");
+    let mut corpus = root.join("../../shared/corpus");
     let mut policy = root.join("../policies/default.json");
     let mut cue_files = Vec::new();
     let mut misses = false;
