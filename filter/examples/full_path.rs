@@ -5,9 +5,15 @@
 //!   cargo build --release -p itar-filter --example full_path
 //!   valgrind --tool=callgrind target/release/examples/full_path BODY.json 200
 //!
-//! `PHASES=1` also times the parts on their own (response inspection, request inspection,
-//! identity, sealing without the text digests). Natively sha2 uses the CPU's SHA extensions; in
-//! the Wasm VM (and under valgrind) it does not, so digests weigh more there.
+//! `PHASES=1` (or a fourth argument `phases`) also times the parts on their own (route, response
+//! inspection, request inspection, identity, the text digests, sealing without them). Natively
+//! sha2 uses the CPU's SHA extensions; in the Wasm VM (and under valgrind) it does not, so
+//! digests weigh more there. In V8 (no environment there, so the policy is the third argument):
+//!
+//!   cargo build --release --target wasm32-wasip1 -p itar-filter --example full_path
+//!   node --no-warnings scripts/bench.d/wasi-run.mjs \
+//!       target/wasm32-wasip1/release/examples/full_path.wasm /tmp/body.json 2000 \
+//!       "$PWD/policies/default.json" phases
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use itar_filter::audit::Chain;
@@ -60,7 +66,7 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     let body = std::fs::read(&args[1]).unwrap();
     let n: usize = args.get(2).map(|s| s.parse().unwrap()).unwrap_or(100);
-    let policy = std::fs::read("policies/default.json").unwrap();
+    let policy = std::fs::read(args.get(3).map_or("policies/default.json", |s| s.as_str())).unwrap();
     let engine = Engine::from_policy_json(&policy).unwrap();
     let mut scratch = engine.new_scratch();
     let mut chain = Chain::new("bench".into());
@@ -114,7 +120,7 @@ fn main() {
         total += chain.seal(&mut audit).unwrap().len();
     }
     let dt = t0.elapsed();
-    if std::env::var("PHASES").is_ok() {
+    if std::env::var("PHASES").is_ok() || args.get(4).is_some_and(|a| a == "phases") {
         let head = head("x");
         let policy = engine.identity.as_ref().unwrap();
         let identity = Identity::resolve(policy, Some(&claims), None, false, None);
@@ -126,6 +132,10 @@ fn main() {
             masks: Default::default(),
         };
         let mut inspected = engine.audit_start(&head, String::new());
+        timed("audit_start + route", n, || {
+            let mut a = engine.audit_start(&head, String::new());
+            let _ = engine.route(&mut scratch, &head, &mut a);
+        });
         timed("inspect_response", n, || {
             let mut a = engine.audit_start(&head, String::new());
             let _ = engine.inspect_response(&mut scratch, &ctx, REPLY, &mut a);
@@ -142,6 +152,13 @@ fn main() {
         });
         timed("identity resolve", n, || {
             let _ = Identity::resolve(policy, Some(&claims), None, false, None);
+        });
+        timed("text digests (finish)", n, || {
+            let mut b = inspected.clone();
+            b.finish();
+        });
+        timed("clone of the record", n, || {
+            let _ = inspected.clone();
         });
         timed("seal (no text digests)", n, || {
             let mut b = inspected.clone();
