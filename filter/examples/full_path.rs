@@ -66,7 +66,8 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     let body = std::fs::read(&args[1]).unwrap();
     let n: usize = args.get(2).map(|s| s.parse().unwrap()).unwrap_or(100);
-    let policy = std::fs::read(args.get(3).map_or("policies/default.json", |s| s.as_str())).unwrap();
+    let policy =
+        std::fs::read(args.get(3).map_or("policies/default.json", |s| s.as_str())).unwrap();
     let engine = Engine::from_policy_json(&policy).unwrap();
     let mut scratch = engine.new_scratch();
     let mut chain = Chain::new("bench".into());

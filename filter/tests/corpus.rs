@@ -657,6 +657,35 @@ fn an_explainer_does_not_clear_a_marking_applied_to_data() {
     }
 }
 
+/// A marking named as the thing talked about (a marking noun right before it, or a question about
+/// its meaning right after it) is a mention, not an application; portion marks take the same
+/// explainer exclusions as banners. Neither clears a marking applied to specific content
+/// (figures, references, a second portion mark).
+#[test]
+fn a_marking_named_as_the_topic_is_a_mention() {
+    let engine = Engine::from_policy_json(include_bytes!("../../policies/default.json")).unwrap();
+    let mut scratch = engine.new_scratch();
+    for t in [
+        "How do I read the portion marking (C//REL TO USA, CAN) in our style guide?",
+        "Our handbook shows a banner line like \"TOP SECRET//NOFORN\" at the top. Where does it go on slide decks?",
+        "A colleague asked whether \"CUI//SP-CTI\" means the same thing as FOUO.",
+        "Which caveat (S//ORCON) is allowed on e-mail subjects?",
+        "Explain the portion mark (TS//NF) to a new hire.",
+    ] {
+        let r = engine.scan_text(&mut scratch, t).unwrap().0;
+        assert!(!r.controlled, "{t}: {}", labels_of(&r));
+    }
+    for t in [
+        "Explain this: (S//NF) The array's peak sidelobe is -32 dB at 9.4 GHz.",
+        "What does this mean? (S//REL TO USA, GBR) Patrol route 7 shifts north. (S//NF) The relay is on hill 412.",
+        "the banner \"SECRET//NOFORN\" is on DWG 55120-004, the inlet duct at 3.2 mm wall.",
+        "(C//REL) The modem hops at 1200 hops/s.",
+    ] {
+        let r = engine.scan_text(&mut scratch, t).unwrap().0;
+        assert!(r.controlled, "{t}: {}", labels_of(&r));
+    }
+}
+
 #[test]
 fn a_bare_ts_portion_mark_starts_its_portion() {
     // `(TS)` marks the portion after it: at a line start (after a bullet or number) or after a

@@ -1,12 +1,12 @@
-//! Corpus families (issue #22): every row of filter/testdata/corpus/families/*.jsonl (families A-D)
+//! Corpus families (issue #22): every row of filter/testdata/corpus/families/*.jsonl (families A-E)
 //! and of the sealed families filter/testdata/corpus/sealed/*.jsonl (S, T, U) goes through the
 //! engine with the default policy, in both wire formats (OpenAI chat completions with a string
 //! content, Anthropic messages with a text content block), and the quality lines are printed per
-//! family, for each sealed family apart (totals only), and per language (families A-D):
+//! family, for each sealed family apart (totals only), and per language (families A-E):
 //!
 //!   cargo test -p itar-filter --test corpus_families -- --nocapture
 //!
-//! `CORPUS_MISSES=1` also prints the misses of families A-D (never of a sealed family: their rows
+//! `CORPUS_MISSES=1` also prints the misses of families A-E (never of a sealed family: their rows
 //! must not be read while tuning rules). `CORPUS_POLICY=FILE` measures another policy and
 //! `CORPUS_ONLY=A,C` some families only (then only the lines are printed, no floor is checked):
 //! scripts/measure-classifier uses both for its leave-one-family-out measure.
@@ -41,14 +41,15 @@ const TARGET: [f64; 4] = [0.99, 0.99, 0.97, 1.0];
 /// written (docs/detection.md, "Corpus families") minus a margin of one point, or of one row and a
 /// little more where a line has fewer than 100 rows. These floors only go up: when the rules improve, raise them to the new
 /// measured level minus the margin; never lower one to make a change pass.
-const FLOORS: [(&str, [f64; 4]); 7] = [
+const FLOORS: [(&str, [f64; 4]); 8] = [
     ("A", [0.94, 0.99, 0.98, 1.00]),
     ("B", [0.99, 0.99, 0.98, 0.98]),
     ("C", [0.92, 0.99, 0.97, 0.98]),
     ("D", [0.96, 0.98, 0.93, 0.94]),
+    ("E", [0.76, 0.93, 0.70, 0.98]),
     ("S", [0.54, 0.97, 0.68, 0.96]),
-    ("T", [0.72, 0.92, 0.69, 0.78]),
-    ("U", [0.73, 0.96, 0.71, 0.80]),
+    ("T", [0.72, 0.92, 0.69, 0.85]),
+    ("U", [0.73, 0.96, 0.71, 0.92]),
 ];
 
 /// Sealed families: only their totals are printed, never their rows or misses, and they stay out of
@@ -231,7 +232,7 @@ fn corpus_families_quality() {
         ("openai", Provider::Openai),
         ("anthropic", Provider::Anthropic),
     ];
-    // (family, provider) -> tally; (language, provider) -> tally for families A-D.
+    // (family, provider) -> tally; (language, provider) -> tally for families A-E.
     let mut fam: BTreeMap<(String, &str), Tally> = BTreeMap::new();
     let mut lang: BTreeMap<(String, &str), Tally> = BTreeMap::new();
     let mut misses = Vec::new();
@@ -290,7 +291,7 @@ fn corpus_families_quality() {
             pct(t, 3)
         );
     }
-    let _ = writeln!(out, "\nBy language (families A-D):\n");
+    let _ = writeln!(out, "\nBy language (families A-E):\n");
     let _ = writeln!(out, "| language | wire | {} |", LINES.join(" | "));
     let _ = writeln!(out, "|---|---|---|---|---|---|");
     for ((l, p), t) in &lang {
