@@ -352,6 +352,25 @@ impl Engine {
                 id: policy.id.clone(),
                 version: policy.version.clone(),
                 digest,
+                artifacts: crate::audit::Artifacts(
+                    policy
+                        .classifiers
+                        .iter()
+                        .map(|c| ("classifier", &c.label, &c.sha256))
+                        .chain(
+                            policy
+                                .fingerprints
+                                .iter()
+                                .map(|f| ("fingerprint", &f.label, &f.sha256)),
+                        )
+                        .map(|(kind, label, sha)| crate::audit::ArtifactRef {
+                            kind,
+                            label: label.clone(),
+                            sha256: sha.to_ascii_lowercase(),
+                        })
+                        .collect::<Vec<_>>()
+                        .into(),
+                ),
             },
             endpoints: policy
                 .endpoints
@@ -1570,7 +1589,7 @@ impl Engine {
             let mut features = Vec::new();
             self.scanner.features(f, &mut features);
             let mut m = norm.text.get(f.start..f.end).unwrap_or_default();
-            if rule.primary_signal().is_none() {
+            if rule.primary_signal().is_none() && rule.id.starts_with("classifier.") {
                 // A classifier: its best window (shortened) and the features weighing most in it.
                 for (label, _, found) in self.scanner.explain_classifiers(&norm.text, 8) {
                     if rule.label == label {
