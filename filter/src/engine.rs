@@ -1612,6 +1612,12 @@ impl Engine {
         Ok(best)
     }
 
+    /// Heap bytes of the fingerprint artifacts in force (benchmarks).
+    #[doc(hidden)]
+    pub fn fingerprint_memory(&self) -> usize {
+        self.scanner.fingerprint_memory()
+    }
+
     pub fn destination(&self, name: &str) -> Option<&DestInfo> {
         self.destinations.iter().find(|d| d.name == name)
     }

@@ -124,71 +124,88 @@ fn char_at(text: &[u8], i: usize) -> (Option<char>, usize) {
 #[inline]
 fn words(text: &[u8], skip: &[(u32, u32)], mut emit: impl FnMut(u64, usize, usize)) {
     let mut skip = skip.iter().peekable();
-    let mut w = WordHash::default();
-    let mut start = usize::MAX;
-    let mut i = 0;
     let n = text.len();
-    let mut flush = |w: &mut WordHash, start: &mut usize, end: usize| {
-        if *start != usize::MAX {
-            let in_skip = loop {
-                match skip.peek() {
-                    Some(&&(_, e)) if (e as usize) <= *start => {
-                        skip.next();
-                    }
-                    Some(&&(s, _)) => break (s as usize) <= *start,
-                    None => break false,
-                }
-            };
-            if !in_skip {
-                emit(w.finish(), *start, end);
-            }
-            *w = WordHash::default();
-            *start = usize::MAX;
-        }
-    };
+    let mut i = 0;
     while i < n {
-        let b = text.get(i).copied().unwrap_or(0);
-        let l = WORD_BYTE.get(b as usize).copied().unwrap_or(0);
-        if l != 0 && l != 0xFF {
-            if start == usize::MAX {
-                start = i;
+        // Separators.
+        let mut l = 0u8;
+        while i < n {
+            l = WORD_BYTE[text.get(i).copied().unwrap_or(0) as usize];
+            if l != 0 {
+                break;
             }
-            w.push(l);
             i += 1;
-            continue;
         }
-        if l == 0 {
-            flush(&mut w, &mut start, i);
-            i += 1;
-            continue;
+        if i >= n {
+            break;
         }
-        let (c, len) = char_at(text, i);
-        match c {
-            Some(c) if c.is_alphanumeric() && no_space_script(c) => {
-                flush(&mut w, &mut start, i);
-                start = i;
-                let mut buf = [0u8; 4];
-                for &x in c.encode_utf8(&mut buf).as_bytes() {
-                    w.push(x);
+        let start = i;
+        let mut w = WordHash::default();
+        // A word: ASCII letters and digits fast, other letters through their characters.
+        while i < n {
+            if l != 0xFF {
+                w.acc = (w.acc << 8) | u64::from(l);
+                w.n += 1;
+                if w.n & 7 == 0 {
+                    w.h = (w.h ^ w.acc).wrapping_mul(PRIME).rotate_left(31);
+                    w.acc = 0;
                 }
-                flush(&mut w, &mut start, i + len);
-            }
-            Some(c) if c.is_alphanumeric() => {
-                if start == usize::MAX {
-                    start = i;
-                }
-                let mut buf = [0u8; 4];
-                for lc in c.to_lowercase() {
-                    for &x in lc.encode_utf8(&mut buf).as_bytes() {
-                        w.push(x);
+                i += 1;
+            } else {
+                let (c, len) = char_at(text, i);
+                match c {
+                    Some(c) if c.is_alphanumeric() && no_space_script(c) => {
+                        // A character of a script without spaces is a word of its own.
+                        if i == start {
+                            let mut buf = [0u8; 4];
+                            for &x in c.encode_utf8(&mut buf).as_bytes() {
+                                w.push(x);
+                            }
+                            i += len;
+                        }
+                        break;
+                    }
+                    Some(c) if c.is_alphanumeric() => {
+                        let mut buf = [0u8; 4];
+                        for lc in c.to_lowercase() {
+                            for &x in lc.encode_utf8(&mut buf).as_bytes() {
+                                w.push(x);
+                            }
+                        }
+                        i += len;
+                    }
+                    _ => {
+                        if i == start {
+                            i += len;
+                        }
+                        break;
                     }
                 }
             }
-            _ => flush(&mut w, &mut start, i),
+            if i >= n {
+                break;
+            }
+            l = WORD_BYTE[text.get(i).copied().unwrap_or(0) as usize];
+            if l == 0 {
+                break;
+            }
         }
-        i += len;
+        if w.n == 0 {
+            continue;
+        }
+        let in_skip = loop {
+            match skip.peek() {
+                Some(&&(_, e)) if (e as usize) <= start => {
+                    skip.next();
+                }
+                Some(&&(s, _)) => break (s as usize) <= start,
+                None => break false,
+            }
+        };
+        if !in_skip {
+            emit(w.finish(), start, i);
+        }
     }
-    flush(&mut w, &mut start, n);
 }
 
 /// One shingle in a winnowing window: hash, index, byte span.
@@ -226,8 +243,10 @@ pub fn winnow(
     let mut shingles = 0u32;
     let mut last_kept = u32::MAX;
     words(text, skip, |wh, s, e| {
-        let slot = words_seen % k;
-        let (old, _) = ring.get(slot).copied().unwrap_or_default();
+        let slot = words_seen & (MAX_K - 1);
+        let old = ring
+            .get(words_seen.wrapping_sub(k) & (MAX_K - 1))
+            .map_or(0, |r| r.0);
         if let Some(r) = ring.get_mut(slot) {
             *r = (wh, s as u32);
         }
@@ -242,7 +261,9 @@ pub fn winnow(
         if words_seen < k {
             return;
         }
-        let first = ring.get(words_seen % k).map_or(0, |r| r.1);
+        let first = ring
+            .get(words_seen.wrapping_sub(k) & (MAX_K - 1))
+            .map_or(0, |r| r.1);
         let cur = Slot {
             hash: mix(rolling ^ k as u64),
             index: shingles,
