@@ -8,6 +8,7 @@ import hashlib
 import json
 import random
 import subprocess
+import time
 
 import pytest
 
@@ -126,3 +127,41 @@ def test_the_cli_is_deterministic_lists_skipped_files_and_check_verifies(corpus)
     bad.write_text(json.dumps(pol))
     r = run_cli("check", bad)
     assert r.returncode == 1 and "fingerprints" in r.stderr and "is not the" in r.stderr, r.stderr
+
+
+def test_an_artifact_swapped_alone_takes_effect(fgw, corpus):
+    """The same policy source (same version) with an artifact rebuilt without one document: a new
+    policy digest, and that document's excerpts pass once every worker has it; the others are
+    still caught. Then the first artifact again."""
+    d = corpus["dir"]
+    fewer = d / "fewer"
+    (fewer / "sub").mkdir(parents=True)
+    for name in ("spec-0.md", "spec-1.md", "spec-2.md"):
+        (fewer / "sub" / name).write_text(corpus["texts"][name])
+    art = d / "fewer.fp"
+    assert run_cli("fingerprint", "--label", "ITAR", "--out", art, fewer).returncode == 0
+    pol = json.loads(corpus["src"].read_text())
+    pol["fingerprints"][0].update(file="fewer.fp", sha256=hashlib.sha256(art.read_bytes()).hexdigest())
+    src = d / "policy-fewer.json"
+    src.write_text(json.dumps(pol))
+    assert run_cli("inline", src, "--out", d / "inlined-fewer.json").returncode == 0
+    digests = [run_cli("digest", p).stdout.strip() for p in (corpus["policy"], d / "inlined-fewer.json")]
+    assert digests[0] and digests[1] and digests[0] != digests[1], digests
+    gone = reformatted(corpus["texts"]["spec-3.md"], 30, 40)
+    kept = reformatted(corpus["texts"]["spec-1.md"], 30, 40)
+
+    def settles(dest: str) -> bool:
+        end, seen = time.time() + 15, 0
+        while time.time() < end:
+            r = fgw.chat(gone, US)
+            seen = seen + 1 if r.status == 200 and r.headers.get("x-itar-destination") == dest else 0
+            if seen >= 12:
+                return True
+            time.sleep(0.02)
+        return False
+
+    fgw.render(ecds_only=True, policy=d / "inlined-fewer.json")
+    assert settles("commercial")
+    assert fgw.chat(kept, US).headers.get("x-itar-destination") == "usgov"
+    fgw.render(ecds_only=True, policy=corpus["policy"])
+    assert settles("usgov")
