@@ -1718,7 +1718,22 @@ fn label_name(h: &LabelHit) -> String {
 /// formatting changes do not change the digest but any content change does.
 pub fn canonical_digest(policy: &Policy) -> String {
     let v = serde_json::to_value(policy).unwrap_or(Value::Null);
-    sha256_hex(&serde_json::to_vec(&v).unwrap_or_default())
+    // Hashed as it is written: an inlined artifact is not copied once more into a buffer.
+    struct Hashing(sha2::Sha256);
+    impl std::io::Write for Hashing {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            sha2::Digest::update(&mut self.0, b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut h = Hashing(<sha2::Sha256 as sha2::Digest>::new());
+    if serde_json::to_writer(&mut h, &v).is_err() {
+        return sha256_hex(&[]);
+    }
+    crate::audit::hex(&sha2::Digest::finalize(h.0))
 }
 
 /// Bedrock's Anthropic API version, sent in the body (the `anthropic-version` header is not used).

@@ -749,7 +749,9 @@ impl Scanner {
                 specific_support: false,
             });
         }
-        let mut fingerprints = Vec::with_capacity(policy.fingerprints.len());
+        // The artifacts are read after the automata are built (below): their bytes and the
+        // automata's construction never take memory at the same time.
+        let mut fingerprint_rules = Vec::with_capacity(policy.fingerprints.len());
         for f in &policy.fingerprints {
             let at = format!("fingerprints ({})", f.label);
             let action = policy.labels.get(&f.label).map(|l| l.action);
@@ -759,7 +761,7 @@ impl Scanner {
                     why: "an excerpt of a controlled document is not a value to cut out: its label's action must not be redact or mask".into(),
                 });
             }
-            fingerprints.push((load_fingerprints(f)?, rules.len()));
+            fingerprint_rules.push((f, rules.len()));
             rules.push(CompiledRule {
                 id: format!("fingerprint.{}", f.label),
                 label: f.label.clone(),
@@ -812,6 +814,10 @@ impl Scanner {
         let lead_count = leading.len();
         leading.extend(PROBES.iter().map(|p| p.to_string()));
         let lead = EndFinder::build(&leading, syntax_cfg, Lanes::LEAD)?;
+        let mut fingerprints = Vec::with_capacity(fingerprint_rules.len());
+        for (f, ri) in fingerprint_rules {
+            fingerprints.push((load_fingerprints(f)?, ri));
+        }
         Ok(Scanner {
             pattern_count,
             lead,
