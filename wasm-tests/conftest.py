@@ -32,7 +32,7 @@ DESTINATIONS = ["onprem", "usgov", "commercial", "foreign"]
 # Every port the tests bind is BASE + an offset, so two suites with different bases run at once:
 # +1..+4 the session's stand-ins, +10/+11 its gateway; the modules that start their own Envoys or
 # stand-ins say which offsets they take (+20 to +131, +190/+191, +200 to +299, +350 to +361,
-# +600 to +699, +710 to +721). Scripts the tests run get their ports from it too (scripts/soak --port-base).
+# +600 to +699, +710 to +721, +730/+731). Scripts the tests run get their ports from it too (scripts/soak --port-base).
 # A base below the kernel's ephemeral range (/proc/sys/net/ipv4/ip_local_port_range, 32768-60999
 # by default) is safest: there, any process's outgoing connection may hold a port when a test
 # binds it.

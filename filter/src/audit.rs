@@ -25,6 +25,34 @@ pub struct PolicyRef {
     pub id: String,
     pub version: String,
     pub digest: String,
+    /// The artifacts the policy carries (trained classifiers, document fingerprints).
+    #[serde(skip_serializing_if = "Artifacts::is_empty")]
+    pub artifacts: Artifacts,
+}
+
+/// One artifact in force: `classifier` or `fingerprint`, its label and its SHA-256.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ArtifactRef {
+    pub kind: &'static str,
+    pub label: String,
+    pub sha256: String,
+}
+
+/// The artifacts of a policy, shared by every record (cloning a record's policy reference
+/// allocates nothing for them).
+#[derive(Debug, Clone, Default)]
+pub struct Artifacts(pub std::sync::Arc<[ArtifactRef]>);
+
+impl Artifacts {
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl Serialize for Artifacts {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.as_ref().serialize(s)
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]

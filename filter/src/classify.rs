@@ -427,24 +427,33 @@ pub struct Trained {
     pub weights: Vec<f32>,
 }
 
-struct Reader<'a> {
+/// A reader of an artifact's bytes; errors name the artifact kind (`what`).
+pub(crate) struct Reader<'a> {
     b: &'a [u8],
     at: usize,
+    what: &'static str,
 }
 
-impl Reader<'_> {
-    fn take(&mut self, n: usize) -> Result<&[u8], ArtifactError> {
+impl<'a> Reader<'a> {
+    pub(crate) fn new(b: &'a [u8], what: &'static str) -> Reader<'a> {
+        Reader { b, at: 0, what }
+    }
+    /// Bytes not read yet.
+    pub(crate) fn rest(&self) -> usize {
+        self.b.len().saturating_sub(self.at)
+    }
+    pub(crate) fn take(&mut self, n: usize) -> Result<&[u8], ArtifactError> {
         let s = self
             .b
             .get(self.at..self.at.saturating_add(n))
-            .ok_or_else(|| ArtifactError("classifier artifact is truncated".into()))?;
+            .ok_or_else(|| ArtifactError(format!("{} is truncated", self.what)))?;
         self.at += n;
         Ok(s)
     }
-    fn u8(&mut self) -> Result<u8, ArtifactError> {
+    pub(crate) fn u8(&mut self) -> Result<u8, ArtifactError> {
         Ok(self.take(1)?.first().copied().unwrap_or_default())
     }
-    fn u32(&mut self) -> Result<u32, ArtifactError> {
+    pub(crate) fn u32(&mut self) -> Result<u32, ArtifactError> {
         let s = self.take(4)?;
         let mut a = [0u8; 4];
         a.copy_from_slice(s);
@@ -459,23 +468,21 @@ impl Reader<'_> {
             )),
         }
     }
-    fn varint(&mut self) -> Result<u32, ArtifactError> {
+    pub(crate) fn varint(&mut self) -> Result<u32, ArtifactError> {
         let mut v: u64 = 0;
         for shift in (0..35).step_by(7) {
             let b = self.u8()?;
             v |= u64::from(b & 0x7F) << shift;
             if b & 0x80 == 0 {
                 return u32::try_from(v)
-                    .map_err(|_| ArtifactError("classifier artifact: index too large".into()));
+                    .map_err(|_| ArtifactError(format!("{}: number too large", self.what)));
             }
         }
-        Err(ArtifactError(
-            "classifier artifact: bad index encoding".into(),
-        ))
+        Err(ArtifactError(format!("{}: bad number encoding", self.what)))
     }
 }
 
-fn push_varint(out: &mut Vec<u8>, mut v: u32) {
+pub(crate) fn push_varint(out: &mut Vec<u8>, mut v: u32) {
     loop {
         let b = (v & 0x7F) as u8;
         v >>= 7;
@@ -530,7 +537,7 @@ impl Trained {
 impl Classifier {
     /// Read an artifact (refused when malformed; `label` must be the label it was trained for).
     pub fn parse(bytes: &[u8], label: &str) -> Result<Classifier, ArtifactError> {
-        let mut r = Reader { b: bytes, at: 0 };
+        let mut r = Reader::new(bytes, "classifier artifact");
         if r.take(MAGIC.len())? != MAGIC {
             return Err(ArtifactError(
                 "not a classifier artifact (bad magic)".into(),

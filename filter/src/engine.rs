@@ -352,6 +352,25 @@ impl Engine {
                 id: policy.id.clone(),
                 version: policy.version.clone(),
                 digest,
+                artifacts: crate::audit::Artifacts(
+                    policy
+                        .classifiers
+                        .iter()
+                        .map(|c| ("classifier", &c.label, &c.sha256))
+                        .chain(
+                            policy
+                                .fingerprints
+                                .iter()
+                                .map(|f| ("fingerprint", &f.label, &f.sha256)),
+                        )
+                        .map(|(kind, label, sha)| crate::audit::ArtifactRef {
+                            kind,
+                            label: label.clone(),
+                            sha256: sha.to_ascii_lowercase(),
+                        })
+                        .collect::<Vec<_>>()
+                        .into(),
+                ),
             },
             endpoints: policy
                 .endpoints
@@ -1570,7 +1589,7 @@ impl Engine {
             let mut features = Vec::new();
             self.scanner.features(f, &mut features);
             let mut m = norm.text.get(f.start..f.end).unwrap_or_default();
-            if rule.primary_signal().is_none() {
+            if rule.primary_signal().is_none() && rule.id.starts_with("classifier.") {
                 // A classifier: its best window (shortened) and the features weighing most in it.
                 for (label, _, found) in self.scanner.explain_classifiers(&norm.text, 8) {
                     if rule.label == label {
@@ -1591,6 +1610,12 @@ impl Engine {
         }
         best.sort_by(|a, b| b.score.total_cmp(&a.score));
         Ok(best)
+    }
+
+    /// Heap bytes of the fingerprint artifacts in force (benchmarks).
+    #[doc(hidden)]
+    pub fn fingerprint_memory(&self) -> usize {
+        self.scanner.fingerprint_memory()
     }
 
     pub fn destination(&self, name: &str) -> Option<&DestInfo> {
@@ -1693,7 +1718,22 @@ fn label_name(h: &LabelHit) -> String {
 /// formatting changes do not change the digest but any content change does.
 pub fn canonical_digest(policy: &Policy) -> String {
     let v = serde_json::to_value(policy).unwrap_or(Value::Null);
-    sha256_hex(&serde_json::to_vec(&v).unwrap_or_default())
+    // Hashed as it is written: an inlined artifact is not copied once more into a buffer.
+    struct Hashing(sha2::Sha256);
+    impl std::io::Write for Hashing {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            sha2::Digest::update(&mut self.0, b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut h = Hashing(<sha2::Sha256 as sha2::Digest>::new());
+    if serde_json::to_writer(&mut h, &v).is_err() {
+        return sha256_hex(&[]);
+    }
+    crate::audit::hex(&sha2::Digest::finalize(h.0))
 }
 
 /// Bedrock's Anthropic API version, sent in the body (the `anthropic-version` header is not used).

@@ -12,6 +12,7 @@ pub mod ends;
 pub mod engine;
 pub mod error;
 pub mod extract;
+pub mod fingerprint;
 pub mod flow;
 pub mod head;
 pub mod identity;

@@ -62,6 +62,9 @@ pub struct Policy {
     /// Trained classifiers (artifacts built by `itar-policy train`; docs/learning.md).
     #[serde(default)]
     pub classifiers: Vec<ClassifierRef>,
+    /// Document fingerprints (artifacts built by `itar-policy fingerprint`; docs/learning.md).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fingerprints: Vec<FingerprintRef>,
     /// Audit settings.
     #[serde(default)]
     pub audit: AuditPolicy,
@@ -100,6 +103,20 @@ pub struct ClassifierRef {
     /// article's is for the vocabulary to say (docs/learning.md).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub corroborate: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<String>,
+}
+
+/// A fingerprint artifact in force: the label an excerpt of one of its documents carries, and
+/// the artifact, named by its SHA-256 digest; `file` and `data` as for [`ClassifierRef`].
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FingerprintRef {
+    pub label: String,
+    /// Lower-case hex SHA-256 of the artifact's bytes.
+    pub sha256: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -15,8 +15,11 @@ use regex_automata::{hybrid, Anchored, Input, MatchKind};
 use crate::classify::Classifier;
 use crate::ends::{EndCache, EndFinder, Lanes};
 use crate::error::{InspectError, PolicyError};
+use crate::fingerprint::Fingerprints;
 use crate::normalize::{normalize_into, Changes, Normalized};
-use crate::policy::{ClassifierRef, LabelAction, Limits, Policy, Signal, Validator, MAX_SUPPORT};
+use crate::policy::{
+    ClassifierRef, FingerprintRef, LabelAction, Limits, Policy, Signal, Validator, MAX_SUPPORT,
+};
 
 /// The hints go BEFORE the policy's signals: "ROT13" is also shaped like an identifier a policy
 /// signal may claim, and the hint must win at its position. A hint asks for a candidate decoding
@@ -183,6 +186,11 @@ pub struct Finding {
     pub features: u64,
 }
 
+/// Hits of one document at most this many bytes apart are one excerpt (one finding).
+const FINGERPRINT_JOIN: usize = 1024;
+/// Findings one artifact files for one text at most (each names a document or a run of it).
+const MAX_FINGERPRINT_FINDINGS: usize = 16;
+
 /// Bit of `Finding::features` for a rule's `concealed` weight (support entries take the bits
 /// below it: `MAX_SUPPORT`).
 const CONCEALED_BIT: u64 = 1 << MAX_SUPPORT;
@@ -309,6 +317,9 @@ pub struct Scanner {
     /// Trained classifiers, each with the rule (in `rules`, no primary signal) its findings name
     /// and the signals of which one must match in its window (`ClassifierRef::corroborate`).
     classifiers: Vec<(Classifier, usize, Vec<usize>)>,
+    /// Document fingerprint artifacts, each with the rule (in `rules`, no primary signal) its
+    /// findings name; a finding's `features` is the document's index in the artifact.
+    fingerprints: Vec<(Fingerprints, usize)>,
     limits: Limits,
 }
 
@@ -738,6 +749,38 @@ impl Scanner {
                 specific_support: false,
             });
         }
+        // The artifacts are read after the automata are built (below): their bytes and the
+        // automata's construction never take memory at the same time.
+        let mut fingerprint_rules = Vec::with_capacity(policy.fingerprints.len());
+        for f in &policy.fingerprints {
+            let at = format!("fingerprints ({})", f.label);
+            let action = policy.labels.get(&f.label).map(|l| l.action);
+            if matches!(action, Some(LabelAction::Redact | LabelAction::Mask)) {
+                return Err(PolicyError::Invalid {
+                    at,
+                    why: "an excerpt of a controlled document is not a value to cut out: its label's action must not be redact or mask".into(),
+                });
+            }
+            fingerprint_rules.push((f, rules.len()));
+            rules.push(CompiledRule {
+                id: format!("fingerprint.{}", f.label),
+                label: f.label.clone(),
+                level: None,
+                tag: None,
+                action: None,
+                primary: usize::MAX,
+                concealed: 0.0,
+                confidence: 1.0,
+                threshold: 1.0,
+                window: 0,
+                support: Vec::new(),
+                exclude: Vec::new(),
+                validate: None,
+                redacts: false,
+                positive_support: 0.0,
+                specific_support: false,
+            });
+        }
         let mut stream_held = Vec::new();
         let mut stream_need = longest.iter().copied().max().unwrap_or(0);
         for (ri, r) in rules.iter().enumerate() {
@@ -771,6 +814,10 @@ impl Scanner {
         let lead_count = leading.len();
         leading.extend(PROBES.iter().map(|p| p.to_string()));
         let lead = EndFinder::build(&leading, syntax_cfg, Lanes::LEAD)?;
+        let mut fingerprints = Vec::with_capacity(fingerprint_rules.len());
+        for (f, ri) in fingerprint_rules {
+            fingerprints.push((load_fingerprints(f)?, ri));
+        }
         Ok(Scanner {
             pattern_count,
             lead,
@@ -802,8 +849,43 @@ impl Scanner {
             rules,
             rules_by_primary,
             classifiers,
+            fingerprints,
             limits: policy.limits.clone(),
         })
+    }
+
+    /// Bytes the fingerprint artifacts in force hold.
+    pub fn fingerprint_memory(&self) -> usize {
+        self.fingerprints.iter().map(|(f, _)| f.memory()).sum()
+    }
+
+    /// Excerpts of fingerprinted documents in `text` (words in `framing` left out): one finding
+    /// per document and run of hits, spanning its fingerprints' shingles (hits of a document
+    /// less than a window apart join). A finding's `features` is the document's index.
+    fn fingerprint(&self, text: &[u8], framing: &[(u32, u32)], findings: &mut Vec<Finding>) {
+        for (fp, ri) in &self.fingerprints {
+            let first = findings.len();
+            fp.find(text, framing, |doc, start, end| {
+                let doc = doc as u64;
+                let filed = findings.len().saturating_sub(first);
+                let joined = findings.get_mut(first..).and_then(|f| {
+                    f.iter_mut()
+                        .rev()
+                        .find(|f| f.features == doc && start <= f.end + FINGERPRINT_JOIN)
+                });
+                match joined {
+                    Some(f) => f.end = f.end.max(end),
+                    None if filed < MAX_FINGERPRINT_FINDINGS => findings.push(Finding {
+                        rule: *ri,
+                        start,
+                        end,
+                        confidence: 1.0,
+                        features: doc,
+                    }),
+                    None => {}
+                }
+            });
+        }
     }
 
     /// The classifiers in force: (label, bytes of weights).
@@ -1168,6 +1250,7 @@ impl Scanner {
         };
         self.judge(cache, text, &mut out.findings, concealed, false);
         self.classify(cache, text, level.framing, &mut out.findings, false);
+        self.fingerprint(text, level.framing, &mut out.findings);
         if depth >= self.limits.max_decode_depth {
             return Ok(());
         }
@@ -1597,6 +1680,7 @@ impl Scanner {
         let mut all = Vec::new();
         self.judge(cache, text, &mut all, Concealed::Ranges(&[]), true);
         self.classify(cache, text, &[], &mut all, true);
+        self.fingerprint(text, &[], &mut all);
         Ok(all)
     }
 
@@ -1713,6 +1797,13 @@ impl Scanner {
         let Some(rule) = self.rules.get(f.rule) else {
             return;
         };
+        if let Some((fp, _)) = self.fingerprints.iter().find(|(_, ri)| *ri == f.rule) {
+            let name = format!("doc:{}", fp.doc_name(f.features as usize));
+            if !out.contains(&name) {
+                out.push(name);
+            }
+            return;
+        }
         if f.features & CONCEALED_BIT != 0 {
             out.push("concealed".into());
         }
@@ -1760,20 +1851,13 @@ impl Scanner {
 /// best window's probability with the features weighing most in it.
 pub type ClassifierExplained = (String, f32, Option<(f32, Vec<(String, f32)>)>);
 
-/// A policy's classifier entry as the filter reads it: the inlined artifact, its digest checked.
-fn load_classifier(c: &ClassifierRef) -> Result<Classifier, PolicyError> {
-    let at = format!("classifiers ({})", c.label);
+/// An artifact inlined in the policy (`data`, base64), its digest checked against `sha256`.
+fn inlined_artifact(at: &str, data: Option<&String>, sha256: &str) -> Result<Vec<u8>, PolicyError> {
     let bad = |why: String| PolicyError::Invalid {
-        at: at.clone(),
+        at: at.to_string(),
         why,
     };
-    if !(c.threshold > 0.0 && c.threshold < 1.0) {
-        return Err(bad(format!(
-            "threshold {} is not between 0 and 1",
-            c.threshold
-        )));
-    }
-    let Some(data) = &c.data else {
+    let Some(data) = data else {
         return Err(bad(
             "the artifact is not inlined (data): run itar-policy inline (or scripts/build-policy) on the policy".into(),
         ));
@@ -1782,13 +1866,32 @@ fn load_classifier(c: &ClassifierRef) -> Result<Classifier, PolicyError> {
         .decode(data.as_bytes())
         .map_err(|e| bad(format!("data is not base64: {e}")))?;
     let digest = crate::audit::sha256_hex(&bytes);
-    if !digest.eq_ignore_ascii_case(&c.sha256) {
+    if !digest.eq_ignore_ascii_case(sha256) {
         return Err(bad(format!(
-            "artifact digest {digest} is not the policy's sha256 {}",
-            c.sha256
+            "artifact digest {digest} is not the policy's sha256 {sha256}"
         )));
     }
-    Classifier::parse(&bytes, &c.label).map_err(|e| bad(e.0))
+    Ok(bytes)
+}
+
+/// A policy's classifier entry as the filter reads it: the inlined artifact, its digest checked.
+fn load_classifier(c: &ClassifierRef) -> Result<Classifier, PolicyError> {
+    let at = format!("classifiers ({})", c.label);
+    if !(c.threshold > 0.0 && c.threshold < 1.0) {
+        return Err(PolicyError::Invalid {
+            at,
+            why: format!("threshold {} is not between 0 and 1", c.threshold),
+        });
+    }
+    let bytes = inlined_artifact(&at, c.data.as_ref(), &c.sha256)?;
+    Classifier::parse(&bytes, &c.label).map_err(|e| PolicyError::Invalid { at, why: e.0 })
+}
+
+/// A policy's fingerprint entry as the filter reads it: the inlined artifact, its digest checked.
+fn load_fingerprints(f: &FingerprintRef) -> Result<Fingerprints, PolicyError> {
+    let at = format!("fingerprints ({})", f.label);
+    let bytes = inlined_artifact(&at, f.data.as_ref(), &f.sha256)?;
+    Fingerprints::parse(&bytes, &f.label).map_err(|e| PolicyError::Invalid { at, why: e.0 })
 }
 
 /// How `collect` finds matches (tests compare the three).

@@ -7,8 +7,9 @@
 //!                                                 fires or below, the match, the features counted
 //!   itar-policy test POLICY             run the example cases the policy carries ("tests")
 //!   itar-policy digest POLICY           sha256 of the canonical policy (for change control)
-//!   itar-policy inline POLICY [--out F] the policy with its classifier artifacts inlined
+//!   itar-policy inline POLICY [--out F] the policy with its artifacts (classifiers, fingerprints) inlined
 //!   itar-policy train ...               a classifier artifact from documents (train.rs)
+//!   itar-policy fingerprint ...         a document fingerprint artifact from documents (fingerprint.rs)
 //!   itar-policy compare A B PATH...     where two policies (say, two classifier artifacts) disagree
 //!                                       over a folder of texts, before the candidate goes live
 //!   itar-policy shadow-report AUDIT...  where a shadow policy disagreed with the enforcing one
@@ -17,6 +18,8 @@
 //! Exit codes: 0 success; 1 the policy is invalid, a test failed or a scan failed; 2 usage;
 //! 141 stdout was closed early (`| head`): output stops quietly.
 
+mod docs;
+mod fingerprint;
 mod train;
 
 use std::collections::BTreeMap;
@@ -39,14 +42,17 @@ usage:
                                               fires or below, the match, the features counted
   itar-policy test POLICY                     run the example cases the policy carries
   itar-policy digest POLICY                   sha256 of the canonical policy (change control)
-  itar-policy inline POLICY [--out FILE]      the policy with its classifier artifacts (\"file\")
-                                              inlined after checking their digests: what the filter reads
+  itar-policy inline POLICY [--out FILE]      the policy with its artifacts (classifiers, fingerprints:
+                                              \"file\") inlined after checking their digests: what the filter reads
   itar-policy shadow-report AUDIT...          where a shadow policy disagreed with the enforcing one
   itar-policy train --label L --positive DIR... --negative DIR... --out FILE
                     [--eval-positive DIR... --eval-negative DIR...] [--threshold P]
                     [--bits N] [--window TOKENS] [--min-len TOKENS] [--epochs N] [--folds K]
                                               a classifier artifact from documents (docs/learning.md);
                                               a .jsonl file gives one document per line (\"text\")
+  itar-policy fingerprint --label L --out FILE DIR... [--map FILE] [--words K] [--window W] [--common N]
+                                              a document fingerprint artifact: excerpts of these documents
+                                              are found (docs/learning.md); prints the document id table
   itar-policy compare ENFORCING CANDIDATE PATH...
                                               what each policy decides for each document (folders, files,
                                               .jsonl lines): the ones they disagree on, and totals
@@ -82,7 +88,10 @@ fn inlined(path: &str) -> Result<Vec<u8>, String> {
         .map(|d| d.to_path_buf())
         .unwrap_or_default();
     let mut changed = false;
-    if let Some(list) = v.get_mut("classifiers").and_then(Value::as_array_mut) {
+    for kind in ["classifiers", "fingerprints"] {
+        let Some(list) = v.get_mut(kind).and_then(Value::as_array_mut) else {
+            continue;
+        };
         for c in list {
             if c.get("data").is_some() {
                 continue;
@@ -96,7 +105,7 @@ fn inlined(path: &str) -> Result<Vec<u8>, String> {
             let named = c.get("sha256").and_then(Value::as_str).unwrap_or_default();
             if !digest.eq_ignore_ascii_case(named) {
                 return Err(format!(
-                    "{}: sha256 {digest} is not the {named} the policy names",
+                    "{kind}: {}: sha256 {digest} is not the {named} the policy names",
                     at.display()
                 ));
             }
@@ -143,6 +152,22 @@ fn main() -> ExitCode {
     if cmd == "compare" {
         return compare(&args[1..]);
     }
+    if cmd == "fingerprint" {
+        let opts = match fingerprint::Options::parse(&args[1..]) {
+            Ok(o) => o,
+            Err(e) => {
+                eprintln!("itar-policy fingerprint: {e}");
+                return usage();
+            }
+        };
+        return match fingerprint::run(&opts) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("itar-policy fingerprint: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     if cmd == "train" {
         let opts = match train::Options::parse(&args[1..]) {
             Ok(o) => o,
@@ -181,6 +206,14 @@ fn main() -> ExitCode {
                 policy.rules.len(),
                 policy.tests.len()
             );
+            for a in engine.policy_ref.artifacts.0.iter() {
+                say!(
+                    "artifact {}.{} sha256 {}: digest and format verified",
+                    a.kind,
+                    a.label,
+                    a.sha256
+                );
+            }
             ExitCode::SUCCESS
         }
         "inline" => {
@@ -527,7 +560,7 @@ fn compare(args: &[String]) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let (docs, skipped) = match train::read_docs(paths) {
+    let (docs, skipped) = match docs::read_docs(paths) {
         Ok(d) => d,
         Err(e) => {
             eprintln!("itar-policy compare: {e}");
