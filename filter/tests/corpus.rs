@@ -686,6 +686,36 @@ fn a_marking_named_as_the_topic_is_a_mention() {
     }
 }
 
+/// CAPCO written carelessly is still CAPCO: spaces for the slashes in a portion mark or a banner
+/// line, FISA among the control tokens, a paraphrased level with an adverb ("the level right
+/// below TOP SECRET"), a top-secret codeword source, "no foreigners". Acronyms in parentheses
+/// without a control token stay clean.
+#[test]
+fn capco_typos_and_paraphrases_are_markings() {
+    let engine = Engine::from_policy_json(include_bytes!("../../policies/default.json")).unwrap();
+    let mut scratch = engine.new_scratch();
+    for t in [
+        "(TS SI NF) Relay north of the ridge goes live Friday.",
+        "(C REL TO USA, AUS) Depot stock drops below 40 units next week.",
+        "Notes from the call\nTOP SECRET SI NOFORN\nThe relay moves north on Friday.",
+        "(S//NF/FISA) Collection on the port resumes next week.",
+        "Treat this at the level directly below TOP SECRET and keep it from foreign nationals: the relay moves Friday.",
+        "Source: a top secret codeword report, no foreigners. The relay moves Friday.",
+    ] {
+        let r = engine.scan_text(&mut scratch, t).unwrap().0;
+        assert!(r.controlled, "{t}: {}", labels_of(&r));
+    }
+    for t in [
+        "Medicare pays the skilled nursing facility (SNF) for 20 days.",
+        "The rules (TS NFL draft) are in the appendix.",
+        "Requirements:\nTS SCI\nPython, five years.",
+        "Our TS SI team meets at nine.",
+    ] {
+        let r = engine.scan_text(&mut scratch, t).unwrap().0;
+        assert!(!r.controlled, "{t}: {}", labels_of(&r));
+    }
+}
+
 #[test]
 fn a_bare_ts_portion_mark_starts_its_portion() {
     // `(TS)` marks the portion after it: at a line start (after a bullet or number) or after a
