@@ -28,6 +28,12 @@ use crate::policy::{
 /// `//`, as in a CAPCO banner, or a digit standing for a letter; `://` is not it), the text
 /// around it both reversed and in ROT13 (`NROFON//TERCES`, `FRPERG//ABSBEA`), and apart, with
 /// leetspeak digits read as letters (`53CR37//N0F0RN`, `(5//NF)`; `Decoder::Leet`).
+/// The judge stops reading a rule's support once even all of what is left could not reach the
+/// threshold. That bound is a running f32 sum over dozens of weights, so it carries rounding; it
+/// only stops with this much to spare, and a score that reaches the threshold exactly (as
+/// `itar-policy explain --scores` computes it, reading all support) is never cut short.
+const BOUND_SLACK: f32 = 1e-3;
+
 const HINT_DECODERS: &[(Decoder, &str)] = &[
     (Decoder::Shape, r"[A-Za-z0-9]//[A-Za-z0-9]"),
     (Decoder::Rot13, r"(?i)\brot[ -]?13\b"),
@@ -1735,7 +1741,7 @@ impl Scanner {
                     let mut counted: Option<(usize, usize)> = None;
                     let (mut features, mut cue_bits) = (0u64, 0u64);
                     for (i, &(ss, weight, min, spec)) in rule.support.iter().enumerate() {
-                        if !all && conf + open + 1e-6 < rule.threshold {
+                        if !all && conf + open + BOUND_SLACK < rule.threshold {
                             break;
                         }
                         let n = match counted {

@@ -716,6 +716,21 @@ fn capco_typos_and_paraphrases_are_markings() {
     }
 }
 
+/// A request to produce engineering data counts in the other languages too (`flang_ask`,
+/// `flang_ask_stem`), and a score that reaches its threshold exactly fires in the filter as it
+/// does in `itar-policy explain --scores` (the judge's early exit leaves slack for rounding).
+#[test]
+fn a_foreign_engineering_request_is_support() {
+    let engine = Engine::from_policy_json(include_bytes!("../../policies/default.json")).unwrap();
+    let mut scratch = engine.new_scratch();
+    let asked = "Ствол гаубицы: натяг 48 %, давление 421 МПа. Составь технологическую карту.";
+    let r = engine.scan_text(&mut scratch, asked).unwrap().0;
+    assert!(r.controlled, "{asked}: {}", labels_of(&r));
+    let told = "Ствол гаубицы: натяг 48 %, давление 421 МПа.";
+    let r = engine.scan_text(&mut scratch, told).unwrap().0;
+    assert!(!r.controlled, "{told}: {}", labels_of(&r));
+}
+
 #[test]
 fn a_bare_ts_portion_mark_starts_its_portion() {
     // `(TS)` marks the portion after it: at a line start (after a bullet or number) or after a
