@@ -230,6 +230,9 @@ pub struct ScanCache {
     hold: hybrid::dfa::Cache,
     hold_encoded: hybrid::dfa::Cache,
     by_signal: Vec<Vec<(u32, u32)>>,
+    /// The signals whose list in `by_signal` is not empty, ascending once `collect` returns: a
+    /// text clears and judges the few signals it matched, not every signal of the policy.
+    touched: Vec<u32>,
     /// The matches of every rule's primary signal, by start, each with the index of the match
     /// that ends last among it and those before it (see `explained`); filled only when an
     /// exclusion has something to judge.
@@ -926,6 +929,7 @@ impl Scanner {
             hold: self.hold.create_cache(),
             hold_encoded: self.hold_encoded.create_cache(),
             by_signal: vec![Vec::new(); self.signal_ids.len()],
+            touched: Vec::new(),
             primaries: Vec::new(),
             decode_jobs: Vec::new(),
         }
@@ -1277,9 +1281,31 @@ impl Scanner {
         pass: Pass,
         every: bool,
     ) -> Result<(), InspectError> {
-        for v in cache.by_signal.iter_mut() {
-            v.clear();
+        let found = self.collect_matches(cache, text, work_limit, pass, every);
+        cache.touched.sort_unstable();
+        found
+    }
+
+    /// Empty every signal's list of matches (only those a match was filed in).
+    fn clear_matches(cache: &mut ScanCache) {
+        for &sig in &cache.touched {
+            if let Some(v) = cache.by_signal.get_mut(sig as usize) {
+                v.clear();
+            }
         }
+        cache.touched.clear();
+    }
+
+    /// `collect` but for the order of `cache.touched`.
+    fn collect_matches(
+        &self,
+        cache: &mut ScanCache,
+        text: &[u8],
+        work_limit: usize,
+        pass: Pass,
+        every: bool,
+    ) -> Result<(), InspectError> {
+        Self::clear_matches(cache);
         cache.decode_jobs.clear();
         cache.escape_from = None;
         let mut work = Work::start(&cache.dfa);
@@ -1463,9 +1489,7 @@ impl Scanner {
         pass: Pass,
     ) -> Result<Vec<Vec<(u32, u32)>>, InspectError> {
         if pass == Pass::GatedBounded {
-            for v in cache.by_signal.iter_mut() {
-                v.clear();
-            }
+            Self::clear_matches(cache);
             cache.decode_jobs.clear();
             let gated = self.full_pass(cache, text);
             self.scan_bounded(cache, text, 0, gated);
@@ -1501,6 +1525,9 @@ impl Scanner {
             }
         }
         if let Some(v) = cache.by_signal.get_mut(p) {
+            if v.is_empty() {
+                cache.touched.push(p as u32);
+            }
             v.push((from as u32, e as u32));
         }
     }
@@ -1563,7 +1590,11 @@ impl Scanner {
         if !needed {
             return;
         }
-        for (sig, hits) in cache.by_signal.iter().enumerate() {
+        for &sig in &cache.touched {
+            let sig = sig as usize;
+            let Some(hits) = cache.by_signal.get(sig) else {
+                continue;
+            };
             if self
                 .rules_by_primary
                 .get(sig)
@@ -1610,8 +1641,11 @@ impl Scanner {
         concealed: Concealed<'_>,
         all: bool,
     ) {
-        for (sig, hits) in cache.by_signal.iter().enumerate() {
-            let Some(rule_ids) = self.rules_by_primary.get(sig) else {
+        for &sig in &cache.touched {
+            let sig = sig as usize;
+            let (Some(hits), Some(rule_ids)) =
+                (cache.by_signal.get(sig), self.rules_by_primary.get(sig))
+            else {
                 continue;
             };
             for &ri in rule_ids {
