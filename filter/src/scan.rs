@@ -3099,6 +3099,54 @@ mod tests {
         assert!((longest as usize) < WINDOW, "longest match {longest} bytes");
     }
 
+    /// `cache.touched` lists, ascending and once each, exactly the signals with matches.
+    fn touched_is_exact(cache: &ScanCache) -> Result<(), String> {
+        let listed: Vec<u32> = (0..cache.by_signal.len() as u32)
+            .filter(|&s| cache.by_signal.get(s as usize).is_some_and(|v| !v.is_empty()))
+            .collect();
+        match listed == cache.touched {
+            true => Ok(()),
+            false => Err(format!("with matches {listed:?}, touched {:?}", cache.touched)),
+        }
+    }
+
+    #[test]
+    fn a_reused_cache_clears_and_judges_the_signals_it_matched() {
+        // A scan clears and judges only the signals listed in `touched`: after every scan the
+        // list names exactly the signals with matches (a match filed without it would outlive
+        // its text), a short clean text after a matching one finds nothing, and a reused cache
+        // finds what a fresh one does.
+        let sc = default_scanner();
+        let mut cache = sc.new_cache();
+        let mut with_findings = 0;
+        for t in corpus_texts() {
+            let norm = normalized(&t);
+            let out = sc
+                .scan_hidden(&mut cache, &norm.text, &norm.hidden, &[])
+                .expect("scans");
+            if let Err(e) = touched_is_exact(&cache) {
+                panic!("{e}; text: {t:?}");
+            }
+            if out.findings.is_empty() {
+                continue;
+            }
+            with_findings += 1;
+            if with_findings <= 40 {
+                let fresh = sc
+                    .scan_hidden(&mut sc.new_cache(), &norm.text, &norm.hidden, &[])
+                    .expect("scans");
+                assert_eq!(out.findings, fresh.findings, "text: {t:?}");
+            }
+            let clean = sc
+                .scan(&mut cache, b"Hello from the fast upstream.")
+                .expect("scans");
+            assert!(clean.findings.is_empty(), "after {t:?}: {:?}", clean.findings);
+            assert!(cache.touched.is_empty(), "after {t:?}: {:?}", cache.touched);
+            assert!(cache.by_signal.iter().all(Vec::is_empty), "after {t:?}");
+        }
+        assert!(with_findings > 100, "texts with findings: {with_findings}");
+    }
+
     #[test]
     fn the_first_pass_finds_what_the_whole_loop_finds() {
         // `Pass::Ends` (ends first, then the exact loop inside the merged spans) against the
