@@ -3102,11 +3102,19 @@ mod tests {
     /// `cache.touched` lists, ascending and once each, exactly the signals with matches.
     fn touched_is_exact(cache: &ScanCache) -> Result<(), String> {
         let listed: Vec<u32> = (0..cache.by_signal.len() as u32)
-            .filter(|&s| cache.by_signal.get(s as usize).is_some_and(|v| !v.is_empty()))
+            .filter(|&s| {
+                cache
+                    .by_signal
+                    .get(s as usize)
+                    .is_some_and(|v| !v.is_empty())
+            })
             .collect();
         match listed == cache.touched {
             true => Ok(()),
-            false => Err(format!("with matches {listed:?}, touched {:?}", cache.touched)),
+            false => Err(format!(
+                "with matches {listed:?}, touched {:?}",
+                cache.touched
+            )),
         }
     }
 
@@ -3140,7 +3148,11 @@ mod tests {
             let clean = sc
                 .scan(&mut cache, b"Hello from the fast upstream.")
                 .expect("scans");
-            assert!(clean.findings.is_empty(), "after {t:?}: {:?}", clean.findings);
+            assert!(
+                clean.findings.is_empty(),
+                "after {t:?}: {:?}",
+                clean.findings
+            );
             assert!(cache.touched.is_empty(), "after {t:?}: {:?}", cache.touched);
             assert!(cache.by_signal.iter().all(Vec::is_empty), "after {t:?}");
         }
