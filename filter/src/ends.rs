@@ -235,7 +235,8 @@ impl Walk<'_> {
         // their first `join` states (join <= n / 16 <= q). Lane 3 then walks on to the end.
         let q = n / 4;
         let at = [0, q, 2 * q, 3 * q];
-        heads.clear();
+        // `quad` writes every head before the joins read them: what a resize keeps from the
+        // text before is overwritten, and a text of the same size fills nothing twice.
         heads.resize(3 * join, LazyStateID::default());
         let mut s = [self.start(c, 0)?; 4];
         for k in 1..4 {

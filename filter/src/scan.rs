@@ -244,6 +244,9 @@ pub struct ScanCache {
     hold: hybrid::dfa::Cache,
     hold_encoded: hybrid::dfa::Cache,
     by_signal: Vec<Vec<(u32, u32)>>,
+    /// The signals whose list in `by_signal` is not empty, ascending once `collect` returns: a
+    /// text clears and judges the few signals it matched, not every signal of the policy.
+    touched: Vec<u32>,
     /// The matches of every rule's primary signal, by start, each with the index of the match
     /// that ends last among it and those before it (see `explained`); filled only when an
     /// exclusion has something to judge.
@@ -1014,6 +1017,7 @@ impl Scanner {
             hold: self.hold.create_cache(),
             hold_encoded: self.hold_encoded.create_cache(),
             by_signal: vec![Vec::new(); self.signal_ids.len()],
+            touched: Vec::new(),
             primaries: Vec::new(),
             decode_jobs: Vec::new(),
         }
@@ -1366,9 +1370,31 @@ impl Scanner {
         pass: Pass,
         every: bool,
     ) -> Result<(), InspectError> {
-        for v in cache.by_signal.iter_mut() {
-            v.clear();
+        let found = self.collect_matches(cache, text, work_limit, pass, every);
+        cache.touched.sort_unstable();
+        found
+    }
+
+    /// Empty every signal's list of matches (only those a match was filed in).
+    fn clear_matches(cache: &mut ScanCache) {
+        for &sig in &cache.touched {
+            if let Some(v) = cache.by_signal.get_mut(sig as usize) {
+                v.clear();
+            }
         }
+        cache.touched.clear();
+    }
+
+    /// `collect` but for the order of `cache.touched`.
+    fn collect_matches(
+        &self,
+        cache: &mut ScanCache,
+        text: &[u8],
+        work_limit: usize,
+        pass: Pass,
+        every: bool,
+    ) -> Result<(), InspectError> {
+        Self::clear_matches(cache);
         cache.decode_jobs.clear();
         cache.escape_from = None;
         let mut work = Work::start(&cache.dfa);
@@ -1552,9 +1578,7 @@ impl Scanner {
         pass: Pass,
     ) -> Result<Vec<Vec<(u32, u32)>>, InspectError> {
         if pass == Pass::GatedBounded {
-            for v in cache.by_signal.iter_mut() {
-                v.clear();
-            }
+            Self::clear_matches(cache);
             cache.decode_jobs.clear();
             let gated = self.full_pass(cache, text);
             self.scan_bounded(cache, text, 0, gated);
@@ -1590,6 +1614,9 @@ impl Scanner {
             }
         }
         if let Some(v) = cache.by_signal.get_mut(p) {
+            if v.is_empty() {
+                cache.touched.push(p as u32);
+            }
             v.push((from as u32, e as u32));
         }
     }
@@ -1652,7 +1679,11 @@ impl Scanner {
         if !needed {
             return;
         }
-        for (sig, hits) in cache.by_signal.iter().enumerate() {
+        for &sig in &cache.touched {
+            let sig = sig as usize;
+            let Some(hits) = cache.by_signal.get(sig) else {
+                continue;
+            };
             if self
                 .rules_by_primary
                 .get(sig)
@@ -1700,8 +1731,11 @@ impl Scanner {
         concealed: Concealed<'_>,
         all: bool,
     ) {
-        for (sig, hits) in cache.by_signal.iter().enumerate() {
-            let Some(rule_ids) = self.rules_by_primary.get(sig) else {
+        for &sig in &cache.touched {
+            let sig = sig as usize;
+            let (Some(hits), Some(rule_ids)) =
+                (cache.by_signal.get(sig), self.rules_by_primary.get(sig))
+            else {
                 continue;
             };
             for &ri in rule_ids {
@@ -3172,6 +3206,66 @@ mod tests {
         assert!(with_matches > 200, "texts with matches: {with_matches}");
         // The window leaves room: the longest match of the default pack on the corpus is 119 bytes.
         assert!((longest as usize) < WINDOW, "longest match {longest} bytes");
+    }
+
+    /// `cache.touched` lists, ascending and once each, exactly the signals with matches.
+    fn touched_is_exact(cache: &ScanCache) -> Result<(), String> {
+        let listed: Vec<u32> = (0..cache.by_signal.len() as u32)
+            .filter(|&s| {
+                cache
+                    .by_signal
+                    .get(s as usize)
+                    .is_some_and(|v| !v.is_empty())
+            })
+            .collect();
+        match listed == cache.touched {
+            true => Ok(()),
+            false => Err(format!(
+                "with matches {listed:?}, touched {:?}",
+                cache.touched
+            )),
+        }
+    }
+
+    #[test]
+    fn a_reused_cache_clears_and_judges_the_signals_it_matched() {
+        // A scan clears and judges only the signals listed in `touched`: after every scan the
+        // list names exactly the signals with matches (a match filed without it would outlive
+        // its text), a short clean text after a matching one finds nothing, and a reused cache
+        // finds what a fresh one does.
+        let sc = default_scanner();
+        let mut cache = sc.new_cache();
+        let mut with_findings = 0;
+        for t in corpus_texts() {
+            let norm = normalized(&t);
+            let out = sc
+                .scan_hidden(&mut cache, &norm.text, &norm.hidden, &[])
+                .expect("scans");
+            if let Err(e) = touched_is_exact(&cache) {
+                panic!("{e}; text: {t:?}");
+            }
+            if out.findings.is_empty() {
+                continue;
+            }
+            with_findings += 1;
+            if with_findings <= 40 {
+                let fresh = sc
+                    .scan_hidden(&mut sc.new_cache(), &norm.text, &norm.hidden, &[])
+                    .expect("scans");
+                assert_eq!(out.findings, fresh.findings, "text: {t:?}");
+            }
+            let clean = sc
+                .scan(&mut cache, b"Hello from the fast upstream.")
+                .expect("scans");
+            assert!(
+                clean.findings.is_empty(),
+                "after {t:?}: {:?}",
+                clean.findings
+            );
+            assert!(cache.touched.is_empty(), "after {t:?}: {:?}", cache.touched);
+            assert!(cache.by_signal.iter().all(Vec::is_empty), "after {t:?}");
+        }
+        assert!(with_findings > 100, "texts with findings: {with_findings}");
     }
 
     #[test]
