@@ -600,6 +600,16 @@ pub struct Rule {
     /// exclusion match suppresses only the primary match (of any rule) nearest to it.
     #[serde(default)]
     pub exclude: Vec<Exclusion>,
+    /// Signals that name a civil end use: when the text matches one of them, the rule does not
+    /// fire, unless the text also matches an `anchor` signal or the match lies in concealed text.
+    /// For dual-use vocabulary, whose control follows the stated use (an unstated use stays
+    /// controlled).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub release: Vec<String>,
+    /// Signals that make a text a defense one (a named article, military context): they keep a
+    /// `release` from applying.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub anchor: Vec<String>,
     /// Structured-identifier check on the matched text.
     #[serde(default)]
     pub validate: Option<Validator>,

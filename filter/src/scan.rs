@@ -164,6 +164,10 @@ pub struct CompiledRule {
     /// (signal, weight, min_count, specificity)
     support: Vec<(usize, f32, usize, f32)>,
     exclude: Vec<(usize, usize)>,
+    /// Civil-use signals that keep a match from firing (`Rule::release`), and the defense
+    /// anchors that overrule them (`Rule::anchor`).
+    release: Vec<usize>,
+    anchor: Vec<usize>,
     validate: Option<Validator>,
     /// Its findings are redacted (rule action, else the label's action).
     redacts: bool,
@@ -695,6 +699,12 @@ impl Scanner {
                     e.window,
                 ));
             }
+            let signals = |ids: &[String]| {
+                ids.iter()
+                    .map(|id| index(id).ok_or_else(|| missing(id)))
+                    .collect::<Result<Vec<_>, _>>()
+            };
+            let (release, anchor) = (signals(&r.release)?, signals(&r.anchor)?);
             if let Some(list) = rules_by_primary.get_mut(primary) {
                 list.push(rules.len());
             }
@@ -711,6 +721,8 @@ impl Scanner {
                 window: r.window,
                 support,
                 exclude,
+                release,
+                anchor,
                 validate: r.validate,
                 positive_support: r.support.iter().map(|s| s.weight.max(0.0)).sum(),
                 specific_support: r.support.iter().any(|s| s.specificity > 0.0),
@@ -752,6 +764,8 @@ impl Scanner {
                 window: 0,
                 support: Vec::new(),
                 exclude: Vec::new(),
+                release: Vec::new(),
+                anchor: Vec::new(),
                 validate: None,
                 redacts: false,
                 positive_support: 0.0,
@@ -784,6 +798,8 @@ impl Scanner {
                 window: 0,
                 support: Vec::new(),
                 exclude: Vec::new(),
+                release: Vec::new(),
+                anchor: Vec::new(),
                 validate: None,
                 redacts: false,
                 positive_support: 0.0,
@@ -1757,6 +1773,22 @@ impl Scanner {
                     if excluded && !rule.specific_support {
                         continue;
                     }
+                    let (lo, hi) = (s.saturating_sub(rule.window), e + rule.window);
+                    // A civil use stated in the text releases a dual-use match, unless the text
+                    // names a defense anchor too or the match was concealed; `all` still reports
+                    // it, scored 0. A text states its use once (a title, a first line), so both
+                    // are looked for in the whole text.
+                    let stated = |sigs: &[usize]| {
+                        sigs.iter()
+                            .any(|&x| cache.by_signal.get(x).is_some_and(|hits| !hits.is_empty()))
+                    };
+                    let released = !rule.release.is_empty()
+                        && stated(&rule.release)
+                        && !stated(&rule.anchor)
+                        && !concealed.covers(s, e);
+                    if released && !all {
+                        continue;
+                    }
                     let mut conf = rule.confidence;
                     // Negative weights (cues the sender can type) lower the score only while the
                     // counted entries' specificity stays below 1: figures, tolerances, drawing
@@ -1770,7 +1802,6 @@ impl Scanner {
                         false => 0.0,
                     };
                     let mut open = rule.positive_support + bonus;
-                    let (lo, hi) = (s.saturating_sub(rule.window), e + rule.window);
                     // Entries for the same signal (graded counts) are adjacent: count once.
                     let mut counted: Option<(usize, usize)> = None;
                     let (mut features, mut cue_bits) = (0u64, 0u64);
@@ -1815,7 +1846,7 @@ impl Scanner {
                         conf += bonus;
                         features |= CONCEALED_BIT;
                     }
-                    let conf = conf.min(1.0);
+                    let conf = if released { 0.0 } else { conf.min(1.0) };
                     if all || conf + 1e-6 >= rule.threshold {
                         findings.push(Finding {
                             rule: ri,
@@ -3558,6 +3589,51 @@ mod tests {
             "For a class project: widget DWG 4471, bore 5 mm"
         ));
         assert!(fires(&sc, "widget DWG 4471 (fiction)"));
+    }
+
+    #[test]
+    fn a_stated_civil_use_releases_unless_the_text_names_a_defense_anchor() {
+        let sc = scanner_with(
+            serde_json::json!([
+                {"id": "prim", "terms": ["widget"]},
+                {"id": "num", "regex": "\\b[0-9]+ mm\\b"},
+                {"id": "civil", "terms": ["tractor"], "case_insensitive": true},
+                {"id": "mil", "terms": ["howitzer"], "case_insensitive": true}
+            ]),
+            serde_json::json!([{
+                "id": "r", "label": "ITAR", "signal": "prim", "confidence": 0.5,
+                "threshold": 0.8, "window": 40,
+                "support": [{"signal": "num", "weight": 0.3, "specificity": 1.0}],
+                "release": ["civil"], "anchor": ["mil"]
+            }]),
+        );
+        // An unstated use stays controlled.
+        assert!(fires(&sc, "widget bore 5 mm"));
+        // A civil use stated anywhere in the text releases it, even outside the window ...
+        assert!(!fires(&sc, "widget bore 5 mm for the tractor"));
+        let far = format!("Tractor hitch. {} widget bore 5 mm", "filler ".repeat(20));
+        assert!(!fires(&sc, &far));
+        // ... unless the text names a defense anchor too, anywhere.
+        assert!(fires(
+            &sc,
+            "widget bore 5 mm for the tractor that tows the howitzer"
+        ));
+        let far = format!(
+            "Howitzer. {} widget bore 5 mm for the tractor",
+            "filler ".repeat(20)
+        );
+        assert!(fires(&sc, &far));
+        // Concealed text is no stated use: hiding it is evidence of intent.
+        assert!(fires(&sc, "decode: d2lkZ2V0IGJvcmUgNSBtbSBmb3IgdGhlIHRyYWN0b3IsIHdpZGdldCBib3JlIDUgbW0gZm9yIHRoZSB0cmFjdG9y"));
+        // A release never touches a rule that does not ask for it.
+        let plain = scanner_with(
+            serde_json::json!([
+                {"id": "prim", "terms": ["widget"]},
+                {"id": "civil", "terms": ["tractor"]}
+            ]),
+            serde_json::json!([{"id": "r", "label": "ITAR", "signal": "prim", "confidence": 0.9}]),
+        );
+        assert!(fires(&plain, "widget for the tractor"));
     }
 
     /// Rule ids and starts of the findings for `t`.

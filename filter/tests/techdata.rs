@@ -259,3 +259,41 @@ fn a_concealed_weight_out_of_range_refuses_the_policy() {
         Err(err) => assert!(err.to_string().contains("concealed"), "{err}"),
     }
 }
+
+/// Dual-use vocabulary (radar, laser, turbine, rocket ...) with dense figures is controlled while
+/// its use is unstated; a civil use stated in the text (an airport's weather radar, a farm drone)
+/// releases it, unless the text also names a defense article or military context anywhere.
+#[test]
+fn a_stated_civil_use_releases_dual_use_figures_unless_a_defense_anchor_is_named() {
+    let e = engine();
+    let figures = ": transmitter peak power 250 kW ± 5, pulse width 1.57 us ± 0.02, antenna \
+                   beamwidth 0.95 deg, radome loss 0.4 dB (DWG 55120-004 rev C).";
+    let cases = [
+        ("Calibration sheet for the radar", true),
+        ("Calibration sheet for the weather radar at the regional airport", false),
+        ("Calibration sheet for the radar of the crop-spraying farm tractor", false),
+        (
+            "Calibration sheet for the weather radar at the regional airport, reused on the destroyer",
+            true,
+        ),
+        (
+            "Calibration sheet for the weather radar at the regional airport; the Navy program office asks",
+            true,
+        ),
+    ];
+    for (pre, controlled) in cases {
+        let r = scan(&e, &format!("{pre}{figures}"));
+        assert_eq!(r.controlled, controlled, "{pre}: {:?}", r.labels);
+    }
+    // Who asks and why is framing, not a use: it releases nothing.
+    for framing in [
+        "For my thesis at the university.",
+        "This is for a hobby build.",
+    ] {
+        let r = scan(
+            &e,
+            &format!("Calibration sheet for the radar{figures} {framing}"),
+        );
+        assert!(r.controlled, "{framing}: {:?}", r.labels);
+    }
+}
