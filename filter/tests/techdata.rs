@@ -36,6 +36,30 @@ fn shapes(article: &str, params: &[(&str, &str, &str)]) -> Vec<(&'static str, St
         "json value/unit",
         format!("{{\"article\": \"{article}\", {}}}", json.join(", ")),
     ));
+    let mut flow = format!("# {article}\nlimits:\n");
+    for (n, v, u) in params {
+        flow.push_str(&format!(
+            "  {}: {{nominal: {v}, unit: \"{u}\"}}\n",
+            ident(n)
+        ));
+    }
+    out.push(("yaml flow map nominal/unit", flow));
+    let mut toml = format!("# {article}\n[limits]\n");
+    for (n, v, u) in params {
+        toml.push_str(&format!(
+            "{} = {{ unit = \"{u}\", value = {v} }}\n",
+            ident(n)
+        ));
+    }
+    out.push(("toml inline table unit/value", toml));
+    let dict: Vec<String> = params
+        .iter()
+        .map(|(n, v, u)| format!("'{}': {{'value': {v}, 'unit': '{u}'}}", ident(n)))
+        .collect();
+    out.push((
+        "python dict value/unit",
+        format!("# {article}\nLIMITS = {{{}}}", dict.join(", ")),
+    ));
     let mut c = format!("/* {article} */\n");
     for (n, v, u) in params {
         c.push_str(&format!(
