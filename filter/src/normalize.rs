@@ -199,7 +199,7 @@ pub fn normalize_into(out: &mut Normalized, input: &str, base: u32) {
         if b == b'&' {
             if let Some((c, len)) = html_entity(&bytes[i..]) {
                 out.changes.insert(Changes::HTML_ENTITIES);
-                push_char(out, c, base + i as u32, base + (i + len) as u32);
+                push_escaped(out, c, base + i as u32, base + (i + len) as u32);
                 i += len;
             } else {
                 out.push_linear(b"&", base + i as u32);
@@ -210,7 +210,7 @@ pub fn normalize_into(out: &mut Normalized, input: &str, base: u32) {
         if b == b'\\' {
             if let Some((c, len)) = literal_escape(&bytes[i..]) {
                 out.changes.insert(Changes::ESCAPES);
-                push_char(out, c, base + i as u32, base + (i + len) as u32);
+                push_escaped(out, c, base + i as u32, base + (i + len) as u32);
                 i += len;
             } else {
                 out.push_linear(b"\\", base + i as u32);
@@ -251,15 +251,31 @@ pub fn normalize_into(out: &mut Normalized, input: &str, base: u32) {
         if is_styled_letter(c) {
             // Letters written in a mathematical or enclosed style read as plain letters to a
             // person and to no word filter: the sender styled them to pass one, so what they
-            // spell counts as concealed (`Rule::concealed`). A run of them (and the one space
-            // between styled words) is one range.
-            let to = out.text.len() as u32;
-            match out.hidden.last_mut() {
-                Some(last) if from.saturating_sub(last.1) <= 1 => last.1 = to,
-                _ => out.hidden.push((from, to)),
-            }
+            // spell counts as concealed (`Rule::concealed`).
+            conceal(out, from);
         }
         i += len;
+    }
+}
+
+/// The text pushed since `from` counts as concealed; a run of such pieces (and the one character
+/// between concealed words) is one range.
+fn conceal(out: &mut Normalized, from: u32) {
+    let to = out.text.len() as u32;
+    match out.hidden.last_mut() {
+        Some(last) if from.saturating_sub(last.1) <= 1 => last.1 = to,
+        _ => out.hidden.push((from, to)),
+    }
+}
+
+/// A character decoded from an HTML entity or a literal escape. A plain ASCII letter or digit
+/// never needs escaping (`&#x4f;`, `\u004f`, `\x4f` for `O`): written so, it was written to
+/// pass a word filter, and what such escapes spell counts as concealed.
+fn push_escaped(out: &mut Normalized, c: char, o: u32, oe: u32) {
+    let from = out.text.len() as u32;
+    push_char(out, c, o, oe);
+    if c.is_ascii_alphanumeric() {
+        conceal(out, from);
     }
 }
 
@@ -753,6 +769,20 @@ mod tests {
         assert_eq!(n.text, b"Note: SEC RE plain S");
         // The styled run (one space between its words) is one range; fullwidth letters are not styled.
         assert_eq!(n.hidden, vec![(6, 12)]);
+    }
+
+    #[test]
+    fn escaped_letters_are_concealed_and_needed_escapes_are_not() {
+        let mut n = Normalized::with_capacity(64);
+        normalize_into(
+            &mut n,
+            "a &#x53;&#69;&#x20;&#67; b \\u0052\\x45T c &amp; &lt;p&gt; caf\\u00e9",
+            0,
+        );
+        assert_eq!(n.text, b"a SE C b RET c & <p> cafe");
+        // `SE C` (the encoded space between letters joins the run) and `RE` are concealed; the
+        // plain `T`, the entities a text needs and an escaped accented letter are not.
+        assert_eq!(n.hidden, vec![(2, 6), (9, 11)]);
     }
 
     #[test]
