@@ -26,7 +26,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 VENV_BIN = pathlib.Path(sys.executable).parent
 ENVOY = os.environ.get("ENVOY_BIN") or str(VENV_BIN / "envoy")
-WASM = ROOT / "target" / "wasm32-wasip1" / "release" / "itar_filter.wasm"
+WASM = ROOT / "target" / "wasm32-wasip1" / "release" / "itar_wasm.wasm"
 POLICY = ROOT / "policies" / "default.json"
 DESTINATIONS = ["onprem", "usgov", "commercial", "foreign"]
 # Every port the tests bind is BASE + an offset, so two suites with different bases run at once:

@@ -1,7 +1,8 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 //! ITAR gateway filter: decides whether AI traffic may go where it is going.
 //!
-//! Everything outside `glue` is plain Rust with no proxy-wasm dependency and is tested natively.
+//! Plain Rust with no proxy dependency, tested natively. The proxies reach it through
+//! [`flow::Host`]: itar-wasm (wasm/, proxy-wasm) and itar-native (native/, Envoy dynamic module).
 //! The request path is one direction: extract -> normalize -> scan -> decide -> act -> audit
 //! (see docs/architecture.md).
 
@@ -27,10 +28,3 @@ pub mod seal;
 pub mod sse;
 pub mod template;
 pub mod wire;
-
-#[cfg(all(target_arch = "wasm32", not(feature = "floor")))]
-mod glue;
-
-/// The benchmark's floor filter instead of the gateway (never shipped; see floor.rs).
-#[cfg(all(target_arch = "wasm32", feature = "floor"))]
-mod floor;

@@ -1,4 +1,4 @@
-//! [`Host`] over the dynamic-module ABI: what `glue.rs` does with proxy-wasm host calls, done
+//! [`Host`] over the dynamic-module ABI: what the proxy-wasm adapter (`itar-wasm`) does with host calls, done
 //! with Envoy's C callbacks. Every `unsafe` block in this file is one ABI call (or the read of the
 //! Envoy-owned bytes it returned, during the same hook) on the filter pointer Envoy handed to the
 //! hook being served.

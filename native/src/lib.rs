@@ -6,7 +6,7 @@
 //! - [`abi`]: the hand-written declarations of the ABI (the only `extern` items);
 //! - [`host`]: [`itar_filter::flow::Host`] over the ABI callbacks;
 //! - this file: the event hooks Envoy calls (`envoy_dynamic_module_on_*`), each forwarding to
-//!   the same flow functions `glue.rs` calls.
+//!   the same flow functions the proxy-wasm adapter (`itar-wasm`) calls.
 //!
 //! Threads: Envoy creates a filter config on the main thread and runs each stream on one worker
 //! thread. The engines keep per-request scratch that is not shared between threads, so each

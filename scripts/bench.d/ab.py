@@ -7,7 +7,7 @@ reversed on odd rounds) and prints, per target, the median over rounds of p50 la
 CPU per request, and each minus plain Envoy and minus the floor in the same round.
 
     .venv/bin/python scripts/bench.d/ab.py [--size 4096] [--conc 1] [--rounds 6] [--duration 3] \\
-        NAME=path/to/itar_filter.wasm[,POLICY.json] [NAME=...]
+        NAME=path/to/itar_wasm.wasm[,POLICY.json] [NAME=...]
 
 Ports: the scripts/bench range (28300-28399; ITAR_BENCH_PORT_BASE moves it); gateway i listens
 on 28321 + 2*i... (see PORTS below). Run it alone: it uses scripts/bench's fixed ports.

@@ -13,8 +13,8 @@ Everything runs on 127.0.0.1, ports 28300-28399, and every process started here 
   gateway         Envoy from scripts/render-envoy (jwt_authn + itar-filter + router, default
                   policy): gpt-4o -> commercial -> fast upstream;
                   llama-3.1-70b -> onprem -> the Python stand-in   28321 (admin 28322)
-  floor           the same Envoy configuration with the floor filter (filter/src/floor.rs, feature
-                  `floor`: buffers request and response, routes, no logic) at 1 and 4 KB   28341 (admin 28342)
+  floor           the same Envoy configuration with the floor filter (floor/, itar_floor.wasm:
+                  buffers request and response, routes, no logic) at 1 and 4 KB   28341 (admin 28342)
   shadow          the gateway with the default policy as a shadow policy too (docs/policy-operations.md,
                   "Shadow mode"), started after the load phase for the memory phase only  28371 (admin 28372)
   stand-in        wasm-tests/standin/standin.py (streaming)        28331
@@ -53,7 +53,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent.parent
 HERE = pathlib.Path(__file__).resolve().parent
 VENV_BIN = pathlib.Path(sys.executable).parent
 ENVOY = os.environ.get("ENVOY_BIN") or str(VENV_BIN / "envoy")
-WASM = ROOT / "target" / "wasm32-wasip1" / "release" / "itar_filter.wasm"
+WASM = ROOT / "target" / "wasm32-wasip1" / "release" / "itar_wasm.wasm"
 POLICY = ROOT / "policies" / "default.json"
 OUT = ROOT / "var" / "bench"
 
@@ -74,9 +74,9 @@ PORTS = {k: v - 28300 + int(os.environ.get("ITAR_BENCH_PORT_BASE", "28300")) for
 # default policy (capture "none") at these sizes, c=1, and on a stream.
 SEALED_SIZES = (4096, 1_000_000)
 SIZES = [("1 KB", 1024), ("4 KB", 4096), ("64 KB", 65536), ("1 MB", 1_000_000)]
-# Body sizes at which the floor filter (filter/src/floor.rs) is measured too.
+# Body sizes at which the floor filter (floor/src/lib.rs) is measured too.
 FLOOR_SIZES = (1024, 4096)
-FLOOR_WASM = ROOT / "target" / "floor" / "wasm32-wasip1" / "release" / "itar_filter.wasm"
+FLOOR_WASM = ROOT / "target" / "wasm32-wasip1" / "release" / "itar_floor.wasm"
 CONCURRENCY = [1, 16]
 # The native build (the Envoy dynamic module, native/; docs/deployment.md "Native module") is
 # measured beside the Wasm gateway at these sizes, same policy, same Envoy configuration.
@@ -913,9 +913,9 @@ def main() -> int:
     token = mint(sub="bench", clearance="SECRET", exp_in=3600 * 3)
 
     if not a.no_floor:
-        print("bench: building the floor filter (cargo --features floor, target/floor)", flush=True)
-        subprocess.run(["cargo", "build", "--quiet", "--release", "--locked", "--target", "wasm32-wasip1", "-p", "itar-filter",
-                        "--features", "floor"], cwd=ROOT, check=True, env={**os.environ, "CARGO_TARGET_DIR": str(ROOT / "target" / "floor")})
+        print("bench: building the floor filter (cargo -p itar-floor)", flush=True)
+        subprocess.run(["cargo", "build", "--quiet", "--release", "--locked", "--target", "wasm32-wasip1", "-p", "itar-floor"],
+                       cwd=ROOT, check=True)
         render_gateway(run / "floor", "floor", POLICY, FLOOR_WASM, run / "floor-audit.jsonl")
     native_audit = run / "native-audit.jsonl"
     if not a.no_native:
@@ -1303,7 +1303,7 @@ def report(r: dict, out: pathlib.Path, chart_err: str | None):
               f"{ms['per_vm_mib']:.1f} MiB per VM; a VM's Wasm linear memory {fmt(ms.get('vm_linear_memory_mib'), ' MiB', 1)}")
     floor = [p for p in r["load"] if p.get("floor")]
     if floor:
-        print("platform floor (filter/src/floor.rs: buffers request and response, routes, 1.2 KB filter state; no logic), "
+        print("platform floor (floor/src/lib.rs: buffers request and response, routes, 1.2 KB filter state; no logic), "
               "same Envoy configuration as the gateway:")
         print("| body | conc | floor added p50 us | gateway added p50 us | floor rps ratio | gateway rps ratio | floor added CPU us/req | gateway added CPU us/req |")
         print("|---|---|---|---|---|---|---|---|")

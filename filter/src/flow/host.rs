@@ -1,5 +1,6 @@
 //! What the per-request flow needs from the proxy, as plain Rust. The proxy-wasm adapter
-//! (`glue.rs`) implements it over raw host calls; tests implement it in memory.
+//! (the `itar-wasm` crate, wasm/) implements it over raw host calls, the Envoy dynamic module
+//! (`itar-native`, native/) over Envoy's C ABI; tests implement it in memory.
 //!
 //! The calls are the ones the flow makes today, one for one: a method here is a host call there,
 //! so the adapter adds neither calls nor copies. Quota counters in shared data come through the

@@ -1,7 +1,7 @@
 //! The per-request state machine: the proxy's callbacks in, engine calls in the right order, the
 //! proxy's effects out through [`Host`]. Plain Rust, tested natively against a fake host
-//! (filter/tests/flow); the proxy-wasm adapter (`glue.rs`) only forwards callbacks and
-//! implements [`Host`].
+//! (filter/tests/flow); the proxy adapters (`itar-wasm`, `itar-native`) only forward callbacks and
+//! implement [`Host`].
 //!
 //! - [`request`]: headers -> route, identity, removal of what does not go upstream; body or
 //!   trailers -> size limit, inspection (with the shadow policy), quota, rate-limit headers, body

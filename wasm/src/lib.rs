@@ -1,9 +1,11 @@
-//! Host adapter (wasm32 only): proxy-wasm callbacks -> the per-request flow ([`crate::flow`]),
-//! and [`Host`] over raw host calls. No policy or request logic here: the root context loads the
-//! policy and hands counters to Envoy; each HTTP callback forwards to its [`Exchange`].
+//! The proxy-wasm host adapter (itar_wasm.wasm; wasm32 only, empty for any other target):
+//! proxy-wasm callbacks -> the per-request flow ([`itar_filter::flow`]), and [`flow::Host`] over
+//! raw host calls. No policy or request logic here: the root context loads the policy and hands
+//! counters to Envoy; each HTTP callback forwards to its [`Exchange`].
 //!
 //! Uses the raw `hostcalls` API, whose calls return errors, instead of the SDK's convenience
 //! getters, which panic on a host error (a panic would take the VM down).
+#![cfg(target_arch = "wasm32")]
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -13,10 +15,10 @@ use proxy_wasm::hostcalls as host;
 use proxy_wasm::traits::{Context, HttpContext, RootContext};
 use proxy_wasm::types::{Action, BufferType, ContextType, LogLevel, MapType, MetricType, Status};
 
-use crate::audit::{chain_id, Chain};
-use crate::config::FilterConfig;
-use crate::engine::quota::{SharedStore, StoreError};
-use crate::flow::{self, Exchange, HostError, Loaded, Step};
+use itar_filter::audit::{chain_id, Chain};
+use itar_filter::config::FilterConfig;
+use itar_filter::engine::quota::{SharedStore, StoreError};
+use itar_filter::flow::{self, Exchange, HostError, Loaded, Step};
 
 /// Filter state key the access log prints (`%FILTER_STATE(wasm.itar_audit:PLAIN)%`).
 const AUDIT_KEY: &str = "itar_audit";
@@ -50,7 +52,7 @@ fn node_id() -> String {
     }
     prop(vec!["node"])
         .or_else(|| prop(vec!["xds", "node"]))
-        .and_then(|b| crate::audit::proto_string_field(&b, 1))
+        .and_then(|b| itar_filter::audit::proto_string_field(&b, 1))
         .unwrap_or_default()
 }
 
@@ -169,14 +171,14 @@ impl RootContext for Root {
             .iter()
             .map(|name| host::define_metric(MetricType::Counter, name).ok())
             .collect();
-        if let Some(Some(id)) = metric_ids.get(crate::metrics::POLICY_LOADS) {
+        if let Some(Some(id)) = metric_ids.get(itar_filter::metrics::POLICY_LOADS) {
             let _ = host::increment_metric(*id, 1);
         }
         let memory_gauge =
-            host::define_metric(MetricType::Gauge, crate::metrics::MEMORY_GAUGE).ok();
-        if let Ok(id) = host::define_metric(MetricType::Gauge, crate::metrics::POLICY_GAUGE) {
+            host::define_metric(MetricType::Gauge, itar_filter::metrics::MEMORY_GAUGE).ok();
+        if let Ok(id) = host::define_metric(MetricType::Gauge, itar_filter::metrics::POLICY_GAUGE) {
             let digest = &loaded.engine.policy_ref.digest;
-            let _ = host::record_metric(id, crate::metrics::digest_prefix(digest));
+            let _ = host::record_metric(id, itar_filter::metrics::digest_prefix(digest));
         }
         let shared = Rc::new(Shared {
             loaded,

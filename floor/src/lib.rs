@@ -1,4 +1,4 @@
-//! The benchmark's floor filter (feature `floor`, wasm32 only; never shipped): a proxy-wasm filter
+//! The benchmark's floor filter (itar_floor.wasm; wasm32 only, never shipped): a proxy-wasm filter
 //! that does what the gateway's Envoy-facing side must do and nothing else. It pauses the
 //! request until the whole body is in and reads it, routes by setting the route header and
 //! clearing the route cache, buffers and reads the response, and leaves a 1.2 KB filter-state
@@ -7,6 +7,7 @@
 //! `scripts/bench` runs it in the same Envoy configuration as the real filter. The difference
 //! between the two is what the filter's own logic costs; the difference between the floor and
 //! plain Envoy is what any buffering Wasm filter costs on this Envoy (docs/performance.md).
+#![cfg(target_arch = "wasm32")]
 
 use proxy_wasm::hostcalls as host;
 use proxy_wasm::traits::{Context, HttpContext};
