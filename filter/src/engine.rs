@@ -1574,7 +1574,9 @@ impl Engine {
     ) -> Result<Vec<RuleScore>, InspectError> {
         let mut norm = Normalized::default();
         normalize_into(&mut norm, text, 0);
-        let all = self.scanner.rule_scores(&mut scratch.scan, &norm.text)?;
+        let all = self
+            .scanner
+            .rule_scores(&mut scratch.scan, &norm.text, &norm.hidden)?;
         let mut best: Vec<RuleScore> = Vec::new();
         for f in &all {
             let Some(rule) = self.scanner.rules.get(f.rule) else {

@@ -94,6 +94,9 @@ pub struct Normalized {
     /// Ranges of `text` the sender concealed (tag characters, a right-to-left override), in
     /// order: rules weigh what is found there (`Rule::concealed`).
     pub hidden: Vec<(u32, u32)>,
+    /// Where in `text` a look-alike letter (Cyrillic, Greek ...) was folded to ASCII: scratch
+    /// for finding words that mix them with ASCII letters.
+    lookalikes: Vec<u32>,
 }
 
 impl Normalized {
@@ -103,6 +106,7 @@ impl Normalized {
             segs: Vec::with_capacity(8),
             changes: Changes::default(),
             hidden: Vec::new(),
+            lookalikes: Vec::new(),
         }
     }
 
@@ -111,6 +115,7 @@ impl Normalized {
         self.segs.clear();
         self.changes = Changes::default();
         self.hidden.clear();
+        self.lookalikes.clear();
     }
 
     /// Append raw bytes that map one to one onto original offsets starting at `orig`.
@@ -179,6 +184,60 @@ impl Normalized {
 
 /// Append the normalized form of `input` (whose first byte has original offset `base`) to `out`.
 pub fn normalize_into(out: &mut Normalized, input: &str, base: u32) {
+    let first_lookalike = out.lookalikes.len();
+    normalize_chars(out, input, base);
+    if out.lookalikes.len() > first_lookalike {
+        conceal_mixed_words(out, first_lookalike);
+    }
+}
+
+/// A word that mixes look-alike letters with ASCII ones (`Оn thе ѕubmаrіnе`: Cyrillic О, е, ѕ,
+/// а, і among Latin letters) was written to pass a word filter: it counts as concealed. A word of
+/// look-alikes only (`СЕКРЕТНО`, Russian text) is a word of its own script, not concealment.
+fn conceal_mixed_words(out: &mut Normalized, first: usize) {
+    let mut found: Vec<(u32, u32)> = Vec::new();
+    let marks = out.lookalikes.get(first..).unwrap_or_default();
+    let mut k = 0;
+    while let Some(&at) = marks.get(k) {
+        let at = at as usize;
+        let letter = |j: usize| out.text.get(j).is_some_and(|b| b.is_ascii_alphabetic());
+        let mut ws = at;
+        while ws > 0 && letter(ws - 1) {
+            ws -= 1;
+        }
+        let mut we = at + 1;
+        while letter(we) {
+            we += 1;
+        }
+        // Look-alikes inside this word (they are in order).
+        let mut n = 0;
+        while marks.get(k).is_some_and(|&m| (m as usize) < we) {
+            n += 1;
+            k += 1;
+        }
+        if n < we - ws {
+            match found.last_mut() {
+                Some(last) if (ws as u32).saturating_sub(last.1) <= 1 => last.1 = we as u32,
+                _ => found.push((ws as u32, we as u32)),
+            }
+        }
+    }
+    if found.is_empty() {
+        return;
+    }
+    out.hidden.extend(found);
+    out.hidden.sort_unstable();
+    let mut merged: Vec<(u32, u32)> = Vec::with_capacity(out.hidden.len());
+    for &(a, b) in &out.hidden {
+        match merged.last_mut() {
+            Some(last) if a <= last.1 => last.1 = last.1.max(b),
+            _ => merged.push((a, b)),
+        }
+    }
+    out.hidden = merged;
+}
+
+fn normalize_chars(out: &mut Normalized, input: &str, base: u32) {
     let bytes = input.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
@@ -372,6 +431,9 @@ fn push_char(out: &mut Normalized, c: char, o: u32, oe: u32) {
         Fold::Drop => out.changes.insert(Changes::INVISIBLE),
         Fold::Ascii(a, kind) => {
             out.changes.insert(kind);
+            if kind == Changes::CONFUSABLES && a.is_ascii_alphabetic() {
+                out.lookalikes.push(out.text.len() as u32);
+            }
             out.push_replacement(&[a], o, oe);
         }
         Fold::Str(s, kind) => {
@@ -783,6 +845,21 @@ mod tests {
         // `SE C` (the encoded space between letters joins the run) and `RE` are concealed; the
         // plain `T`, the entities a text needs and an escaped accented letter are not.
         assert_eq!(n.hidden, vec![(2, 6), (9, 11)]);
+    }
+
+    #[test]
+    fn words_mixing_lookalikes_with_ascii_are_concealed() {
+        let mut n = Normalized::with_capacity(64);
+        // Cyrillic О, е, ѕ, а among Latin letters; then a Russian word; then plain ASCII.
+        normalize_into(
+            &mut n,
+            "\u{41E}n th\u{435} \u{455}ubm\u{430}rine and \u{421}\u{415}\u{41A}\u{420}\u{415}\u{422} plain",
+            0,
+        );
+        assert_eq!(n.text, b"On the submarine and CEKPET plain");
+        // `On the submarine` is one range (one space between concealed words); the all-Cyrillic
+        // word and the plain words are not concealed.
+        assert_eq!(n.hidden, vec![(0, 16)]);
     }
 
     #[test]

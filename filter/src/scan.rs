@@ -1727,11 +1727,12 @@ impl Scanner {
         &self,
         cache: &mut ScanCache,
         text: &[u8],
+        hidden: &[(u32, u32)],
     ) -> Result<Vec<Finding>, InspectError> {
         self.collect(cache, text, usize::MAX, Pass::Whole, true)?;
         self.gather_primaries(cache);
         let mut all = Vec::new();
-        self.judge(cache, text, &mut all, Concealed::Ranges(&[]), true);
+        self.judge(cache, text, &mut all, Concealed::Ranges(hidden), true);
         self.classify(cache, text, &[], &mut all, true);
         self.fingerprint(text, &[], &mut all);
         Ok(all)
