@@ -120,12 +120,11 @@ fn char_at(text: &[u8], i: usize) -> (Option<char>, usize) {
     (c, if c.is_some() { len } else { 1 })
 }
 
-/// Every word of `text` outside `skip` (sorted ranges): its hash, start and end.
-#[inline]
-fn words(text: &[u8], skip: &[(u32, u32)], mut emit: impl FnMut(u64, usize, usize)) {
-    let mut skip = skip.iter().peekable();
+/// The next word of `text` at or after `i` (separators skipped), character by character: its
+/// hash, start and end (None: no word left). The reference reader, and the fast reader's way
+/// through words that touch a byte outside ASCII.
+fn next_word(text: &[u8], mut i: usize) -> Option<(u64, usize, usize)> {
     let n = text.len();
-    let mut i = 0;
     while i < n {
         // Separators.
         let mut l = 0u8;
@@ -137,19 +136,14 @@ fn words(text: &[u8], skip: &[(u32, u32)], mut emit: impl FnMut(u64, usize, usiz
             i += 1;
         }
         if i >= n {
-            break;
+            return None;
         }
         let start = i;
         let mut w = WordHash::default();
         // A word: ASCII letters and digits fast, other letters through their characters.
         while i < n {
             if l != 0xFF {
-                w.acc = (w.acc << 8) | u64::from(l);
-                w.n += 1;
-                if w.n & 7 == 0 {
-                    w.h = (w.h ^ w.acc).wrapping_mul(PRIME).rotate_left(31);
-                    w.acc = 0;
-                }
+                w.push(l);
                 i += 1;
             } else {
                 let (c, len) = char_at(text, i);
@@ -190,44 +184,185 @@ fn words(text: &[u8], skip: &[(u32, u32)], mut emit: impl FnMut(u64, usize, usiz
                 break;
             }
         }
-        if w.n == 0 {
+        if w.n != 0 {
+            return Some((w.finish(), start, i));
+        }
+    }
+    None
+}
+
+/// Words whose start falls in one of the sorted ranges are left out.
+struct Skip<'a> {
+    ranges: &'a [(u32, u32)],
+}
+
+impl Skip<'_> {
+    /// Whether a word starting at `start` is left out (starts come in increasing order).
+    #[inline]
+    fn skips(&mut self, start: usize) -> bool {
+        while let Some((&(s, e), rest)) = self.ranges.split_first() {
+            if (e as usize) <= start {
+                self.ranges = rest;
+                continue;
+            }
+            return (s as usize) <= start;
+        }
+        false
+    }
+}
+
+/// Every word of `text` outside `skip` (sorted ranges), one at a time through [`next_word`]:
+/// the reference the fast reader is tested against.
+#[cfg(test)]
+fn words_reference(text: &[u8], skip: &[(u32, u32)], mut emit: impl FnMut(u64, usize, usize)) {
+    let mut skip = Skip { ranges: skip };
+    let mut i = 0;
+    while let Some((h, s, e)) = next_word(text, i) {
+        if !skip.skips(s) {
+            emit(h, s, e);
+        }
+        i = e;
+    }
+}
+
+/// Bytes of a block the fast reader classifies at once (one bit each in a `u64`).
+const BLOCK: usize = 64;
+/// A block and room for a word's last eight-byte loads past it.
+const BUF: usize = BLOCK + 16;
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+/// OR-ed into an ASCII letter or digit, its lower-case form (digits have the bit already).
+const LOWER: u64 = 0x2020_2020_2020_2020;
+
+/// The top bit of each byte of `x`, gathered: bit j of the result is byte j's (little-endian).
+#[inline]
+fn gather(x: u64) -> u64 {
+    ((x >> 7) & ONES).wrapping_mul(0x0102_0408_1020_4080) >> 56
+}
+
+/// Of the eight bytes of `x` (little-endian): which are ASCII letters or digits, which are not
+/// ASCII; one bit a byte. Per byte arithmetic on 7-bit values, so no byte borrows from the next.
+#[inline]
+fn classify8(x: u64) -> (u64, u64) {
+    let high = x & HIGH;
+    let b = x & !HIGH;
+    let l = b | LOWER;
+    let letter = (l | HIGH).wrapping_sub(ONES * 0x61) & (ONES * 0xFA).wrapping_sub(l);
+    let digit = (b | HIGH).wrapping_sub(ONES * 0x30) & (ONES * 0xB9).wrapping_sub(b);
+    (gather((letter | digit) & !high & HIGH), gather(high))
+}
+
+/// Eight bytes of `buf` at `at`, the first the most significant.
+#[inline]
+fn be64(buf: &[u8; BUF], at: usize) -> u64 {
+    let mut a = [0u8; 8];
+    if let Some(s) = buf.get(at..at + 8) {
+        a.copy_from_slice(s);
+    }
+    u64::from_be_bytes(a)
+}
+
+/// [`WordHash`] of the ASCII word `buf[s..s + len]` (letters and digits, 1 to 64 bytes), eight
+/// bytes at a time. Up to 15 bytes without a branch on the length: a word's first eight bytes
+/// are folded in or not by a mask.
+#[inline]
+fn ascii_word_hash(buf: &[u8; BUF], s: usize, len: usize) -> u64 {
+    let (mut h, mut p, mut rest) = (0u64, s, len);
+    while rest >= 16 {
+        h = (h ^ (be64(buf, p) | LOWER))
+            .wrapping_mul(PRIME)
+            .rotate_left(31);
+        p += 8;
+        rest -= 8;
+    }
+    let g0 = be64(buf, p) | LOWER;
+    let g1 = be64(buf, p + 8) | LOWER;
+    let long = 0u64.wrapping_sub((rest >= 8) as u64);
+    let folded = (h ^ g0).wrapping_mul(PRIME).rotate_left(31);
+    let h = (folded & long) | (h & !long);
+    let tail = (g1 & long) | (g0 & !long);
+    let r = rest & 7;
+    // The last `r` bytes (none when `r` is 0: a shift by 64 in two steps).
+    let acc = (tail >> 1) >> (63 - 8 * r);
+    mix(h ^ acc.wrapping_mul(PRIME) ^ ((len as u64) << 56))
+}
+
+/// Every word of `text` outside `skip` (sorted ranges): its hash, start and end; the same words
+/// and hashes as [`next_word`] gives one by one. ASCII text goes a block of 64 bytes at a time:
+/// the block's letters and digits as one bit each (no branch per byte), each word found by
+/// counting bits and hashed eight bytes at a time. A word that touches a byte outside ASCII,
+/// or is longer than a block, is read by [`next_word`].
+#[inline]
+fn words(text: &[u8], skip: &[(u32, u32)], mut emit: impl FnMut(u64, usize, usize)) {
+    let mut skip = Skip { ranges: skip };
+    let n = text.len();
+    let mut buf = [0u8; BUF];
+    let mut i = 0;
+    while i < n {
+        let len = (n - i).min(BLOCK);
+        if let (Some(dst), Some(src)) = (buf.get_mut(..len), text.get(i..i + len)) {
+            dst.copy_from_slice(src);
+        }
+        if let Some(rest) = buf.get_mut(len..BLOCK) {
+            rest.fill(0);
+        }
+        let (mut letters, mut high) = (0u64, 0u64);
+        for c in 0..BLOCK / 8 {
+            let (l, h) = classify8(be64(&buf, 8 * c).swap_bytes());
+            letters |= l << (8 * c);
+            high |= h << (8 * c);
+        }
+        // Words must end before `limit` to be whole here: the first byte outside ASCII (the
+        // word may go on there), else the block's end unless the text ends with it.
+        let first_high = high.trailing_zeros() as usize;
+        let limit = match (high, i + BLOCK < n) {
+            (0, true) => BLOCK,
+            (0, false) => BLOCK + 1,
+            _ => first_high,
+        };
+        let mut m = match first_high {
+            BLOCK => letters,
+            f => letters & ((1u64 << f) - 1),
+        };
+        let mut next = i + len.min(first_high);
+        while m != 0 {
+            let s = m.trailing_zeros() as usize;
+            let e = s + (!(m >> s)).trailing_zeros() as usize;
+            if e >= limit {
+                next = i + s;
+                break;
+            }
+            if !skip.skips(i + s) {
+                emit(ascii_word_hash(&buf, s, e - s), i + s, i + e);
+            }
+            m = match e {
+                BLOCK => 0,
+                e => m & (u64::MAX << e),
+            };
+        }
+        if next > i {
+            i = next;
             continue;
         }
-        let in_skip = loop {
-            match skip.peek() {
-                Some(&&(_, e)) if (e as usize) <= start => {
-                    skip.next();
+        // Nothing whole at `i`: a byte outside ASCII or a word longer than a block.
+        match next_word(text, i) {
+            Some((h, s, e)) => {
+                if !skip.skips(s) {
+                    emit(h, s, e);
                 }
-                Some(&&(s, _)) => break (s as usize) <= start,
-                None => break false,
+                i = e;
             }
-        };
-        if !in_skip {
-            emit(w.finish(), start, i);
+            None => break,
         }
     }
 }
 
-/// One shingle in a winnowing window: hash, index, byte span.
-#[derive(Clone, Copy, Default)]
-struct Slot {
-    hash: u64,
-    index: u32,
-    start: u32,
-    end: u32,
-}
-
-/// The fingerprints winnowing keeps of `text` (words in `skip` left out), in text order: hash,
-/// start of the shingle's first word, end of its last. A text of fewer than `w` shingles keeps
-/// its smallest one. No allocation: the rings are on the stack.
-pub fn winnow(
-    text: &[u8],
-    skip: &[(u32, u32)],
-    k: usize,
-    w: usize,
-    mut emit: impl FnMut(u64, usize, usize),
-) {
-    let (k, w) = (k.clamp(1, MAX_K), w.clamp(1, MAX_W));
+/// The shingle hashes of `text` (words in `skip` left out), in text order: hash, start of the
+/// shingle's first word, end of its last. A shingle is `k` consecutive words: a rolling hash of
+/// their hashes (H = sum of word_hash(i) * BASE^(k-1-i)), then mixed with `k`.
+#[inline]
+fn shingles(text: &[u8], skip: &[(u32, u32)], k: usize, mut emit: impl FnMut(u64, u32, u32)) {
+    let k = k.clamp(1, MAX_K);
     let mut pow = 1u64; // BASE^(k-1)
     for _ in 1..k {
         pow = pow.wrapping_mul(BASE);
@@ -236,74 +371,145 @@ pub fn winnow(
     let mut ring = [(0u64, 0u32); MAX_K];
     let mut words_seen = 0usize;
     let mut rolling = 0u64;
-    // Monotone deque of the window's candidates (a ring of MAX_W + 1).
-    let mut dq = [Slot::default(); MAX_W + 1];
-    let (mut head, mut len) = (0usize, 0usize);
-    let cap = dq.len();
-    let mut shingles = 0u32;
-    let mut last_kept = u32::MAX;
     words(text, skip, |wh, s, e| {
-        let slot = words_seen & (MAX_K - 1);
         let old = ring
             .get(words_seen.wrapping_sub(k) & (MAX_K - 1))
-            .map_or(0, |r| r.0);
-        if let Some(r) = ring.get_mut(slot) {
+            .copied()
+            .unwrap_or_default();
+        if let Some(r) = ring.get_mut(words_seen & (MAX_K - 1)) {
             *r = (wh, s as u32);
         }
         words_seen += 1;
-        rolling = match words_seen > k {
-            true => rolling
-                .wrapping_sub(old.wrapping_mul(pow))
-                .wrapping_mul(BASE)
-                .wrapping_add(wh),
-            false => rolling.wrapping_mul(BASE).wrapping_add(wh),
+        // Before the k-th word the ring's old entries are zero: nothing is taken out.
+        let out = match words_seen > k {
+            true => old.0.wrapping_mul(pow),
+            false => 0,
         };
-        if words_seen < k {
-            return;
-        }
-        let first = ring
-            .get(words_seen.wrapping_sub(k) & (MAX_K - 1))
-            .map_or(0, |r| r.1);
-        let cur = Slot {
-            hash: mix(rolling ^ k as u64),
-            index: shingles,
-            start: first,
-            end: e as u32,
-        };
-        shingles += 1;
-        while len > 0 {
-            let back = (head + len - 1) % cap;
-            if dq.get(back).is_some_and(|b| b.hash >= cur.hash) {
-                len -= 1;
-            } else {
-                break;
-            }
-        }
-        if let Some(d) = dq.get_mut((head + len) % cap) {
-            *d = cur;
-        }
-        len += 1;
-        while len > 0
-            && dq
-                .get(head)
-                .is_some_and(|f| (f.index as usize) + w <= cur.index as usize)
-        {
-            head = (head + 1) % cap;
-            len -= 1;
-        }
-        if (cur.index as usize) + 1 >= w {
-            if let Some(m) = dq.get(head) {
-                if m.index != last_kept {
-                    last_kept = m.index;
-                    emit(m.hash, m.start as usize, m.end as usize);
-                }
-            }
+        rolling = rolling
+            .wrapping_sub(out)
+            .wrapping_mul(BASE)
+            .wrapping_add(wh);
+        if words_seen >= k {
+            let first = ring
+                .get(words_seen.wrapping_sub(k) & (MAX_K - 1))
+                .map_or(0, |r| r.1);
+            emit(mix(rolling ^ k as u64), first, e as u32);
         }
     });
-    if (shingles as usize) < w && len > 0 {
-        if let Some(m) = dq.get(head) {
-            emit(m.hash, m.start as usize, m.end as usize);
+}
+
+/// Shingles a winnowing window may span, twice (the window's block and the one before).
+const RING: usize = 2 * MAX_W;
+
+/// A candidate minimum: the shingle's hash, index and ring slot.
+#[derive(Clone, Copy)]
+struct Min {
+    hash: u64,
+    index: u32,
+    slot: u32,
+}
+
+impl Min {
+    const NONE: Min = Min {
+        hash: u64::MAX,
+        index: u32::MAX,
+        slot: 0,
+    };
+}
+
+/// `a` when `c`, else `b`, by masks: the outcome of a comparison of hashes is not predictable,
+/// so it is selected rather than branched on.
+#[inline]
+fn pick(c: bool, a: Min, b: Min) -> Min {
+    let m = 0u64.wrapping_sub(c as u64);
+    let m32 = m as u32;
+    Min {
+        hash: (a.hash & m) | (b.hash & !m),
+        index: (a.index & m32) | (b.index & !m32),
+        slot: (a.slot & m32) | (b.slot & !m32),
+    }
+}
+
+/// The fingerprints winnowing keeps of `text` (words in `skip` left out), in text order: hash,
+/// start of the shingle's first word, end of its last. Of every `w` consecutive shingles the one
+/// with the smallest hash is kept, the rightmost on a tie, once however many windows keep it;
+/// a text of fewer than `w` shingles keeps its smallest one. No allocation: the rings are on
+/// the stack.
+///
+/// The window minimum is van Herk/Gil-Werman's: shingles fall in blocks of `w`; a window is the
+/// suffix of one block and the prefix of the next, so its minimum is the smaller of a suffix
+/// minimum (computed backwards once a block is complete) and a running prefix minimum; on a
+/// tie the prefix (the right) wins. The comparisons' outcomes are selected, not branched on.
+pub fn winnow(
+    text: &[u8],
+    skip: &[(u32, u32)],
+    k: usize,
+    w: usize,
+    mut emit: impl FnMut(u64, usize, usize),
+) {
+    let w = w.clamp(1, MAX_W);
+    // Per ring slot (shingle index mod 2w): hash, span, and the suffix minimum of its block
+    // from it on.
+    let mut hash = [0u64; RING];
+    let mut span = [(0u32, 0u32); RING];
+    let mut suffix = [Min::NONE; RING];
+    // The shingle count, its place in its block, and its block's first slot.
+    let mut index = 0u32;
+    let mut in_block = 0usize;
+    let mut base = 0usize;
+    // The running minimum of the current block's shingles so far.
+    let mut prefix = Min::NONE;
+    let mut last_kept = u32::MAX;
+    shingles(text, skip, k, |h, s, e| {
+        let slot = base + in_block;
+        if let (Some(x), Some(y)) = (hash.get_mut(slot), span.get_mut(slot)) {
+            *x = h;
+            *y = (s, e);
         }
+        let cur = Min {
+            hash: h,
+            index,
+            slot: slot as u32,
+        };
+        prefix = pick(in_block == 0 || h <= prefix.hash, cur, prefix);
+        in_block += 1;
+        let block_done = in_block == w;
+        if index as usize + 1 >= w {
+            // The window ending here starts at index + 1 - w, in the previous block (slot + 1 +
+            // w mod 2w), unless this shingle completes the current one (then the window is the
+            // block).
+            let left = slot + 1 + w;
+            let left = left - (2 * w) * usize::from(left >= 2 * w);
+            let left = suffix.get(left).copied().unwrap_or(Min::NONE);
+            let m = pick(!block_done && left.hash < prefix.hash, left, prefix);
+            if m.index != last_kept {
+                last_kept = m.index;
+                let (s, e) = span.get(m.slot as usize).copied().unwrap_or_default();
+                emit(m.hash, s as usize, e as usize);
+            }
+        }
+        if block_done {
+            // The block's suffix minima, backwards; on a tie the right one stays.
+            let mut best = cur;
+            for j in (0..w).rev() {
+                let here = Min {
+                    hash: hash.get(base + j).copied().unwrap_or(u64::MAX),
+                    index: index + 1 + j as u32 - w as u32,
+                    slot: (base + j) as u32,
+                };
+                best = pick(here.hash < best.hash, here, best);
+                if let Some(x) = suffix.get_mut(base + j) {
+                    *x = best;
+                }
+            }
+            in_block = 0;
+            base = w - base;
+        }
+        index += 1;
+    });
+    if (index as usize) < w && index > 0 {
+        let (s, e) = span.get(prefix.slot as usize).copied().unwrap_or_default();
+        emit(prefix.hash, s as usize, e as usize);
     }
 }
 
@@ -599,37 +805,92 @@ impl Fingerprints {
             + self.docs.capacity() * 2
     }
 
-    /// The documents holding the fingerprint `h`.
-    fn lookup(&self, h: u64) -> &[u16] {
+    /// The group bounds of `h` in `rems` and the 32 bits it is looked up by there.
+    #[inline]
+    fn group(&self, h: u64) -> (usize, usize, u32) {
         let key = h >> (32 - self.group_bits);
         let g = (key >> 32) as usize;
-        let rem = key as u32;
-        let (Some(&s), Some(&e)) = (self.offsets.get(g), self.offsets.get(g + 1)) else {
-            return &[];
-        };
-        let (s, e) = (s as usize, e as usize);
+        let s = self.offsets.get(g).copied().unwrap_or(0) as usize;
+        let e = self.offsets.get(g + 1).copied().unwrap_or(0) as usize;
+        (s, e, key as u32)
+    }
+
+    /// Where a group's search for `rem` starts: hashes are uniform, so about `rem / 2^32` of
+    /// the way into the group.
+    #[inline]
+    fn guess(s: usize, e: usize, rem: u32) -> usize {
+        s + ((u64::from(rem) * (e - s) as u64) >> 32) as usize
+    }
+
+    /// The documents holding the fingerprint whose group is `rems[s..e]` and remainder `rem`:
+    /// a walk from the guess, a few entries at most.
+    #[inline]
+    fn lookup_in(&self, s: usize, e: usize, rem: u32) -> &[u16] {
         let Some(group) = self.rems.get(s..e) else {
             return &[];
         };
-        let lo = group.partition_point(|&x| x < rem);
-        let hi = lo
-            + group
-                .get(lo..)
-                .unwrap_or_default()
-                .partition_point(|&x| x == rem);
+        let mut lo = Self::guess(s, e, rem) - s;
+        while lo > 0 && group.get(lo - 1).is_some_and(|&x| x >= rem) {
+            lo -= 1;
+        }
+        while group.get(lo).is_some_and(|&x| x < rem) {
+            lo += 1;
+        }
+        let mut hi = lo;
+        while group.get(hi).is_some_and(|&x| x == rem) {
+            hi += 1;
+        }
         self.docs.get(s + lo..s + hi).unwrap_or_default()
     }
 
     /// Every fingerprint of `text` (words in `skip` left out) the artifact holds: the document
     /// index and the byte span of the shingle, in text order.
+    ///
+    /// The index is megabytes: a lookup is a few cache misses, each waiting on the one before
+    /// (the group's bounds, then its entries). Kept fingerprints are looked up `LOOKUP_BATCH`
+    /// at a time, each step for all of them before the next step, so their misses overlap.
     pub fn find(&self, text: &[u8], skip: &[(u32, u32)], mut hit: impl FnMut(usize, usize, usize)) {
+        let mut batch = [(0u64, 0usize, 0usize); LOOKUP_BATCH];
+        let mut n = 0usize;
         winnow(text, skip, self.k, self.w, |h, s, e| {
-            for &d in self.lookup(h) {
-                hit(d as usize, s, e);
+            if let Some(b) = batch.get_mut(n) {
+                *b = (h, s, e);
+            }
+            n += 1;
+            if n == LOOKUP_BATCH {
+                self.lookup_batch(&batch, &mut hit);
+                n = 0;
             }
         });
+        self.lookup_batch(batch.get(..n).unwrap_or_default(), &mut hit);
+    }
+
+    fn lookup_batch(
+        &self,
+        batch: &[(u64, usize, usize)],
+        hit: &mut impl FnMut(usize, usize, usize),
+    ) {
+        let mut groups = [(0usize, 0usize, 0u32); LOOKUP_BATCH];
+        for (g, &(h, _, _)) in groups.iter_mut().zip(batch) {
+            *g = self.group(h);
+        }
+        // Each search's first entry, read for all before any search: the loads are issued
+        // together (the result only keeps them from being left out).
+        let mut touched = 0u32;
+        for &(s, e, rem) in groups.iter().take(batch.len()) {
+            touched ^= self.rems.get(Self::guess(s, e, rem)).copied().unwrap_or(0);
+        }
+        std::hint::black_box(touched);
+        for (&(s, e, rem), &(_, start, end)) in groups.iter().zip(batch) {
+            for &d in self.lookup_in(s, e, rem) {
+                hit(d as usize, start, end);
+            }
+        }
     }
 }
+
+/// Kept fingerprints looked up together (their cache misses overlap).
+const LOOKUP_BATCH: usize = 16;
 
 #[cfg(test)]
 mod tests {
@@ -679,6 +940,139 @@ mod tests {
         let mut v = Vec::new();
         fp.find(&norm.text, &[], |d, _, _| v.push(d));
         v
+    }
+
+    fn collect(f: impl FnOnce(&mut dyn FnMut(u64, usize, usize))) -> Vec<(u64, usize, usize)> {
+        let mut v = Vec::new();
+        f(&mut |h, s, e| v.push((h, s, e)));
+        v
+    }
+
+    /// Random text of `n` bytes over `alphabet` (pieces of text, picked at random).
+    fn random_text(seed: u64, n: usize, alphabet: &[&str]) -> String {
+        let mut x = seed.wrapping_mul(PRIME) | 1;
+        let mut s = String::new();
+        while s.len() < n {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            s.push_str(alphabet[(x % alphabet.len() as u64) as usize]);
+        }
+        s
+    }
+
+    #[test]
+    fn the_fast_word_reader_gives_the_reference_words() {
+        let ascii: &[&str] = &[
+            "a", "b", "Z", "q", "0", "9", " ", " ", "\n", ".", ",", "-", "@", "[", "`", "{", "/",
+            ":", "_", "~", "\u{7f}", "\t", "thrust", "NOZZLE", "x7",
+        ];
+        let multi: &[&str] = &[
+            "a", "B", "7", " ", " ", "-", "ü", "Ü", "ß", "é", "\u{0410}", "ж", "导", "弹", "の",
+            "한", "—", "\u{200b}", "…", "ﬁ", "İ", "Σ", "ς", "💥", "٣", "word", "Düse",
+        ];
+        let long = format!("{} {} x", "a".repeat(63), "B".repeat(130));
+        let mut texts: Vec<Vec<u8>> = vec![
+            Vec::new(),
+            b"a".to_vec(),
+            long.clone().into_bytes(),
+            "a".repeat(64).into_bytes(),
+            "a".repeat(65).into_bytes(),
+            format!("{} b", "a".repeat(64)).into_bytes(),
+            format!("{}ü", "a".repeat(63)).into_bytes(),
+            b"abc\xff\xfedef \xc3 ghi\xe4\xb8".to_vec(),
+        ];
+        for seed in 0..300u64 {
+            let n = (seed as usize * 37) % 700;
+            texts.push(random_text(seed, n, ascii).into_bytes());
+            texts.push(random_text(seed + 1000, n, multi).into_bytes());
+            let mut b = random_text(seed + 2000, n, ascii).into_bytes();
+            for (j, x) in b.iter_mut().enumerate() {
+                if (j as u64 * 31 + seed).is_multiple_of(97) {
+                    *x |= 0x80;
+                }
+            }
+            texts.push(b);
+        }
+        for t in &texts {
+            let fast = collect(|f| words(t, &[], f));
+            let reference = collect(|f| words_reference(t, &[], f));
+            assert_eq!(fast, reference, "{:?}", String::from_utf8_lossy(t));
+            let n = t.len() as u32;
+            let skip = [(0, n / 5), (n / 3, n / 3 + 7), (n / 2, n)];
+            let fast = collect(|f| words(t, &skip, f));
+            let reference = collect(|f| words_reference(t, &skip, f));
+            assert_eq!(
+                fast,
+                reference,
+                "skipping, {:?}",
+                String::from_utf8_lossy(t)
+            );
+        }
+    }
+
+    /// Winnowing the slow way: every shingle hashed from its words, every window's minimum
+    /// (the rightmost on a tie) found by looking at all of it.
+    fn winnow_naive(
+        text: &[u8],
+        skip: &[(u32, u32)],
+        k: usize,
+        w: usize,
+    ) -> Vec<(u64, usize, usize)> {
+        let words = collect(|f| words_reference(text, skip, f));
+        let sh: Vec<(u64, usize, usize)> = words
+            .windows(k)
+            .map(|ws| {
+                let h = ws
+                    .iter()
+                    .fold(0u64, |a, x| a.wrapping_mul(BASE).wrapping_add(x.0));
+                (mix(h ^ k as u64), ws[0].1, ws[k - 1].2)
+            })
+            .collect();
+        let mut out = Vec::new();
+        if sh.len() < w {
+            if let Some(m) = sh.iter().enumerate().rev().min_by_key(|(_, x)| x.0) {
+                out.push(*m.1);
+            }
+            return out;
+        }
+        let mut last = usize::MAX;
+        for t in 0..=sh.len() - w {
+            let (i, m) = sh[t..t + w]
+                .iter()
+                .enumerate()
+                .rev()
+                .min_by_key(|(_, x)| x.0)
+                .expect("window");
+            if t + i != last {
+                last = t + i;
+                out.push(*m);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn winnowing_keeps_what_the_naive_window_minimum_keeps() {
+        let alphabet: &[&str] = &[
+            "a ", "b ", "c ", "dd ", "e. ", "Ü ", "导", "x\n", "7 ", "yy ",
+        ];
+        for seed in 0..60u64 {
+            let n = (seed as usize * 53) % 1500;
+            // Few distinct words: equal shingle hashes, so ties, are common.
+            let t = random_text(seed, n, alphabet).into_bytes();
+            let m = t.len() as u32;
+            for (k, w) in [(1, 1), (2, 1), (8, 31), (3, 4), (16, 63), (5, 2), (8, 8)] {
+                for skip in [vec![], vec![(m / 4, m / 2)]] {
+                    let fast = collect(|f| winnow(&t, &skip, k, w, f));
+                    assert_eq!(
+                        fast,
+                        winnow_naive(&t, &skip, k, w),
+                        "seed {seed} k {k} w {w}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]
