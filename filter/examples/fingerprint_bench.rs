@@ -260,6 +260,20 @@ fn main() {
     drop(plain_scratch);
     let (with, with_scratch, k1, p1, s1) = measure(&with_json);
     drop(with_scratch);
+    // As the Wasm filter configures: the configuration's bytes arrive in the VM's memory and
+    // `FilterConfig::load_owned` takes them (so they count in the peak).
+    let measure_vm = |json: &[u8]| {
+        let base = LIVE.load(Relaxed);
+        PEAK.store(base, Relaxed);
+        let c = itar_filter::config::FilterConfig::load_owned(json.to_vec()).expect("config loads");
+        let s = c.engine.new_scratch();
+        let kept = LIVE.load(Relaxed) - base;
+        let peak = PEAK.load(Relaxed) - base;
+        drop((c, s));
+        (kept, peak)
+    };
+    let (vk0, vp0) = measure_vm(base_json);
+    let (vk1, vp1) = measure_vm(&with_json);
     println!(
         "policy JSON: {:.2} MB without, {:.2} MB with the artifact inlined (base64)",
         mb(base_json.len()),
@@ -275,6 +289,14 @@ fn main() {
         mb(p1),
         s0,
         s1
+    );
+    println!(
+        "as a Wasm VM configures (FilterConfig::load_owned, the configuration's bytes counted): kept {:.2} / {:.2} MB, peak {:.2} / {:.2} MB (+{:.2} MB with the artifact)",
+        mb(vk0),
+        mb(vk1),
+        mb(vp0),
+        mb(vp1),
+        mb(vp1.saturating_sub(vp0))
     );
 
     // Recall: 40-word excerpts of random documents inside a prompt.
