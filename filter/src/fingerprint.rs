@@ -296,19 +296,24 @@ fn ascii_word_hash(buf: &[u8; BUF], s: usize, len: usize) -> u64 {
 fn words(text: &[u8], skip: &[(u32, u32)], mut emit: impl FnMut(u64, usize, usize)) {
     let mut skip = Skip { ranges: skip };
     let n = text.len();
-    let mut buf = [0u8; BUF];
+    // The text's last blocks, zero-padded (a zero byte separates words).
+    let mut tail: [u8; BUF];
     let mut i = 0;
     while i < n {
         let len = (n - i).min(BLOCK);
-        if let (Some(dst), Some(src)) = (buf.get_mut(..len), text.get(i..i + len)) {
-            dst.copy_from_slice(src);
-        }
-        if let Some(rest) = buf.get_mut(len..BLOCK) {
-            rest.fill(0);
-        }
+        let buf: &[u8; BUF] = match text.get(i..i + BUF).map(<&[u8; BUF]>::try_from) {
+            Some(Ok(b)) => b,
+            _ => {
+                tail = [0u8; BUF];
+                if let (Some(dst), Some(src)) = (tail.get_mut(..len), text.get(i..i + len)) {
+                    dst.copy_from_slice(src);
+                }
+                &tail
+            }
+        };
         let (mut letters, mut high) = (0u64, 0u64);
         for c in 0..BLOCK / 8 {
-            let (l, h) = classify8(be64(&buf, 8 * c).swap_bytes());
+            let (l, h) = classify8(be64(buf, 8 * c).swap_bytes());
             letters |= l << (8 * c);
             high |= h << (8 * c);
         }
@@ -333,7 +338,7 @@ fn words(text: &[u8], skip: &[(u32, u32)], mut emit: impl FnMut(u64, usize, usiz
                 break;
             }
             if !skip.skips(i + s) {
-                emit(ascii_word_hash(&buf, s, e - s), i + s, i + e);
+                emit(ascii_word_hash(buf, s, e - s), i + s, i + e);
             }
             m = match e {
                 BLOCK => 0,
