@@ -15,8 +15,9 @@
 //! it came from (an index into a table of 64-bit document ids: a prefix of the SHA-256 of the
 //! document's bytes): hashes only, no text. Entries are grouped by the hash's top `g` bits (4 to
 //! 16, by the artifact's size; a count per group) and sorted, so the filter keeps the next 32
-//! bits and a 16-bit document index per entry (6 bytes) and finds a hash with one binary search
-//! inside its group.
+//! bits and a 16-bit document index per entry (6 bytes) and finds a hash by a short walk inside
+//! its group, from the place a uniform hash would have (kept fingerprints are looked up 16 at a
+//! time, so the cache misses of their lookups overlap).
 //!
 //! The same word reader and winnowing serve `itar-policy fingerprint` and the filter, so the
 //! filter computes exactly the fingerprints the artifact was built from.
