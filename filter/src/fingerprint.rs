@@ -404,48 +404,16 @@ fn shingles(text: &[u8], skip: &[(u32, u32)], k: usize, mut emit: impl FnMut(u64
     });
 }
 
-/// Shingles a winnowing window may span, twice (the window's block and the one before).
-const RING: usize = 2 * MAX_W;
-
-/// A candidate minimum: the shingle's hash, index and ring slot.
-#[derive(Clone, Copy)]
-struct Min {
-    hash: u64,
-    index: u32,
-    slot: u32,
-}
-
-impl Min {
-    const NONE: Min = Min {
-        hash: u64::MAX,
-        index: u32::MAX,
-        slot: 0,
-    };
-}
-
-/// `a` when `c`, else `b`, by masks: the outcome of a comparison of hashes is not predictable,
-/// so it is selected rather than branched on.
-#[inline]
-fn pick(c: bool, a: Min, b: Min) -> Min {
-    let m = 0u64.wrapping_sub(c as u64);
-    let m32 = m as u32;
-    Min {
-        hash: (a.hash & m) | (b.hash & !m),
-        index: (a.index & m32) | (b.index & !m32),
-        slot: (a.slot & m32) | (b.slot & !m32),
-    }
-}
-
 /// The fingerprints winnowing keeps of `text` (words in `skip` left out), in text order: hash,
 /// start of the shingle's first word, end of its last. Of every `w` consecutive shingles the one
 /// with the smallest hash is kept, the rightmost on a tie, once however many windows keep it;
-/// a text of fewer than `w` shingles keeps its smallest one. No allocation: the rings are on
-/// the stack.
+/// a text of fewer than `w` shingles keeps its smallest one. No allocation: the ring is on the
+/// stack.
 ///
-/// The window minimum is van Herk/Gil-Werman's: shingles fall in blocks of `w`; a window is the
-/// suffix of one block and the prefix of the next, so its minimum is the smaller of a suffix
-/// minimum (computed backwards once a block is complete) and a running prefix minimum; on a
-/// tie the prefix (the right) wins. The comparisons' outcomes are selected, not branched on.
+/// The window's minimum is carried along: a new shingle replaces it when not larger, and the
+/// window is looked through again only when the minimum leaves it; the minimum changes about
+/// once in `w / 2` shingles (winnowing's density), so a shingle costs a comparison and a store,
+/// and the branches go the same way nearly every time.
 pub fn winnow(
     text: &[u8],
     skip: &[(u32, u32)],
@@ -454,68 +422,51 @@ pub fn winnow(
     mut emit: impl FnMut(u64, usize, usize),
 ) {
     let w = w.clamp(1, MAX_W);
-    // Per ring slot (shingle index mod 2w): hash, span, and the suffix minimum of its block
-    // from it on.
-    let mut hash = [0u64; RING];
-    let mut span = [(0u32, 0u32); RING];
-    let mut suffix = [Min::NONE; RING];
-    // The shingle count, its place in its block, and its block's first slot.
+    // Per ring slot (shingle index mod w): hash and span.
+    let mut hash = [0u64; MAX_W];
+    let mut span = [(0u32, 0u32); MAX_W];
     let mut index = 0u32;
-    let mut in_block = 0usize;
-    let mut base = 0usize;
-    // The running minimum of the current block's shingles so far.
-    let mut prefix = Min::NONE;
+    let mut slot = 0usize;
+    // The current window's minimum: hash, index, slot.
+    let (mut min_hash, mut min_index, mut min_slot) = (u64::MAX, 0u32, 0usize);
     let mut last_kept = u32::MAX;
     shingles(text, skip, k, |h, s, e| {
-        let slot = base + in_block;
         if let (Some(x), Some(y)) = (hash.get_mut(slot), span.get_mut(slot)) {
             *x = h;
             *y = (s, e);
         }
-        let cur = Min {
-            hash: h,
-            index,
-            slot: slot as u32,
-        };
-        prefix = pick(in_block == 0 || h <= prefix.hash, cur, prefix);
-        in_block += 1;
-        let block_done = in_block == w;
-        if index as usize + 1 >= w {
-            // The window ending here starts at index + 1 - w, in the previous block (slot + 1 +
-            // w mod 2w), unless this shingle completes the current one (then the window is the
-            // block).
-            let left = slot + 1 + w;
-            let left = left - (2 * w) * usize::from(left >= 2 * w);
-            let left = suffix.get(left).copied().unwrap_or(Min::NONE);
-            let m = pick(!block_done && left.hash < prefix.hash, left, prefix);
-            if m.index != last_kept {
-                last_kept = m.index;
-                let (s, e) = span.get(m.slot as usize).copied().unwrap_or_default();
-                emit(m.hash, s as usize, e as usize);
+        if index == 0 || h <= min_hash {
+            (min_hash, min_index, min_slot) = (h, index, slot);
+        } else if min_index as usize + w <= index as usize {
+            // The minimum left the window: look through it, oldest first (so the rightmost of
+            // equal hashes stays).
+            let first = index + 1 - w as u32;
+            (min_hash, min_index, min_slot) = (u64::MAX, first, 0);
+            let order = (slot + 1..w).chain(0..=slot);
+            for (d, sl) in order.enumerate() {
+                let hs = hash.get(sl).copied().unwrap_or(u64::MAX);
+                // Selected by masks, not branched on: whether a hash is the smallest so far
+                // is a coin toss early in the window.
+                let m = 0usize.wrapping_sub(usize::from(hs <= min_hash));
+                min_hash = (hs & m as u64) | (min_hash & !(m as u64));
+                min_index = ((first + d as u32) & m as u32) | (min_index & !(m as u32));
+                min_slot = (sl & m) | (min_slot & !m);
             }
         }
-        if block_done {
-            // The block's suffix minima, backwards; on a tie the right one stays.
-            let mut best = cur;
-            for j in (0..w).rev() {
-                let here = Min {
-                    hash: hash.get(base + j).copied().unwrap_or(u64::MAX),
-                    index: index + 1 + j as u32 - w as u32,
-                    slot: (base + j) as u32,
-                };
-                best = pick(here.hash < best.hash, here, best);
-                if let Some(x) = suffix.get_mut(base + j) {
-                    *x = best;
-                }
-            }
-            in_block = 0;
-            base = w - base;
+        if index as usize + 1 >= w && min_index != last_kept {
+            last_kept = min_index;
+            let (s, e) = span.get(min_slot).copied().unwrap_or_default();
+            emit(min_hash, s as usize, e as usize);
         }
         index += 1;
+        slot += 1;
+        if slot == w {
+            slot = 0;
+        }
     });
     if (index as usize) < w && index > 0 {
-        let (s, e) = span.get(prefix.slot as usize).copied().unwrap_or_default();
-        emit(prefix.hash, s as usize, e as usize);
+        let (s, e) = span.get(min_slot).copied().unwrap_or_default();
+        emit(min_hash, s as usize, e as usize);
     }
 }
 
