@@ -1,6 +1,6 @@
 //! Document fingerprints at scale, natively (docs/learning.md, "Document fingerprints"):
 //!
-//!   cargo run --release -p itar-filter --example fingerprint_bench -- [DOCS] [UNRELATED_MB]
+//!   cargo run --release -p itar-filter --example fingerprint_bench -- [DOCS] [UNRELATED_MB] [POLICY_OUT]
 //!
 //! Generates a corpus of DOCS documents (10,000 by default, about 20 KB of English-like technical
 //! prose each: function words, a 40,000-word made-up vocabulary with a topic per document,
@@ -9,15 +9,20 @@
 //! configuring, with and without it; recall of 40-word excerpts of random documents inside a
 //! prompt, plain and reformatted (case, line breaks, punctuation, Cyrillic look-alike letters);
 //! false matches over UNRELATED_MB (100 by default) of text from the same generator with other
-//! seeds, cut into 4 KB requests; and the time of a 4 KB and a 1 MB prompt through
-//! `Engine::scan_body` with and without the artifact. Deterministic.
+//! seeds, cut into 4 KB requests; and the time of 4 KB prompts (64 different ones, in turn) and
+//! a 1 MB prompt through `Engine::scan_body` with and without the artifact, and of the
+//! fingerprint pass alone on the same texts. Deterministic. POLICY_OUT: also write the
+//! default policy with the artifact inlined there (for `scripts/bench --artifact-policy` and
+//! `examples/bench_native --policy`).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::time::Instant;
 
 use base64::Engine as _;
 use itar_filter::engine::Engine;
-use itar_filter::fingerprint::{build, doc_id, id_hex, Doc, DEFAULT_K, DEFAULT_W};
+use itar_filter::fingerprint::{
+    build, doc_id, id_hex, winnow, Doc, Fingerprints, DEFAULT_K, DEFAULT_W,
+};
 use itar_filter::policy::Provider;
 
 include!("common/counting.rs");
@@ -164,15 +169,17 @@ fn found(engine: &Engine, scratch: &mut itar_filter::engine::Scratch, text: &str
         .collect()
 }
 
-/// Median seconds of `runs` scans of `text`.
-fn time(engine: &Engine, text: &str, runs: usize) -> f64 {
+/// Median seconds of `runs` scans, going round `texts` (different texts, as traffic is: the
+/// same text over and over lets the branch predictor learn it).
+fn time(engine: &Engine, texts: &[String], runs: usize) -> f64 {
     let mut scratch = engine.new_scratch();
-    let b = body(text);
+    let bodies: Vec<Vec<u8>> = texts.iter().map(|t| body(t)).collect();
     let mut t: Vec<f64> = (0..runs)
-        .map(|_| {
+        .map(|i| {
+            let b = &bodies[i % bodies.len()];
             let s = Instant::now();
             let r = engine
-                .scan_body(&mut scratch, Provider::Openai, &b)
+                .scan_body(&mut scratch, Provider::Openai, b)
                 .expect("scan");
             std::hint::black_box(r);
             s.elapsed().as_secs_f64()
@@ -229,10 +236,13 @@ fn main() {
         "data": base64::engine::general_purpose::STANDARD.encode(&built.bytes),
     }]);
     let with_json = serde_json::to_vec(&policy).unwrap();
+    if let Some(out) = std::env::args().nth(3) {
+        std::fs::write(&out, &with_json).expect("POLICY_OUT");
+        println!("policy with the artifact written to {out}");
+    }
     drop(policy);
     drop(input);
-    let built_len = built.bytes.len();
-    drop(built);
+    let artifact = built.bytes;
 
     // Memory: what a configured engine keeps, and the peak while configuring.
     let measure = |json: &[u8]| {
@@ -250,6 +260,20 @@ fn main() {
     drop(plain_scratch);
     let (with, with_scratch, k1, p1, s1) = measure(&with_json);
     drop(with_scratch);
+    // As the Wasm filter configures: the configuration's bytes arrive in the VM's memory and
+    // `FilterConfig::load_owned` takes them (so they count in the peak).
+    let measure_vm = |json: &[u8]| {
+        let base = LIVE.load(Relaxed);
+        PEAK.store(base, Relaxed);
+        let c = itar_filter::config::FilterConfig::load_owned(json.to_vec()).expect("config loads");
+        let s = c.engine.new_scratch();
+        let kept = LIVE.load(Relaxed) - base;
+        let peak = PEAK.load(Relaxed) - base;
+        drop((c, s));
+        (kept, peak)
+    };
+    let (vk0, vp0) = measure_vm(base_json);
+    let (vk1, vp1) = measure_vm(&with_json);
     println!(
         "policy JSON: {:.2} MB without, {:.2} MB with the artifact inlined (base64)",
         mb(base_json.len()),
@@ -266,7 +290,14 @@ fn main() {
         s0,
         s1
     );
-    let _ = built_len;
+    println!(
+        "as a Wasm VM configures (FilterConfig::load_owned, the configuration's bytes counted): kept {:.2} / {:.2} MB, peak {:.2} / {:.2} MB (+{:.2} MB with the artifact)",
+        mb(vk0),
+        mb(vk1),
+        mb(vp0),
+        mb(vp1),
+        mb(vp1.saturating_sub(vp0))
+    );
 
     // Recall: 40-word excerpts of random documents inside a prompt.
     let mut scratch = with.new_scratch();
@@ -325,9 +356,12 @@ fn main() {
         t.elapsed().as_secs_f64()
     );
 
-    // Time: a 4 KB and a 1 MB prompt with and without the artifact.
-    for (n, runs) in [(4096usize, 400usize), (1 << 20, 15)] {
-        let p = prompt(n, 7);
+    // Time: 4 KB prompts (64 different ones) and a 1 MB prompt, with and without the artifact.
+    for (n, texts, runs) in [(4096usize, 64u64, 1280usize), (1 << 20, 1, 15)] {
+        let p: Vec<String> = (0..texts).map(|i| prompt(n, 7 + i)).collect();
+        // Warm both engines' caches on these texts first.
+        time(&plain, &p, p.len());
+        time(&with, &p, p.len());
         let a = time(&plain, &p, runs);
         let b = time(&with, &p, runs);
         println!(
@@ -338,6 +372,45 @@ fn main() {
             (b / a - 1.0) * 100.0,
             mb(n) / a,
             mb(n) / b
+        );
+    }
+    // The fingerprint pass alone (words, shingles, winnowing, lookups) on the normalized prompt.
+    let fp = Fingerprints::parse(&artifact, "ITAR").expect("artifact");
+    for (n, texts, runs) in [(4096usize, 64u64, 2560usize), (1 << 20, 1, 15)] {
+        let normalized: Vec<Vec<u8>> = (0..texts)
+            .map(|i| {
+                let mut norm = itar_filter::normalize::Normalized::with_capacity(n);
+                itar_filter::normalize::normalize_into(&mut norm, &prompt(n, 7 + i), 0);
+                norm.text
+            })
+            .collect();
+        let median = |lookups: bool| {
+            let mut t: Vec<f64> = (0..runs)
+                .map(|i| {
+                    let text = &normalized[i % normalized.len()];
+                    let s = Instant::now();
+                    let mut hits = 0usize;
+                    match lookups {
+                        true => fp.find(text, &[], |_, _, _| hits += 1),
+                        false => winnow(text, &[], DEFAULT_K, DEFAULT_W, |h, _, _| {
+                            hits ^= h as usize
+                        }),
+                    }
+                    std::hint::black_box(hits);
+                    s.elapsed().as_secs_f64()
+                })
+                .collect();
+            t.sort_by(f64::total_cmp);
+            t[t.len() / 2]
+        };
+        let (all, hashing) = (median(true), median(false));
+        println!(
+            "fingerprint pass alone {:>7} bytes: {:.2} us, {:.2} ns/byte (words, shingles and winnowing {:.2} us, lookups {:.2} us)",
+            n,
+            all * 1e6,
+            all * 1e9 / n as f64,
+            hashing * 1e6,
+            (all - hashing) * 1e6
         );
     }
 }

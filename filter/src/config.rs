@@ -28,29 +28,112 @@ struct Envelope {
     shadow: Option<Value>,
 }
 
-fn compile(v: &Value, what: &str) -> Result<Engine, PolicyError> {
-    let bytes = serde_json::to_vec(v).map_err(|e| PolicyError::Config(e.to_string()))?;
-    Engine::from_policy_json(&bytes).map_err(|e| PolicyError::Config(format!("{what}: {e}")))
+fn compile(v: Value, what: &str) -> Result<Engine, PolicyError> {
+    let bytes = serde_json::to_vec(&v).map_err(|e| PolicyError::Config(e.to_string()))?;
+    drop(v);
+    Engine::from_policy_json_owned(bytes).map_err(|e| PolicyError::Config(format!("{what}: {e}")))
+}
+
+/// Whether a configuration is an envelope: an object whose `policy` is an object. Read without
+/// building the document (a policy with an inlined artifact is megabytes).
+fn is_envelope(bytes: &[u8]) -> bool {
+    struct IsObject(bool);
+    impl<'de> Deserialize<'de> for IsObject {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct V;
+            impl<'de> serde::de::Visitor<'de> for V {
+                type Value = IsObject;
+                fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                    f.write_str("any JSON value")
+                }
+                fn visit_map<A: serde::de::MapAccess<'de>>(
+                    self,
+                    mut m: A,
+                ) -> Result<IsObject, A::Error> {
+                    while m
+                        .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+                        .is_some()
+                    {}
+                    Ok(IsObject(true))
+                }
+                fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                    self,
+                    mut s: A,
+                ) -> Result<IsObject, A::Error> {
+                    while s.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+                    Ok(IsObject(false))
+                }
+                fn visit_bool<E>(self, _: bool) -> Result<IsObject, E> {
+                    Ok(IsObject(false))
+                }
+                fn visit_i64<E>(self, _: i64) -> Result<IsObject, E> {
+                    Ok(IsObject(false))
+                }
+                fn visit_u64<E>(self, _: u64) -> Result<IsObject, E> {
+                    Ok(IsObject(false))
+                }
+                fn visit_f64<E>(self, _: f64) -> Result<IsObject, E> {
+                    Ok(IsObject(false))
+                }
+                fn visit_str<E>(self, _: &str) -> Result<IsObject, E> {
+                    Ok(IsObject(false))
+                }
+                fn visit_unit<E>(self) -> Result<IsObject, E> {
+                    Ok(IsObject(false))
+                }
+            }
+            d.deserialize_any(V)
+        }
+    }
+    #[derive(Deserialize)]
+    struct Probe {
+        #[serde(default)]
+        policy: Option<IsObject>,
+    }
+    serde_json::from_slice::<Probe>(bytes)
+        .ok()
+        .and_then(|p| p.policy)
+        .is_some_and(|p| p.0)
 }
 
 impl FilterConfig {
     pub fn load(bytes: &[u8]) -> Result<FilterConfig, PolicyError> {
-        let is_envelope = serde_json::from_slice::<Value>(bytes)
-            .ok()
-            .is_some_and(|v| v.get("policy").is_some_and(Value::is_object));
-        if !is_envelope {
+        if !is_envelope(bytes) {
             return Ok(FilterConfig {
                 engine: Engine::from_policy_json(bytes)?,
                 shadow: None,
             });
         }
-        let env: Envelope = serde_json::from_slice(bytes).map_err(|e| PolicyError::Parse {
+        FilterConfig::load_envelope(std::borrow::Cow::Borrowed(bytes))
+    }
+
+    /// [`FilterConfig::load`] that drops the configuration's bytes once they are parsed, before
+    /// the automata are built (the Wasm filter: a VM keeps its highest memory).
+    pub fn load_owned(bytes: Vec<u8>) -> Result<FilterConfig, PolicyError> {
+        if !is_envelope(&bytes) {
+            return Ok(FilterConfig {
+                engine: Engine::from_policy_json_owned(bytes)?,
+                shadow: None,
+            });
+        }
+        FilterConfig::load_envelope(std::borrow::Cow::Owned(bytes))
+    }
+
+    /// The envelope form; owned bytes are dropped once read into the envelope.
+    fn load_envelope(bytes: std::borrow::Cow<'_, [u8]>) -> Result<FilterConfig, PolicyError> {
+        let env: Envelope = serde_json::from_slice(&bytes).map_err(|e| PolicyError::Parse {
             line: e.line(),
             column: e.column(),
             message: e.to_string(),
         })?;
-        let engine = compile(&env.policy, "policy")?;
-        if let Some(want) = &env.expected_digest {
+        drop(bytes);
+        let Envelope {
+            policy,
+            expected_digest,
+            shadow,
+        } = env;
+        let engine = compile(policy, "policy")?;
+        if let Some(want) = &expected_digest {
             if !want.eq_ignore_ascii_case(&engine.policy_ref.digest) {
                 return Err(PolicyError::Config(format!(
                     "policy digest {} does not match the expected digest {want}: refusing it",
@@ -58,7 +141,7 @@ impl FilterConfig {
                 )));
             }
         }
-        let shadow = match &env.shadow {
+        let shadow = match shadow {
             Some(s) => Some(compile(s, "shadow policy")?),
             None => None,
         };
@@ -144,6 +227,30 @@ mod tests {
                "labels": {"ITAR": {"action": "block"}},
                "signals": [{"id": "s", "terms": [term]}],
                "rules": [{"id": "r", "label": "ITAR", "signal": "s"}]})
+    }
+
+    #[test]
+    fn an_owned_configuration_loads_as_a_borrowed_one() {
+        let p = pol("1", "alpha");
+        let bare = serde_json::to_vec(&p).unwrap();
+        let env = serde_json::to_vec(&json!({"policy": p, "shadow": pol("2", "beta")})).unwrap();
+        for bytes in [bare, env] {
+            let a = FilterConfig::load(&bytes).unwrap();
+            let b = FilterConfig::load_owned(bytes).unwrap();
+            assert_eq!(a.engine.policy_ref.digest, b.engine.policy_ref.digest);
+            assert_eq!(
+                a.shadow.map(|s| s.policy_ref.digest),
+                b.shadow.map(|s| s.policy_ref.digest)
+            );
+        }
+        assert!(is_envelope(
+            br#"{"policy": {"id": "x"}, "shadow": [1, "a", null]}"#
+        ));
+        assert!(!is_envelope(br#"{"policy": "x"}"#));
+        assert!(!is_envelope(br#"{"id": "p", "signals": [{"policy": {}}]}"#));
+        assert!(!is_envelope(b"[1, 2]"));
+        assert!(!is_envelope(b"{not json"));
+        assert!(FilterConfig::load_owned(b"{not json".to_vec()).is_err());
     }
 
     #[test]

@@ -232,12 +232,35 @@ pub struct RequestHead {
 impl Engine {
     /// Parse, check and compile a policy. This is the only place patterns are compiled.
     pub fn from_policy_json(json: &[u8]) -> Result<Engine, PolicyError> {
-        let policy = Policy::parse(json)?;
-        let digest = canonical_digest(&policy);
-        Engine::compile(policy, digest)
+        Engine::from_policy(Policy::parse(json)?)
     }
 
-    fn compile(policy: Policy, digest: String) -> Result<Engine, PolicyError> {
+    /// [`Engine::from_policy_json`] that drops the policy's text once it is parsed: a policy
+    /// with an inlined fingerprint artifact is megabytes, and a Wasm VM keeps the memory it
+    /// reached at its highest.
+    pub fn from_policy_json_owned(json: Vec<u8>) -> Result<Engine, PolicyError> {
+        let policy = Policy::parse(&json)?;
+        drop(json);
+        Engine::from_policy(policy)
+    }
+
+    /// Compile a parsed policy. Its fingerprint artifacts are read first and their inlined text
+    /// dropped, then the automata are built: the artifacts' text, their index and the
+    /// automata's construction are never in memory together.
+    pub fn from_policy(mut policy: Policy) -> Result<Engine, PolicyError> {
+        let digest = canonical_digest(&policy);
+        let fingerprints = crate::scan::load_all_fingerprints(&policy)?;
+        for f in &mut policy.fingerprints {
+            f.data = None;
+        }
+        Engine::compile(policy, digest, fingerprints)
+    }
+
+    fn compile(
+        policy: Policy,
+        digest: String,
+        fingerprints: Vec<crate::fingerprint::Fingerprints>,
+    ) -> Result<Engine, PolicyError> {
         let levels = policy
             .identity
             .as_ref()
@@ -326,7 +349,7 @@ impl Engine {
                 mcp_servers.push((e.path.clone(), info));
             }
         }
-        let scanner = Scanner::compile(&policy)?;
+        let scanner = Scanner::compile_loaded(&policy, fingerprints)?;
         let sealer = if policy.audit.capture == Capture::Sealed {
             let recipients = policy
                 .audit

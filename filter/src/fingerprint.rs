@@ -15,8 +15,9 @@
 //! it came from (an index into a table of 64-bit document ids: a prefix of the SHA-256 of the
 //! document's bytes): hashes only, no text. Entries are grouped by the hash's top `g` bits (4 to
 //! 16, by the artifact's size; a count per group) and sorted, so the filter keeps the next 32
-//! bits and a 16-bit document index per entry (6 bytes) and finds a hash with one binary search
-//! inside its group.
+//! bits and a 16-bit document index per entry (6 bytes) and finds a hash by a short walk inside
+//! its group, from the place a uniform hash would have (kept fingerprints are looked up 16 at a
+//! time, so the cache misses of their lookups overlap).
 //!
 //! The same word reader and winnowing serve `itar-policy fingerprint` and the filter, so the
 //! filter computes exactly the fingerprints the artifact was built from.
@@ -120,12 +121,11 @@ fn char_at(text: &[u8], i: usize) -> (Option<char>, usize) {
     (c, if c.is_some() { len } else { 1 })
 }
 
-/// Every word of `text` outside `skip` (sorted ranges): its hash, start and end.
-#[inline]
-fn words(text: &[u8], skip: &[(u32, u32)], mut emit: impl FnMut(u64, usize, usize)) {
-    let mut skip = skip.iter().peekable();
+/// The next word of `text` at or after `i` (separators skipped), character by character: its
+/// hash, start and end (None: no word left). The reference reader, and the fast reader's way
+/// through words that touch a byte outside ASCII.
+fn next_word(text: &[u8], mut i: usize) -> Option<(u64, usize, usize)> {
     let n = text.len();
-    let mut i = 0;
     while i < n {
         // Separators.
         let mut l = 0u8;
@@ -137,19 +137,14 @@ fn words(text: &[u8], skip: &[(u32, u32)], mut emit: impl FnMut(u64, usize, usiz
             i += 1;
         }
         if i >= n {
-            break;
+            return None;
         }
         let start = i;
         let mut w = WordHash::default();
         // A word: ASCII letters and digits fast, other letters through their characters.
         while i < n {
             if l != 0xFF {
-                w.acc = (w.acc << 8) | u64::from(l);
-                w.n += 1;
-                if w.n & 7 == 0 {
-                    w.h = (w.h ^ w.acc).wrapping_mul(PRIME).rotate_left(31);
-                    w.acc = 0;
-                }
+                w.push(l);
                 i += 1;
             } else {
                 let (c, len) = char_at(text, i);
@@ -190,44 +185,190 @@ fn words(text: &[u8], skip: &[(u32, u32)], mut emit: impl FnMut(u64, usize, usiz
                 break;
             }
         }
-        if w.n == 0 {
-            continue;
+        if w.n != 0 {
+            return Some((w.finish(), start, i));
         }
-        let in_skip = loop {
-            match skip.peek() {
-                Some(&&(_, e)) if (e as usize) <= start => {
-                    skip.next();
+    }
+    None
+}
+
+/// Words whose start falls in one of the sorted ranges are left out.
+struct Skip<'a> {
+    ranges: &'a [(u32, u32)],
+}
+
+impl Skip<'_> {
+    /// Whether a word starting at `start` is left out (starts come in increasing order).
+    #[inline]
+    fn skips(&mut self, start: usize) -> bool {
+        while let Some((&(s, e), rest)) = self.ranges.split_first() {
+            if (e as usize) <= start {
+                self.ranges = rest;
+                continue;
+            }
+            return (s as usize) <= start;
+        }
+        false
+    }
+}
+
+/// Every word of `text` outside `skip` (sorted ranges), one at a time through [`next_word`]:
+/// the reference the fast reader is tested against.
+#[cfg(test)]
+fn words_reference(text: &[u8], skip: &[(u32, u32)], mut emit: impl FnMut(u64, usize, usize)) {
+    let mut skip = Skip { ranges: skip };
+    let mut i = 0;
+    while let Some((h, s, e)) = next_word(text, i) {
+        if !skip.skips(s) {
+            emit(h, s, e);
+        }
+        i = e;
+    }
+}
+
+/// Bytes of a block the fast reader classifies at once (one bit each in a `u64`).
+const BLOCK: usize = 64;
+/// A block and room for a word's last eight-byte loads past it.
+const BUF: usize = BLOCK + 16;
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+/// OR-ed into an ASCII letter or digit, its lower-case form (digits have the bit already).
+const LOWER: u64 = 0x2020_2020_2020_2020;
+
+/// The top bit of each byte of `x`, gathered: bit j of the result is byte j's (little-endian).
+#[inline]
+fn gather(x: u64) -> u64 {
+    ((x >> 7) & ONES).wrapping_mul(0x0102_0408_1020_4080) >> 56
+}
+
+/// Of the eight bytes of `x` (little-endian): which are ASCII letters or digits, which are not
+/// ASCII; one bit a byte. Per byte arithmetic on 7-bit values, so no byte borrows from the next.
+#[inline]
+fn classify8(x: u64) -> (u64, u64) {
+    let high = x & HIGH;
+    let b = x & !HIGH;
+    let l = b | LOWER;
+    let letter = (l | HIGH).wrapping_sub(ONES * 0x61) & (ONES * 0xFA).wrapping_sub(l);
+    let digit = (b | HIGH).wrapping_sub(ONES * 0x30) & (ONES * 0xB9).wrapping_sub(b);
+    (gather((letter | digit) & !high & HIGH), gather(high))
+}
+
+/// Eight bytes of `buf` at `at`, the first the most significant.
+#[inline]
+fn be64(buf: &[u8; BUF], at: usize) -> u64 {
+    let mut a = [0u8; 8];
+    if let Some(s) = buf.get(at..at + 8) {
+        a.copy_from_slice(s);
+    }
+    u64::from_be_bytes(a)
+}
+
+/// [`WordHash`] of the ASCII word `buf[s..s + len]` (letters and digits, 1 to 64 bytes), eight
+/// bytes at a time. Up to 15 bytes without a branch on the length: a word's first eight bytes
+/// are folded in or not by a mask.
+#[inline]
+fn ascii_word_hash(buf: &[u8; BUF], s: usize, len: usize) -> u64 {
+    let (mut h, mut p, mut rest) = (0u64, s, len);
+    while rest >= 16 {
+        h = (h ^ (be64(buf, p) | LOWER))
+            .wrapping_mul(PRIME)
+            .rotate_left(31);
+        p += 8;
+        rest -= 8;
+    }
+    let g0 = be64(buf, p) | LOWER;
+    let g1 = be64(buf, p + 8) | LOWER;
+    let long = 0u64.wrapping_sub((rest >= 8) as u64);
+    let folded = (h ^ g0).wrapping_mul(PRIME).rotate_left(31);
+    let h = (folded & long) | (h & !long);
+    let tail = (g1 & long) | (g0 & !long);
+    let r = rest & 7;
+    // The last `r` bytes (none when `r` is 0: a shift by 64 in two steps).
+    let acc = (tail >> 1) >> (63 - 8 * r);
+    mix(h ^ acc.wrapping_mul(PRIME) ^ ((len as u64) << 56))
+}
+
+/// Every word of `text` outside `skip` (sorted ranges): its hash, start and end; the same words
+/// and hashes as [`next_word`] gives one by one. ASCII text goes a block of 64 bytes at a time:
+/// the block's letters and digits as one bit each (no branch per byte), each word found by
+/// counting bits and hashed eight bytes at a time. A word that touches a byte outside ASCII,
+/// or is longer than a block, is read by [`next_word`].
+#[inline]
+fn words(text: &[u8], skip: &[(u32, u32)], mut emit: impl FnMut(u64, usize, usize)) {
+    let mut skip = Skip { ranges: skip };
+    let n = text.len();
+    // The text's last blocks, zero-padded (a zero byte separates words).
+    let mut tail: [u8; BUF];
+    let mut i = 0;
+    while i < n {
+        let len = (n - i).min(BLOCK);
+        let buf: &[u8; BUF] = match text.get(i..i + BUF).map(<&[u8; BUF]>::try_from) {
+            Some(Ok(b)) => b,
+            _ => {
+                tail = [0u8; BUF];
+                if let (Some(dst), Some(src)) = (tail.get_mut(..len), text.get(i..i + len)) {
+                    dst.copy_from_slice(src);
                 }
-                Some(&&(s, _)) => break (s as usize) <= start,
-                None => break false,
+                &tail
             }
         };
-        if !in_skip {
-            emit(w.finish(), start, i);
+        let (mut letters, mut high) = (0u64, 0u64);
+        for c in 0..BLOCK / 8 {
+            let (l, h) = classify8(be64(buf, 8 * c).swap_bytes());
+            letters |= l << (8 * c);
+            high |= h << (8 * c);
+        }
+        // Words must end before `limit` to be whole here: the first byte outside ASCII (the
+        // word may go on there), else the block's end unless the text ends with it.
+        let first_high = high.trailing_zeros() as usize;
+        let limit = match (high, i + BLOCK < n) {
+            (0, true) => BLOCK,
+            (0, false) => BLOCK + 1,
+            _ => first_high,
+        };
+        let mut m = match first_high {
+            BLOCK => letters,
+            f => letters & ((1u64 << f) - 1),
+        };
+        let mut next = i + len.min(first_high);
+        while m != 0 {
+            let s = m.trailing_zeros() as usize;
+            let e = s + (!(m >> s)).trailing_zeros() as usize;
+            if e >= limit {
+                next = i + s;
+                break;
+            }
+            if !skip.skips(i + s) {
+                emit(ascii_word_hash(buf, s, e - s), i + s, i + e);
+            }
+            m = match e {
+                BLOCK => 0,
+                e => m & (u64::MAX << e),
+            };
+        }
+        if next > i {
+            i = next;
+            continue;
+        }
+        // Nothing whole at `i`: a byte outside ASCII or a word longer than a block.
+        match next_word(text, i) {
+            Some((h, s, e)) => {
+                if !skip.skips(s) {
+                    emit(h, s, e);
+                }
+                i = e;
+            }
+            None => break,
         }
     }
 }
 
-/// One shingle in a winnowing window: hash, index, byte span.
-#[derive(Clone, Copy, Default)]
-struct Slot {
-    hash: u64,
-    index: u32,
-    start: u32,
-    end: u32,
-}
-
-/// The fingerprints winnowing keeps of `text` (words in `skip` left out), in text order: hash,
-/// start of the shingle's first word, end of its last. A text of fewer than `w` shingles keeps
-/// its smallest one. No allocation: the rings are on the stack.
-pub fn winnow(
-    text: &[u8],
-    skip: &[(u32, u32)],
-    k: usize,
-    w: usize,
-    mut emit: impl FnMut(u64, usize, usize),
-) {
-    let (k, w) = (k.clamp(1, MAX_K), w.clamp(1, MAX_W));
+/// The shingle hashes of `text` (words in `skip` left out), in text order: hash, start of the
+/// shingle's first word, end of its last. A shingle is `k` consecutive words: a rolling hash of
+/// their hashes (H = sum of word_hash(i) * BASE^(k-1-i)), then mixed with `k`.
+#[inline]
+fn shingles(text: &[u8], skip: &[(u32, u32)], k: usize, mut emit: impl FnMut(u64, u32, u32)) {
+    let k = k.clamp(1, MAX_K);
     let mut pow = 1u64; // BASE^(k-1)
     for _ in 1..k {
         pow = pow.wrapping_mul(BASE);
@@ -236,74 +377,96 @@ pub fn winnow(
     let mut ring = [(0u64, 0u32); MAX_K];
     let mut words_seen = 0usize;
     let mut rolling = 0u64;
-    // Monotone deque of the window's candidates (a ring of MAX_W + 1).
-    let mut dq = [Slot::default(); MAX_W + 1];
-    let (mut head, mut len) = (0usize, 0usize);
-    let cap = dq.len();
-    let mut shingles = 0u32;
-    let mut last_kept = u32::MAX;
     words(text, skip, |wh, s, e| {
-        let slot = words_seen & (MAX_K - 1);
         let old = ring
             .get(words_seen.wrapping_sub(k) & (MAX_K - 1))
-            .map_or(0, |r| r.0);
-        if let Some(r) = ring.get_mut(slot) {
+            .copied()
+            .unwrap_or_default();
+        if let Some(r) = ring.get_mut(words_seen & (MAX_K - 1)) {
             *r = (wh, s as u32);
         }
         words_seen += 1;
-        rolling = match words_seen > k {
-            true => rolling
-                .wrapping_sub(old.wrapping_mul(pow))
-                .wrapping_mul(BASE)
-                .wrapping_add(wh),
-            false => rolling.wrapping_mul(BASE).wrapping_add(wh),
+        // Before the k-th word the ring's old entries are zero: nothing is taken out.
+        let out = match words_seen > k {
+            true => old.0.wrapping_mul(pow),
+            false => 0,
         };
-        if words_seen < k {
-            return;
-        }
-        let first = ring
-            .get(words_seen.wrapping_sub(k) & (MAX_K - 1))
-            .map_or(0, |r| r.1);
-        let cur = Slot {
-            hash: mix(rolling ^ k as u64),
-            index: shingles,
-            start: first,
-            end: e as u32,
-        };
-        shingles += 1;
-        while len > 0 {
-            let back = (head + len - 1) % cap;
-            if dq.get(back).is_some_and(|b| b.hash >= cur.hash) {
-                len -= 1;
-            } else {
-                break;
-            }
-        }
-        if let Some(d) = dq.get_mut((head + len) % cap) {
-            *d = cur;
-        }
-        len += 1;
-        while len > 0
-            && dq
-                .get(head)
-                .is_some_and(|f| (f.index as usize) + w <= cur.index as usize)
-        {
-            head = (head + 1) % cap;
-            len -= 1;
-        }
-        if (cur.index as usize) + 1 >= w {
-            if let Some(m) = dq.get(head) {
-                if m.index != last_kept {
-                    last_kept = m.index;
-                    emit(m.hash, m.start as usize, m.end as usize);
-                }
-            }
+        rolling = rolling
+            .wrapping_sub(out)
+            .wrapping_mul(BASE)
+            .wrapping_add(wh);
+        if words_seen >= k {
+            let first = ring
+                .get(words_seen.wrapping_sub(k) & (MAX_K - 1))
+                .map_or(0, |r| r.1);
+            emit(mix(rolling ^ k as u64), first, e as u32);
         }
     });
-    if (shingles as usize) < w && len > 0 {
-        if let Some(m) = dq.get(head) {
-            emit(m.hash, m.start as usize, m.end as usize);
+}
+
+/// The fingerprints winnowing keeps of `text` (words in `skip` left out), in text order: hash,
+/// start of the shingle's first word, end of its last. Of every `w` consecutive shingles the one
+/// with the smallest hash is kept, the rightmost on a tie, once however many windows keep it;
+/// a text of fewer than `w` shingles keeps its smallest one. No allocation: the ring is on the
+/// stack.
+///
+/// The window's minimum is carried along: a new shingle replaces it when not larger, and the
+/// window is looked through again only when the minimum leaves it; the minimum changes about
+/// once in `w / 2` shingles (winnowing's density), so a shingle costs a comparison and a store,
+/// and the branches go the same way nearly every time.
+pub fn winnow(
+    text: &[u8],
+    skip: &[(u32, u32)],
+    k: usize,
+    w: usize,
+    mut emit: impl FnMut(u64, usize, usize),
+) {
+    let w = w.clamp(1, MAX_W);
+    // Per ring slot (shingle index mod w): hash and span.
+    let mut hash = [0u64; MAX_W];
+    let mut span = [(0u32, 0u32); MAX_W];
+    let mut index = 0u32;
+    let mut slot = 0usize;
+    // The current window's minimum: hash, index, slot.
+    let (mut min_hash, mut min_index, mut min_slot) = (u64::MAX, 0u32, 0usize);
+    let mut last_kept = u32::MAX;
+    shingles(text, skip, k, |h, s, e| {
+        if let (Some(x), Some(y)) = (hash.get_mut(slot), span.get_mut(slot)) {
+            *x = h;
+            *y = (s, e);
         }
+        if index == 0 || h <= min_hash {
+            (min_hash, min_index, min_slot) = (h, index, slot);
+        } else if min_index as usize + w <= index as usize {
+            // The minimum left the window: look through it, oldest first (so the rightmost of
+            // equal hashes stays).
+            let first = index + 1 - w as u32;
+            (min_hash, min_index, min_slot) = (u64::MAX, first, 0);
+            let order = (slot + 1..w).chain(0..=slot);
+            for (d, sl) in order.enumerate() {
+                let hs = hash.get(sl).copied().unwrap_or(u64::MAX);
+                // Selected by masks, not branched on: whether a hash is the smallest so far
+                // is a coin toss early in the window.
+                let m = 0usize.wrapping_sub(usize::from(hs <= min_hash));
+                min_hash = (hs & m as u64) | (min_hash & !(m as u64));
+                min_index = ((first + d as u32) & m as u32) | (min_index & !(m as u32));
+                min_slot = (sl & m) | (min_slot & !m);
+            }
+        }
+        if index as usize + 1 >= w && min_index != last_kept {
+            last_kept = min_index;
+            let (s, e) = span.get(min_slot).copied().unwrap_or_default();
+            emit(min_hash, s as usize, e as usize);
+        }
+        index += 1;
+        slot += 1;
+        if slot == w {
+            slot = 0;
+        }
+    });
+    if (index as usize) < w && index > 0 {
+        let (s, e) = span.get(min_slot).copied().unwrap_or_default();
+        emit(min_hash, s as usize, e as usize);
     }
 }
 
@@ -599,37 +762,92 @@ impl Fingerprints {
             + self.docs.capacity() * 2
     }
 
-    /// The documents holding the fingerprint `h`.
-    fn lookup(&self, h: u64) -> &[u16] {
+    /// The group bounds of `h` in `rems` and the 32 bits it is looked up by there.
+    #[inline]
+    fn group(&self, h: u64) -> (usize, usize, u32) {
         let key = h >> (32 - self.group_bits);
         let g = (key >> 32) as usize;
-        let rem = key as u32;
-        let (Some(&s), Some(&e)) = (self.offsets.get(g), self.offsets.get(g + 1)) else {
-            return &[];
-        };
-        let (s, e) = (s as usize, e as usize);
+        let s = self.offsets.get(g).copied().unwrap_or(0) as usize;
+        let e = self.offsets.get(g + 1).copied().unwrap_or(0) as usize;
+        (s, e, key as u32)
+    }
+
+    /// Where a group's search for `rem` starts: hashes are uniform, so about `rem / 2^32` of
+    /// the way into the group.
+    #[inline]
+    fn guess(s: usize, e: usize, rem: u32) -> usize {
+        s + ((u64::from(rem) * (e - s) as u64) >> 32) as usize
+    }
+
+    /// The documents holding the fingerprint whose group is `rems[s..e]` and remainder `rem`:
+    /// a walk from the guess, a few entries at most.
+    #[inline]
+    fn lookup_in(&self, s: usize, e: usize, rem: u32) -> &[u16] {
         let Some(group) = self.rems.get(s..e) else {
             return &[];
         };
-        let lo = group.partition_point(|&x| x < rem);
-        let hi = lo
-            + group
-                .get(lo..)
-                .unwrap_or_default()
-                .partition_point(|&x| x == rem);
+        let mut lo = Self::guess(s, e, rem) - s;
+        while lo > 0 && group.get(lo - 1).is_some_and(|&x| x >= rem) {
+            lo -= 1;
+        }
+        while group.get(lo).is_some_and(|&x| x < rem) {
+            lo += 1;
+        }
+        let mut hi = lo;
+        while group.get(hi).is_some_and(|&x| x == rem) {
+            hi += 1;
+        }
         self.docs.get(s + lo..s + hi).unwrap_or_default()
     }
 
     /// Every fingerprint of `text` (words in `skip` left out) the artifact holds: the document
     /// index and the byte span of the shingle, in text order.
+    ///
+    /// The index is megabytes: a lookup is a few cache misses, each waiting on the one before
+    /// (the group's bounds, then its entries). Kept fingerprints are looked up `LOOKUP_BATCH`
+    /// at a time, each step for all of them before the next step, so their misses overlap.
     pub fn find(&self, text: &[u8], skip: &[(u32, u32)], mut hit: impl FnMut(usize, usize, usize)) {
+        let mut batch = [(0u64, 0usize, 0usize); LOOKUP_BATCH];
+        let mut n = 0usize;
         winnow(text, skip, self.k, self.w, |h, s, e| {
-            for &d in self.lookup(h) {
-                hit(d as usize, s, e);
+            if let Some(b) = batch.get_mut(n) {
+                *b = (h, s, e);
+            }
+            n += 1;
+            if n == LOOKUP_BATCH {
+                self.lookup_batch(&batch, &mut hit);
+                n = 0;
             }
         });
+        self.lookup_batch(batch.get(..n).unwrap_or_default(), &mut hit);
+    }
+
+    fn lookup_batch(
+        &self,
+        batch: &[(u64, usize, usize)],
+        hit: &mut impl FnMut(usize, usize, usize),
+    ) {
+        let mut groups = [(0usize, 0usize, 0u32); LOOKUP_BATCH];
+        for (g, &(h, _, _)) in groups.iter_mut().zip(batch) {
+            *g = self.group(h);
+        }
+        // Each search's first entry, read for all before any search: the loads are issued
+        // together (the result only keeps them from being left out).
+        let mut touched = 0u32;
+        for &(s, e, rem) in groups.iter().take(batch.len()) {
+            touched ^= self.rems.get(Self::guess(s, e, rem)).copied().unwrap_or(0);
+        }
+        std::hint::black_box(touched);
+        for (&(s, e, rem), &(_, start, end)) in groups.iter().zip(batch) {
+            for &d in self.lookup_in(s, e, rem) {
+                hit(d as usize, start, end);
+            }
+        }
     }
 }
+
+/// Kept fingerprints looked up together (their cache misses overlap).
+const LOOKUP_BATCH: usize = 16;
 
 #[cfg(test)]
 mod tests {
@@ -679,6 +897,139 @@ mod tests {
         let mut v = Vec::new();
         fp.find(&norm.text, &[], |d, _, _| v.push(d));
         v
+    }
+
+    fn collect(f: impl FnOnce(&mut dyn FnMut(u64, usize, usize))) -> Vec<(u64, usize, usize)> {
+        let mut v = Vec::new();
+        f(&mut |h, s, e| v.push((h, s, e)));
+        v
+    }
+
+    /// Random text of `n` bytes over `alphabet` (pieces of text, picked at random).
+    fn random_text(seed: u64, n: usize, alphabet: &[&str]) -> String {
+        let mut x = seed.wrapping_mul(PRIME) | 1;
+        let mut s = String::new();
+        while s.len() < n {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            s.push_str(alphabet[(x % alphabet.len() as u64) as usize]);
+        }
+        s
+    }
+
+    #[test]
+    fn the_fast_word_reader_gives_the_reference_words() {
+        let ascii: &[&str] = &[
+            "a", "b", "Z", "q", "0", "9", " ", " ", "\n", ".", ",", "-", "@", "[", "`", "{", "/",
+            ":", "_", "~", "\u{7f}", "\t", "thrust", "NOZZLE", "x7",
+        ];
+        let multi: &[&str] = &[
+            "a", "B", "7", " ", " ", "-", "ü", "Ü", "ß", "é", "\u{0410}", "ж", "导", "弹", "の",
+            "한", "—", "\u{200b}", "…", "ﬁ", "İ", "Σ", "ς", "💥", "٣", "word", "Düse",
+        ];
+        let long = format!("{} {} x", "a".repeat(63), "B".repeat(130));
+        let mut texts: Vec<Vec<u8>> = vec![
+            Vec::new(),
+            b"a".to_vec(),
+            long.clone().into_bytes(),
+            "a".repeat(64).into_bytes(),
+            "a".repeat(65).into_bytes(),
+            format!("{} b", "a".repeat(64)).into_bytes(),
+            format!("{}ü", "a".repeat(63)).into_bytes(),
+            b"abc\xff\xfedef \xc3 ghi\xe4\xb8".to_vec(),
+        ];
+        for seed in 0..300u64 {
+            let n = (seed as usize * 37) % 700;
+            texts.push(random_text(seed, n, ascii).into_bytes());
+            texts.push(random_text(seed + 1000, n, multi).into_bytes());
+            let mut b = random_text(seed + 2000, n, ascii).into_bytes();
+            for (j, x) in b.iter_mut().enumerate() {
+                if (j as u64 * 31 + seed).is_multiple_of(97) {
+                    *x |= 0x80;
+                }
+            }
+            texts.push(b);
+        }
+        for t in &texts {
+            let fast = collect(|f| words(t, &[], f));
+            let reference = collect(|f| words_reference(t, &[], f));
+            assert_eq!(fast, reference, "{:?}", String::from_utf8_lossy(t));
+            let n = t.len() as u32;
+            let skip = [(0, n / 5), (n / 3, n / 3 + 7), (n / 2, n)];
+            let fast = collect(|f| words(t, &skip, f));
+            let reference = collect(|f| words_reference(t, &skip, f));
+            assert_eq!(
+                fast,
+                reference,
+                "skipping, {:?}",
+                String::from_utf8_lossy(t)
+            );
+        }
+    }
+
+    /// Winnowing the slow way: every shingle hashed from its words, every window's minimum
+    /// (the rightmost on a tie) found by looking at all of it.
+    fn winnow_naive(
+        text: &[u8],
+        skip: &[(u32, u32)],
+        k: usize,
+        w: usize,
+    ) -> Vec<(u64, usize, usize)> {
+        let words = collect(|f| words_reference(text, skip, f));
+        let sh: Vec<(u64, usize, usize)> = words
+            .windows(k)
+            .map(|ws| {
+                let h = ws
+                    .iter()
+                    .fold(0u64, |a, x| a.wrapping_mul(BASE).wrapping_add(x.0));
+                (mix(h ^ k as u64), ws[0].1, ws[k - 1].2)
+            })
+            .collect();
+        let mut out = Vec::new();
+        if sh.len() < w {
+            if let Some(m) = sh.iter().enumerate().rev().min_by_key(|(_, x)| x.0) {
+                out.push(*m.1);
+            }
+            return out;
+        }
+        let mut last = usize::MAX;
+        for t in 0..=sh.len() - w {
+            let (i, m) = sh[t..t + w]
+                .iter()
+                .enumerate()
+                .rev()
+                .min_by_key(|(_, x)| x.0)
+                .expect("window");
+            if t + i != last {
+                last = t + i;
+                out.push(*m);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn winnowing_keeps_what_the_naive_window_minimum_keeps() {
+        let alphabet: &[&str] = &[
+            "a ", "b ", "c ", "dd ", "e. ", "Ü ", "导", "x\n", "7 ", "yy ",
+        ];
+        for seed in 0..60u64 {
+            let n = (seed as usize * 53) % 1500;
+            // Few distinct words: equal shingle hashes, so ties, are common.
+            let t = random_text(seed, n, alphabet).into_bytes();
+            let m = t.len() as u32;
+            for (k, w) in [(1, 1), (2, 1), (8, 31), (3, 4), (16, 63), (5, 2), (8, 8)] {
+                for skip in [vec![], vec![(m / 4, m / 2)]] {
+                    let fast = collect(|f| winnow(&t, &skip, k, w, f));
+                    assert_eq!(
+                        fast,
+                        winnow_naive(&t, &skip, k, w),
+                        "seed {seed} k {k} w {w}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -583,6 +583,16 @@ pub fn signal_nfa_bytes(s: &Signal) -> Result<(usize, usize), String> {
 
 impl Scanner {
     pub fn compile(policy: &Policy) -> Result<Scanner, PolicyError> {
+        Scanner::compile_loaded(policy, load_all_fingerprints(policy)?)
+    }
+
+    /// [`Scanner::compile`] with the policy's fingerprint artifacts already read
+    /// ([`load_all_fingerprints`], in the policy's order): the caller can drop their inlined
+    /// text before the automata are built, so the two never take memory at the same time.
+    pub fn compile_loaded(
+        policy: &Policy,
+        loaded: Vec<Fingerprints>,
+    ) -> Result<Scanner, PolicyError> {
         let syntax_cfg = syntax::Config::new().unicode(false).utf8(false);
         let mut patterns = Vec::with_capacity(policy.signals.len() + DECODERS.len() + 1);
         patterns.extend(HINT_DECODERS.iter().map(|(_, p)| p.to_string()));
@@ -772,8 +782,6 @@ impl Scanner {
                 specific_support: false,
             });
         }
-        // The artifacts are read after the automata are built (below): their bytes and the
-        // automata's construction never take memory at the same time.
         let mut fingerprint_rules = Vec::with_capacity(policy.fingerprints.len());
         for f in &policy.fingerprints {
             let at = format!("fingerprints ({})", f.label);
@@ -839,10 +847,17 @@ impl Scanner {
         let lead_count = leading.len();
         leading.extend(PROBES.iter().map(|p| p.to_string()));
         let lead = EndFinder::build(&leading, syntax_cfg, Lanes::LEAD)?;
-        let mut fingerprints = Vec::with_capacity(fingerprint_rules.len());
-        for (f, ri) in fingerprint_rules {
-            fingerprints.push((load_fingerprints(f)?, ri));
+        if loaded.len() != fingerprint_rules.len() {
+            return Err(PolicyError::Invalid {
+                at: "fingerprints".into(),
+                why: "the artifacts read are not the policy's".into(),
+            });
         }
+        let fingerprints: Vec<(Fingerprints, usize)> = loaded
+            .into_iter()
+            .zip(fingerprint_rules)
+            .map(|(f, (_, ri))| (f, ri))
+            .collect();
         Ok(Scanner {
             pattern_count,
             lead,
@@ -1957,6 +1972,11 @@ fn load_classifier(c: &ClassifierRef) -> Result<Classifier, PolicyError> {
     }
     let bytes = inlined_artifact(&at, c.data.as_ref(), &c.sha256)?;
     Classifier::parse(&bytes, &c.label).map_err(|e| PolicyError::Invalid { at, why: e.0 })
+}
+
+/// Every fingerprint artifact of the policy, read (in the policy's order).
+pub fn load_all_fingerprints(policy: &Policy) -> Result<Vec<Fingerprints>, PolicyError> {
+    policy.fingerprints.iter().map(load_fingerprints).collect()
 }
 
 /// A policy's fingerprint entry as the filter reads it: the inlined artifact, its digest checked.

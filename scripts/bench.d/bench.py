@@ -20,6 +20,8 @@ Everything runs on 127.0.0.1, ports 28300-28399, and every process started here 
   stand-in        wasm-tests/standin/standin.py (streaming)        28331
   native          the gateway's Envoy configuration with the native build (the Envoy dynamic module,
                   native/) in place of the .wasm, at 4 KB and 1 MB   28381 (admin 28382)
+  artifact        (--artifact-policy FILE only) the gateway with that policy, e.g. one carrying a
+                  fingerprint artifact (examples/fingerprint_bench POLICY_OUT)   28361 (admin 28362)
 
 Phases: native (bench_native example: policy compile, inspect MB/s on the same bodies), load
 (wrk, baseline and gateway interleaved, per body size and concurrency), scan speed inside Envoy
@@ -65,6 +67,7 @@ PORTS = {
     "sealed": 28351, "sealed_admin": 28352,
     "shadow": 28371, "shadow_admin": 28372,
     "native": 28381, "native_admin": 28382,
+    "artifact": 28361, "artifact_admin": 28362,
     "standin": 28331,
 }
 # ITAR_BENCH_PORT_BASE moves every port by the same amount (default 28300), so two benchmarks (or
@@ -868,6 +871,11 @@ def main() -> int:
     ap.add_argument("--no-floor", action="store_true", help="skip the floor filter (a buffering Wasm filter with no logic) at 1 and 4 KB")
     ap.add_argument("--no-native", action="store_true", help="skip the native build (the Envoy dynamic module) at 4 KB and 1 MB")
     ap.add_argument("--profile", action="store_true", help="also run callgrind on the native 1 MB inspect path")
+    ap.add_argument("--artifact-policy", metavar="FILE",
+                    help="only compare scan speed and VM memory of the gateway with the default policy against one "
+                         "with FILE (e.g. a policy carrying a fingerprint artifact), one request at a time, the two "
+                         "in turn; writes var/bench/artifact.json")
+    ap.add_argument("--artifact-reps", type=int, default=20, help="requests per body and gateway (--artifact-policy)")
     ap.add_argument("--out", default=str(OUT))
     a = ap.parse_args()
     quick = a.quick
@@ -884,6 +892,9 @@ def main() -> int:
     if busy:
         print(f"bench: ports in use: {busy} (another bench running?)", file=sys.stderr)
         return 2
+    if a.artifact_policy:
+        return artifact_compare(pathlib.Path(a.artifact_policy), run, out, a.workers, a.upstream_workers,
+                                a.artifact_reps)
     result: dict = {
         "schema": "itar-bench/1",
         "time": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
@@ -1104,6 +1115,75 @@ def main() -> int:
     (out / "result.json").write_text(json.dumps(result, indent=1, default=str) + "\n")
     err = chart(result, out / "chart.png")
     report(result, out, err)
+    return 0
+
+
+def artifact_compare(policy: pathlib.Path, run: pathlib.Path, out: pathlib.Path, workers: int,
+                     upstream_workers: int, reps: int) -> int:
+    """The gateway with the default policy and with `policy`, same .wasm, same Envoy configuration:
+    the 4 KB and 1 MB chat bodies and the 1 MB varied body, `reps` times each, one request at a time,
+    the two gateways in turn (after unmeasured sends that fill each VM's caches). MB/s = request_bytes
+    / scan_us of the audit records (median); the VMs' linear memory from the filter's gauge."""
+    sys.path.insert(0, str(ROOT / "wasm-tests"))
+    from conftest import harness_policy, token as mint  # noqa: E402
+    token = mint(sub="bench", clearance="SECRET", exp_in=3600)
+    bodies = {"4 KB": chat_body(4096), "1 MB": chat_body(1_000_000), "1 MB varied": varied_body()}
+    audits = {"default": run / "audit-default.jsonl", "artifact": run / "audit-artifact.jsonl"}
+    render_gateway(run / "gateway", "gateway", harness_policy(POLICY, run), WASM, audits["default"])
+    render_gateway(run / "artifact", "artifact", harness_policy(policy, run), WASM, audits["artifact"])
+    (run / "upstream.yaml").write_text(UPSTREAM_YAML)
+    result: dict = {"schema": "itar-bench-artifact/1",
+                    "time": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+                    "git": subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True,
+                                          text=True).stdout.strip(),
+                    "policy": str(policy), "policy_bytes": policy.stat().st_size, "reps": reps,
+                    "machine": machine(), "bodies": {}}
+    try:
+        envoy("upstream", run / "upstream.yaml", PORTS["upstream_admin"], upstream_workers, run)
+        gws = {"default": envoy("gateway", run / "gateway" / "envoy.yaml", PORTS["gateway_admin"], workers, run),
+               "artifact": envoy("artifact", run / "artifact" / "envoy.yaml", PORTS["artifact_admin"], workers, run)}
+        ports = {"default": PORTS["gateway"], "artifact": PORTS["artifact"]}
+        for label, body in bodies.items():
+            decisions: dict[str, set] = {g: set() for g in gws}
+            for g in gws:
+                for _ in range(4):
+                    check_request(ports[g], body, token)
+            time.sleep(0.6)
+            t_first = time.time()
+            for _ in range(reps):
+                for g in gws:
+                    c = check_request(ports[g], body, token)
+                    decisions[g].add(f"{c['status']} {c['decision']}")
+            time.sleep(0.6)
+            row = {}
+            for g in gws:
+                recs = [r for r in audit_records(audits[g]) if r.get("request_bytes") == len(body)
+                        and r.get("scan_us") and r["_t"] >= t_first - 0.5]
+                rates = [r["request_bytes"] / r["scan_us"] for r in recs]
+                row[g] = {"requests": len(recs), "decisions": sorted(decisions[g]),
+                          "scan_us_p50": statistics.median([r["scan_us"] for r in recs]) if recs else None,
+                          "mb_s_median": statistics.median(rates) if rates else None}
+            result["bodies"][label] = row
+            d, w = row["default"], row["artifact"]
+            print(f"bench: {label:>11}: scan_us p50 {fmt(d['scan_us_p50'])} -> {fmt(w['scan_us_p50'])}, "
+                  f"{fmt(d['mb_s_median'])} -> {fmt(w['mb_s_median'])} MB/s median "
+                  f"({d['requests']}/{w['requests']} records, {d['decisions']} / {w['decisions']})", flush=True)
+        mem = {}
+        for g, e in gws.items():
+            snap = memory_snapshot(e)
+            linear = next((v for k, v in snap["wasm_stats"].items()
+                           if k.endswith("itar_vm_memory_bytes") and isinstance(v, int)), None)
+            mem[g] = {"rss_kib": snap["rss_kib"], "vm_linear_memory_mib": linear / 2**20 if linear else None}
+        result["memory"] = mem
+        print(f"bench: a VM's Wasm linear memory (itar_vm_memory_bytes) {fmt(mem['default']['vm_linear_memory_mib'], ' MiB', 1)}"
+              f" -> {fmt(mem['artifact']['vm_linear_memory_mib'], ' MiB', 1)}; Envoy RSS "
+              f"{fmt((mem['default']['rss_kib'] or 0) / 1024, ' MiB', 1)} -> {fmt((mem['artifact']['rss_kib'] or 0) / 1024, ' MiB', 1)}",
+              flush=True)
+    finally:
+        stop_all()
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "artifact.json").write_text(json.dumps(result, indent=1, default=str) + "\n")
+    print(f"bench: wrote {out / 'artifact.json'}")
     return 0
 
 

@@ -137,7 +137,7 @@ impl RootContext for Root {
                 return false;
             }
         };
-        let config = match FilterConfig::load(&config) {
+        let config = match FilterConfig::load_owned(config) {
             Ok(c) => c,
             Err(e) => {
                 log(
