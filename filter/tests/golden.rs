@@ -43,7 +43,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use base64::Engine as _;
-use fake::{finish, send_request, upstream_answers, FakeHost};
+use fake::{finish, pairs, send_request, upstream_answers, FakeHost};
 use itar_filter::config::FilterConfig;
 use itar_filter::flow::{Exchange, Loaded};
 use serde_json::{json, Value};
@@ -422,22 +422,6 @@ fn buffered_writes(wire: Wire, text: &str) -> Vec<Vec<u8>> {
     let b = serde_json::to_vec(&body).unwrap();
     let half = b.len() / 2;
     vec![b[..half].to_vec(), b[half..].to_vec()]
-}
-
-/// The proxy-wasm "pairs" encoding of a struct, as jwt_authn's metadata arrives.
-fn pairs(items: &[(&[u8], Vec<u8>)]) -> Vec<u8> {
-    let mut b = (items.len() as u32).to_le_bytes().to_vec();
-    for (k, v) in items {
-        b.extend((k.len() as u32).to_le_bytes());
-        b.extend((v.len() as u32).to_le_bytes());
-    }
-    for (k, v) in items {
-        b.extend(*k);
-        b.push(0);
-        b.extend(v);
-        b.push(0);
-    }
-    b
 }
 
 /// A proxy at the frozen time, with the verified claims of a US person cleared SECRET.

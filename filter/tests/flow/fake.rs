@@ -322,3 +322,20 @@ pub fn finish(loaded: &Loaded, host: &mut FakeHost, ex: &mut Exchange, status: u
     host.set_property(&["response", "total_size"], bytes.to_le_bytes().to_vec());
     ex.on_log(Some(loaded), host);
 }
+
+/// The proxy-wasm "pairs" encoding of a struct, as jwt_authn's metadata arrives: strings as
+/// bytes, numbers as f64, lists as pairs with empty values.
+pub fn pairs(items: &[(&[u8], Vec<u8>)]) -> Vec<u8> {
+    let mut b = (items.len() as u32).to_le_bytes().to_vec();
+    for (k, v) in items {
+        b.extend((k.len() as u32).to_le_bytes());
+        b.extend((v.len() as u32).to_le_bytes());
+    }
+    for (k, v) in items {
+        b.extend(*k);
+        b.push(0);
+        b.extend(v);
+        b.push(0);
+    }
+    b
+}

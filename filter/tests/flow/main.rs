@@ -9,7 +9,7 @@
 
 mod fake;
 
-use fake::{finish, send_request, upstream_answers, FakeHost};
+use fake::{finish, pairs, send_request, upstream_answers, FakeHost};
 use itar_filter::config::FilterConfig;
 use itar_filter::flow::{Exchange, Loaded, Step};
 use serde_json::{json, Value};
@@ -27,23 +27,6 @@ fn load(policy: &Value) -> Loaded {
 
 fn default_policy() -> Loaded {
     load(&policy_json())
-}
-
-/// The proxy-wasm "pairs" encoding of a struct, as jwt_authn's metadata arrives: strings as
-/// bytes, numbers as f64, lists as pairs with empty values.
-fn pairs(items: &[(&[u8], Vec<u8>)]) -> Vec<u8> {
-    let mut b = (items.len() as u32).to_le_bytes().to_vec();
-    for (k, v) in items {
-        b.extend((k.len() as u32).to_le_bytes());
-        b.extend((v.len() as u32).to_le_bytes());
-    }
-    for (k, v) in items {
-        b.extend(*k);
-        b.push(0);
-        b.extend(v);
-        b.push(0);
-    }
-    b
 }
 
 fn list(xs: &[&str]) -> Vec<u8> {
